@@ -1,0 +1,45 @@
+//! The `airlock` command: thin glue over the `airlock-sandbox` library.
+
+mod config;
+mod mount;
+mod run;
+mod units;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Run an AI agent's script safely: JavaScript inside WebAssembly, over a virtual filesystem,
+/// with time, memory and output limits.
+#[derive(Debug, Parser)]
+#[command(name = "airlock", version, propagate_version = true)]
+#[command(after_help = "Examples:\n  \
+    airlock run -e 'console.log(1 + 1)'\n  \
+    airlock run agent.js --mount ./data:/workspace/data:ro --out ./results\n  \
+    echo 'return 42' | airlock run -\n\n\
+    Exit codes: the script's own; 1 uncaught error, 124 timeout, 137 out of memory,\n\
+    152 out of fuel, 134 guest crash, 2 bad usage.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a script in a fresh sandbox session.
+    Run(run::RunArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::execute(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(err) => {
+            eprintln!("airlock: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! `airlock run`: run one script in a fresh session and mirror its stdout, stderr and exit code.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+
+use airlock::{Language, Sandbox, SandboxConfig};
+
+use crate::config::{self, FileConfig};
+use crate::mount::{self, Mount};
+use crate::units::{parse_duration, parse_size};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Script file to run, or `-` for stdin.
+    #[arg(value_name = "FILE", conflicts_with = "eval")]
+    file: Option<PathBuf>,
+    /// Run CODE instead of a file.
+    #[arg(short = 'e', long = "eval", value_name = "CODE")]
+    eval: Option<String>,
+    /// Language of the script (default: from the file extension, else js).
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
+    /// Wall-clock limit, e.g. 10s, 500ms, 2m [default: 10s].
+    #[arg(long, value_parser = parse_duration)]
+    timeout: Option<std::time::Duration>,
+    /// Memory limit, e.g. 256M, 1G [default: 256M].
+    #[arg(long, value_parser = parse_size)]
+    memory: Option<u64>,
+    /// Fuel budget (deterministic CPU limit; off by default).
+    #[arg(long)]
+    fuel: Option<u64>,
+    /// Copy a host directory into the sandbox: HOST_DIR:/workspace/dir[:ro]. Repeatable.
+    #[arg(long = "mount", value_name = "HOST:GUEST[:ro]", value_parser = Mount::parse)]
+    mounts: Vec<Mount>,
+    /// After the run, write the sandbox's /workspace into this host directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Read limits from a TOML file (flags override it).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Lang {
+    /// JavaScript (QuickJS).
+    Js,
+    /// POSIX shell.
+    Sh,
+}
+
+pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
+    let (code, filename) = read_source(&args)?;
+    let language = match args.lang {
+        Some(Lang::Js) => Language::JavaScript,
+        Some(Lang::Sh) => Language::Shell,
+        None => args
+            .file
+            .as_deref()
+            .and_then(Language::from_path)
+            .unwrap_or(Language::JavaScript),
+    };
+
+    let mut sandbox_config = SandboxConfig::default();
+    if let Some(path) = &args.config {
+        let file = FileConfig::load(path)?;
+        config::apply(&file, &mut sandbox_config.limits, &mut sandbox_config.vfs)?;
+    }
+    let limits = &mut sandbox_config.limits;
+    if let Some(t) = args.timeout {
+        limits.timeout = Some(t);
+    }
+    if let Some(m) = args.memory {
+        limits.memory = m;
+    }
+    if let Some(f) = args.fuel {
+        limits.fuel = Some(f);
+    }
+    sandbox_config.fuel = sandbox_config.limits.fuel.is_some();
+    // One run at a time: a small pool reserves less address space and starts faster.
+    sandbox_config.max_concurrent_runs = 1;
+
+    let sandbox = Sandbox::new(sandbox_config)?;
+    let mut session = sandbox.session();
+    for m in &args.mounts {
+        mount::copy_in(session.vfs_mut(), m)?;
+    }
+    let output = session.run_named(language, &code, &filename)?;
+
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&output.stdout)?;
+    stdout.flush()?;
+    let mut stderr = std::io::stderr().lock();
+    stderr.write_all(&output.stderr)?;
+    stderr.flush()?;
+
+    if let Some(dir) = &args.out {
+        mount::copy_out(session.vfs(), "/workspace", dir)?;
+    }
+    Ok(output.exit_code)
+}
+
+/// The script and the name its stack traces show.
+fn read_source(args: &RunArgs) -> anyhow::Result<(String, String)> {
+    if let Some(code) = &args.eval {
+        return Ok((code.clone(), "eval.js".into()));
+    }
+    match &args.file {
+        Some(path) if path.as_os_str() == "-" => {
+            let mut code = String::new();
+            std::io::stdin().read_to_string(&mut code).context("cannot read the script from stdin")?;
+            Ok((code, "stdin.js".into()))
+        }
+        Some(path) => {
+            let code = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read script {}", path.display()))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "script.js".into());
+            Ok((code, name))
+        }
+        None => bail!("no script given\nhint: pass a FILE, `-e CODE`, or `-` to read stdin"),
+    }
+}

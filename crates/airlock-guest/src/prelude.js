@@ -1,0 +1,1645 @@
+// airlock prelude.
+//
+// Evaluated once, as a classic script named "airlock:prelude", when the guest
+// initialises; the resulting heap is snapshotted and every run starts from it.
+// It turns the raw native functions in `__airlock_host` into the small
+// Node/web-like surface agents expect (console, timers, fs, URL, ...).
+//
+// Rules this file follows:
+//  - ES2023 only, nothing Node-specific: it runs on quickjs-ng.
+//  - Nothing here may throw on odd user input; formatting in particular
+//    never crashes (Proxies, throwing getters, cycles, huge arrays).
+//  - No state that must differ per run is computed here: `__airlock.reset()`
+//    (called by the host before each run) re-initialises it, because anything
+//    computed now is frozen into the snapshot.
+(function () {
+  'use strict';
+
+  // ---------------------------------------------------------------------------
+  // 0. Host capture and intrinsics
+  // ---------------------------------------------------------------------------
+  // Capture the native bridge in this closure and hide it from user code.
+  const G = globalThis;
+  const host = G.__airlock_host;
+  try { delete G.__airlock_host; } catch { /* non-configurable: nothing to do */ }
+  if (!host || typeof host.call !== 'function') throw new Error('airlock prelude: __airlock_host is missing');
+
+  const PRELUDE_FILE = 'airlock:prelude';
+  const ObjectProto = Object.prototype;
+  const ArrayProto = Array.prototype;
+  const getProto = Object.getPrototypeOf;
+  const getOwnDesc = Object.getOwnPropertyDescriptor;
+  const defProp = Object.defineProperty;
+  const objectKeys = Object.keys;
+  const ownSymbols = Object.getOwnPropertySymbols;
+  const isArray = Array.isArray;
+  const jsonStr = JSON.stringify;
+  const uncurry = (f) => Function.prototype.call.bind(f);
+  const getterOf = (proto, key) => uncurry(getOwnDesc(proto, key).get);
+  const objToString = uncurry(ObjectProto.toString);
+  const propIsEnum = uncurry(ObjectProto.propertyIsEnumerable);
+  const fnToString = uncurry(Function.prototype.toString);
+  const symToString = uncurry(Symbol.prototype.toString);
+  const TypedArrayProto = getProto(Uint8Array.prototype);
+  const taTag = getterOf(TypedArrayProto, Symbol.toStringTag); // undefined for non-typed-arrays, never throws
+  const taLength = getterOf(TypedArrayProto, 'length');
+  const mapSize = getterOf(Map.prototype, 'size');
+  const setSize = getterOf(Set.prototype, 'size');
+  const abByteLength = getterOf(ArrayBuffer.prototype, 'byteLength');
+  const dvByteLength = getterOf(DataView.prototype, 'byteLength');
+  const dvByteOffset = getterOf(DataView.prototype, 'byteOffset');
+  const reSource = getterOf(RegExp.prototype, 'source');
+  const reToString = uncurry(RegExp.prototype.toString);
+  const dateGetTime = uncurry(Date.prototype.getTime);
+  const dateToISO = uncurry(Date.prototype.toISOString);
+  const mapEntries = uncurry(Map.prototype.entries);
+  const setValues = uncurry(Set.prototype.values);
+  const mapIterNext = uncurry(getProto(new Map().entries()).next);
+  const setIterNext = uncurry(getProto(new Set().values()).next);
+  const weakMapHas = uncurry(WeakMap.prototype.has);
+  const weakSetHas = uncurry(WeakSet.prototype.has);
+  const numValueOf = uncurry(Number.prototype.valueOf);
+  const strValueOf = uncurry(String.prototype.valueOf);
+  const boolValueOf = uncurry(Boolean.prototype.valueOf);
+  const bigValueOf = uncurry(BigInt.prototype.valueOf);
+  const symValueOf = uncurry(Symbol.prototype.valueOf);
+  const promiseThen = uncurry(Promise.prototype.then);
+  const ErrorIsError = typeof Error.isError === 'function' ? Error.isError : null;
+  const DOMExceptionCtor = typeof G.DOMException === 'function' ? G.DOMException : null;
+  const toWellFormed = String.prototype.toWellFormed ? uncurry(String.prototype.toWellFormed)
+    : (s) => s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  const TYPED_CTORS = {};
+  for (const n of ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array',
+    'Uint32Array', 'Float16Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array']) {
+    if (typeof G[n] === 'function') TYPED_CTORS[n] = G[n];
+  }
+
+  const brand = (check, v) => { try { check(v); return true; } catch { return false; } };
+  const safeGet = (o, k) => { try { return o[k]; } catch { return undefined; } };
+  const safeString = (v) => { try { return String(v); } catch { return '[unprintable]'; } };
+  const write = (fd, text) => { try { host.write(fd, text); } catch { /* output closed: drop */ } };
+  const named = (name, fn) => { defProp(fn, 'name', { value: name, configurable: true }); return fn; };
+  const defGlobal = (name, value) =>
+    defProp(G, name, { value, writable: true, enumerable: false, configurable: true });
+  const defGlobalIfMissing = (name, value) => { if (typeof G[name] === 'undefined') defGlobal(name, value); };
+  const bytesOf = (ab) => new Uint8Array(ab);
+  // Any BufferSource -> Uint8Array view over the same memory.
+  const viewBytes = (v) => {
+    if (brand(abByteLength, v)) return new Uint8Array(v);
+    if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    return null;
+  };
+  const domError = (name, message) => {
+    if (DOMExceptionCtor) { try { return new DOMExceptionCtor(message, name); } catch { /* fall through */ } }
+    const e = new Error(message);
+    e.name = name;
+    return e;
+  };
+
+  // ---------------------------------------------------------------------------
+  // 1. inspect: compact JSON for data, Node-like for everything JSON can't say
+  // ---------------------------------------------------------------------------
+  const MAX_DEPTH = 20;
+  const MAX_ITEMS = 100; // for Map/Set/typed arrays (already non-JSON, so Node-style truncation)
+  const kCustomInspect = Symbol.for('nodejs.util.inspect.custom');
+  // Modes: TOP = argument of console.log; JSONISH = inside an object/array; NODE = directly inside Map/Set.
+  const TOP = 0, JSONISH = 1, NODE = 2;
+
+  function inspect(value) { return fmt(value, 0, [], TOP); }
+
+  function fmtNumber(n) { return n === 0 && 1 / n < 0 ? '-0' : String(n); }
+
+  // Node-style quoting (single quotes unless the string contains them).
+  function nodeQuote(s) {
+    const inner = jsonStr(s).slice(1, -1).replace(/\\"/g, '"');
+    if (s.indexOf("'") === -1) return "'" + inner + "'";
+    if (s.indexOf('"') === -1) return '"' + inner.replace(/"/g, '\\"') + '"';
+    if (s.indexOf('`') === -1) return '`' + inner + '`';
+    return "'" + inner.replace(/'/g, "\\'") + "'";
+  }
+
+  function fmtFunction(fn) {
+    let name = '', src = '', kind = 'Function';
+    try { const d = getOwnDesc(fn, 'name'); if (d && typeof d.value === 'string') name = d.value; } catch { /* proxy */ }
+    try { src = fnToString(fn); } catch { /* proxy or exotic */ }
+    if (/^class[\s{]/.test(src)) return name ? `[class ${name}]` : '[class (anonymous)]';
+    try {
+      const t = objToString(fn);
+      if (t === '[object AsyncFunction]' || t === '[object GeneratorFunction]' || t === '[object AsyncGeneratorFunction]') kind = t.slice(8, -1);
+    } catch { /* ignore */ }
+    return name ? `[${kind}: ${name}]` : `[${kind} (anonymous)]`;
+  }
+
+  function fmt(v, depth, seen, mode) {
+    switch (typeof v) {
+      case 'string': return mode === NODE ? nodeQuote(v) : jsonStr(v);
+      case 'number': return fmtNumber(v);
+      case 'bigint': return String(v) + 'n';
+      case 'boolean': return v ? 'true' : 'false';
+      case 'undefined': return 'undefined';
+      case 'symbol': try { return symToString(v); } catch { return 'Symbol()'; }
+      case 'function': return fmtFunction(v);
+    }
+    if (v === null) return 'null';
+    try {
+      return fmtObject(v, depth, seen, mode);
+    } catch (e) {
+      let m = '';
+      try { m = String(e && e.message); } catch { /* ignore */ }
+      return `[Uninspectable object: ${m}]`;
+    }
+  }
+
+  function className(v) {
+    let p = getProto(v);
+    for (let i = 0; p !== null && p !== ObjectProto && i < 100; i++) {
+      const d = getOwnDesc(p, 'constructor');
+      if (d && typeof d.value === 'function') {
+        const nd = getOwnDesc(d.value, 'name');
+        const n = nd && typeof nd.value === 'string' ? nd.value : '';
+        if (n) return n === 'Object' ? '' : n;
+      }
+      p = getProto(p);
+    }
+    return '';
+  }
+
+  function isError(v) {
+    if (v === null || typeof v !== 'object') return false;
+    try { if (ErrorIsError && ErrorIsError(v)) return true; } catch { /* ignore */ }
+    try { if (objToString(v) === '[object Error]') return true; } catch { /* ignore */ }
+    try { return v instanceof Error; } catch { return false; }
+  }
+
+  function fmtObject(v, depth, seen, mode) {
+    if (seen.indexOf(v) !== -1) return '[Circular]';
+    if (depth > MAX_DEPTH) return isArray(v) ? '[Array]' : '[Object]';
+    const custom = safeGet(v, kCustomInspect);
+    seen.push(v);
+    try {
+      // Fast path for plain data (the common case): no brand checks needed.
+      const proto = getProto(v);
+      let tag = '';
+      try { tag = objToString(v); } catch { /* proxy trap threw */ }
+      if ((proto === ObjectProto || proto === null) && tag === '[object Object]' && custom === undefined &&
+        safeGet(v, 'toJSON') === undefined) {
+        return fmtPlain(v, depth, seen, '');
+      }
+      if (proto === ArrayProto && custom === undefined) return fmtArray(v, depth, seen);
+      if (typeof custom === 'function') {
+        const r = custom.call(v, MAX_DEPTH - depth, { depth: MAX_DEPTH - depth }, inspect);
+        return typeof r === 'string' ? r : fmt(r, depth + 1, seen, mode);
+      }
+      if (isArray(v)) return fmtArray(v, depth, seen);
+      const tt = taTag(v);
+      if (tt !== undefined) return fmtTyped(v, tt);
+      switch (tag) {
+        case '[object Date]': if (brand(dateGetTime, v)) return fmtDate(v, mode); break;
+        case '[object RegExp]': if (brand(reSource, v)) return reToString(v); break;
+        case '[object Map]': if (brand(mapSize, v)) return fmtMap(v, depth, seen); break;
+        case '[object Set]': if (brand(setSize, v)) return fmtSet(v, depth, seen); break;
+        case '[object ArrayBuffer]': if (brand(abByteLength, v)) return `ArrayBuffer { byteLength: ${abByteLength(v)} }`; break;
+        case '[object DataView]':
+          if (brand(dvByteLength, v)) return `DataView { byteLength: ${dvByteLength(v)}, byteOffset: ${dvByteOffset(v)} }`;
+          break;
+        case '[object Promise]': if (v instanceof Promise) return 'Promise { <pending> }'; break;
+        case '[object WeakMap]': if (brand((x) => weakMapHas(x, ObjectProto), v)) return 'WeakMap { <items unknown> }'; break;
+        case '[object WeakSet]': if (brand((x) => weakSetHas(x, ObjectProto), v)) return 'WeakSet { <items unknown> }'; break;
+        case '[object Number]': if (brand(numValueOf, v)) return `[Number: ${fmtNumber(numValueOf(v))}]`; break;
+        case '[object String]': if (brand(strValueOf, v)) return `[String: ${jsonStr(strValueOf(v))}]`; break;
+        case '[object Boolean]': if (brand(boolValueOf, v)) return `[Boolean: ${boolValueOf(v)}]`; break;
+        case '[object BigInt]': if (brand(bigValueOf, v)) return `[BigInt: ${bigValueOf(v)}n]`; break;
+        case '[object Symbol]': if (brand(symValueOf, v)) return `[Symbol: ${symToString(symValueOf(v))}]`; break;
+        case '[object Arguments]': return '[Arguments] ' + fmtArray(v, depth, seen);
+      }
+      if (isError(v)) return depth === 0 && mode === TOP ? fmtErrorFull(v, seen) : '[' + errorHeader(v) + ']';
+      const toJSON = safeGet(v, 'toJSON');
+      if (typeof toJSON === 'function') {
+        let r, ok = true;
+        try { r = toJSON.call(v, ''); } catch { ok = false; }
+        if (ok && r !== v) return fmt(r, depth + 1, seen, mode === NODE ? JSONISH : mode);
+      }
+      return fmtPlain(v, depth, seen, className(v));
+    } finally {
+      seen.pop();
+    }
+  }
+
+  // Hot path for every property/element: numbers and strings inline, the rest via fmt.
+  function fmtChild(x, depth, seen) {
+    const t = typeof x;
+    if (t === 'string') return jsonStr(x);
+    if (t === 'number') return x === 0 && 1 / x < 0 ? '-0' : '' + x;
+    return fmt(x, depth + 1, seen, JSONISH);
+  }
+  function fmtProp(o, k, depth, seen) {
+    let x;
+    try { x = o[k]; } catch { return '[Getter: threw]'; }
+    return fmtChild(x, depth, seen);
+  }
+
+  function fmtPlain(v, depth, seen, prefix) {
+    const keys = objectKeys(v);
+    const parts = [];
+    for (let i = 0; i < keys.length; i++) parts.push(jsonStr(keys[i]) + ':' + fmtProp(v, keys[i], depth, seen));
+    const syms = ownSymbols(v);
+    for (let i = 0; i < syms.length; i++) {
+      if (propIsEnum(v, syms[i])) parts.push('[' + symToString(syms[i]) + ']:' + fmtProp(v, syms[i], depth, seen));
+    }
+    const body = '{' + parts.join(',') + '}';
+    return prefix ? prefix + ' ' + body : body;
+  }
+
+  const emptyItems = (n) => `<${n} empty item${n === 1 ? '' : 's'}>`;
+
+  function fmtArray(a, depth, seen) {
+    const len = Math.min(Number(a.length) || 0, 2 ** 32 - 1);
+    const parts = [];
+    let holes = 0;
+    for (let i = 0; i < len; i++) {
+      let x;
+      try { x = a[i]; } catch { parts.push('[Getter: threw]'); continue; }
+      if (x === undefined && !(i in a)) {
+        // A long run of holes (`new Array(1e9)`): continue from the real keys instead.
+        if (++holes > 10000) { sparseTail(a, i - holes + 1, len, parts, depth, seen); holes = 0; break; }
+        continue;
+      }
+      if (holes) { parts.push(emptyItems(holes)); holes = 0; }
+      parts.push(fmtChild(x, depth, seen));
+    }
+    if (holes) parts.push(emptyItems(holes));
+    return '[' + parts.join(',') + ']';
+  }
+  function sparseTail(a, next, len, parts, depth, seen) {
+    const keys = objectKeys(a);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (!/^(?:0|[1-9]\d*)$/.test(k) || +k < next || +k >= len) continue;
+      if (+k > next) parts.push(emptyItems(+k - next));
+      parts.push(fmtProp(a, k, depth, seen));
+      next = +k + 1;
+    }
+    if (next < len) parts.push(emptyItems(len - next));
+  }
+
+  const moreItems = (n) => `... ${n} more item${n === 1 ? '' : 's'}`;
+
+  function fmtTyped(v, name) {
+    const n = taLength(v);
+    if (n === 0) return `${name}(0) []`;
+    const shown = Math.min(n, MAX_ITEMS);
+    const parts = [];
+    for (let i = 0; i < shown; i++) {
+      const x = v[i];
+      parts.push(typeof x === 'bigint' ? x + 'n' : fmtNumber(x));
+    }
+    if (n > shown) parts.push(moreItems(n - shown));
+    return `${name}(${n}) [ ${parts.join(', ')} ]`;
+  }
+
+  function fmtDate(v, mode) {
+    const t = dateGetTime(v);
+    if (t !== t) return 'Invalid Date';
+    const iso = dateToISO(v);
+    return mode === JSONISH ? jsonStr(iso) : iso;
+  }
+
+  function fmtMap(v, depth, seen) {
+    const n = mapSize(v);
+    if (n === 0) return 'Map(0) {}';
+    const parts = [];
+    const it = mapEntries(v);
+    for (let i = 0; ; i++) {
+      const r = mapIterNext(it);
+      if (r.done) break;
+      if (i >= MAX_ITEMS) { parts.push(moreItems(n - MAX_ITEMS)); break; }
+      parts.push(fmt(r.value[0], depth + 1, seen, NODE) + ' => ' + fmt(r.value[1], depth + 1, seen, NODE));
+    }
+    return `Map(${n}) { ${parts.join(', ')} }`;
+  }
+
+  function fmtSet(v, depth, seen) {
+    const n = setSize(v);
+    if (n === 0) return 'Set(0) {}';
+    const parts = [];
+    const it = setValues(v);
+    for (let i = 0; ; i++) {
+      const r = setIterNext(it);
+      if (r.done) break;
+      if (i >= MAX_ITEMS) { parts.push(moreItems(n - MAX_ITEMS)); break; }
+      parts.push(fmt(r.value, depth + 1, seen, NODE));
+    }
+    return `Set(${n}) { ${parts.join(', ')} }`;
+  }
+
+  // --- Errors -----------------------------------------------------------------
+
+  function errorHeader(e) {
+    let name = safeGet(e, 'name');
+    const msg = safeGet(e, 'message');
+    name = name === undefined ? 'Error' : safeString(name);
+    // `class MyError extends Error {}` keeps name "Error"; show the class like Node does.
+    if (name === 'Error') { try { const cn = className(e); if (cn) name = cn; } catch { /* ignore */ } }
+    const m = msg === undefined ? '' : safeString(msg);
+    if (!name) return m;
+    return m ? name + ': ' + m : name;
+  }
+
+  // Stack frames, robust to both QuickJS (frames only) and V8 (header + frames)
+  // formats; frames inside this prelude are implementation noise and dropped.
+  function stackFrames(e) {
+    const st = safeGet(e, 'stack');
+    if (typeof st !== 'string' || st === '') return [];
+    const lines = st.split('\n').map((l) => l.trim());
+    const start = lines.findIndex((l) => /^at\s/.test(l));
+    if (start === -1) return [];
+    const frames = lines.slice(start).filter((l) => l !== '');
+    const ours = (i) => i >= 0 && i < frames.length && frames[i].indexOf(PRELUDE_FILE) !== -1;
+    // Also drop native frames next to ours (`apply (native)`, `Promise (native)`).
+    return frames.filter((l, i) => !ours(i) && !(l.endsWith('(native)') && (ours(i - 1) || ours(i + 1))))
+      .map((l) => '    ' + l);
+  }
+
+  function fmtErrorFull(e, seen, level = 0) {
+    let s = errorHeader(e);
+    const frames = stackFrames(e);
+    if (frames.length) s += '\n' + frames.join('\n');
+    let keys = [];
+    try { keys = objectKeys(e).filter((k) => k !== 'stack' && k !== 'message' && k !== 'cause' && k !== 'name'); } catch { /* proxy */ }
+    if (seen.indexOf(e) === -1) seen = seen.concat([e]);
+    if (keys.length) s += ' {' + keys.map((k) => jsonStr(k) + ':' + fmtProp(e, k, 1, seen)).join(',') + '}';
+    let causeDesc;
+    try { causeDesc = getOwnDesc(e, 'cause'); } catch { /* proxy */ }
+    if (causeDesc) {
+      const cause = safeGet(e, 'cause');
+      const text = isError(cause) && level < 5 && seen.indexOf(cause) === -1
+        ? fmtErrorFull(cause, seen.concat([e]), level + 1) : fmt(cause, 1, seen, JSONISH);
+      s += '\n  [cause]: ' + text.split('\n').join('\n  ');
+    }
+    const errors = safeGet(e, 'errors');
+    if (isArray(errors) && typeof AggregateError === 'function' && e instanceof AggregateError) {
+      s += '\n  [errors]: ' + fmt(errors, 1, seen, JSONISH);
+    }
+    return s;
+  }
+
+  // Uncaught-error text: Errors as their (user-frame) stack, other values Node-like.
+  function formatError(err) {
+    try {
+      if (isError(err)) return fmtErrorFull(err, []);
+      return 'Uncaught ' + (typeof err === 'string' ? nodeQuote(err) : inspect(err));
+    } catch {
+      return 'Uncaught exception (unprintable)';
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // 2. console
+  // ---------------------------------------------------------------------------
+  function fmtSpecArg(c, x) {
+    switch (c) {
+      case 's':
+        if (typeof x === 'string') return x;
+        if (typeof x === 'bigint') return x + 'n';
+        if (typeof x === 'symbol') return symToString(x);
+        if (typeof x === 'number') return fmtNumber(x);
+        return inspect(x);
+      case 'd':
+        if (typeof x === 'bigint') return x + 'n';
+        if (typeof x === 'symbol' || (x !== null && typeof x === 'object')) return 'NaN';
+        try { return fmtNumber(Number(x)); } catch { return 'NaN'; }
+      case 'i':
+        if (typeof x === 'bigint') return x + 'n';
+        if (typeof x === 'symbol') return 'NaN';
+        try { return fmtNumber(parseInt(x, 10)); } catch { return 'NaN'; }
+      case 'f':
+        if (typeof x === 'symbol') return 'NaN';
+        try { return fmtNumber(parseFloat(x)); } catch { return 'NaN'; }
+      case 'j':
+        try { const j = jsonStr(x); return j === undefined ? 'undefined' : j; } catch (e) {
+          return /circular|cyclic/i.test(safeString(e && e.message)) ? '[Circular]' : '[Unserializable]';
+        }
+      case 'o': case 'O': return inspect(x);
+      case 'c': return '';
+    }
+    return undefined;
+  }
+
+  // console.log's argument formatting (Node's util.format, compact-JSON values).
+  function formatArgs(args) {
+    let i = 0, out = '';
+    const first = args[0];
+    if (typeof first === 'string') {
+      i = 1;
+      if (args.length > 1 && first.indexOf('%') !== -1) {
+        let last = 0;
+        for (let j = 0; j < first.length - 1; j++) {
+          if (first.charCodeAt(j) !== 37) continue;
+          const c = first[j + 1];
+          if (c === '%') { out += first.slice(last, j) + '%'; last = j + 2; j++; continue; }
+          if (i >= args.length || 'sdifjoOc'.indexOf(c) === -1) continue;
+          out += first.slice(last, j) + fmtSpecArg(c, args[i++]);
+          last = j + 2;
+          j++;
+        }
+        out += first.slice(last);
+      } else {
+        out = first;
+      }
+    }
+    for (; i < args.length; i++) {
+      const a = args[i];
+      if (out !== '' || i > 0) out += ' ';
+      out += typeof a === 'string' ? a : inspect(a);
+    }
+    return out;
+  }
+
+  let groupIndent = '';
+  let counts = new Map();
+  let timeLabels = new Map();
+  function emit(fd, text) {
+    if (groupIndent) text = groupIndent + text.split('\n').join('\n' + groupIndent);
+    write(fd, text + '\n');
+  }
+  const labelOf = (l) => (l === undefined ? 'default' : safeString(l));
+  const elapsed = (label) => {
+    const ms = host.monotonic() - timeLabels.get(label);
+    return ms >= 1000 ? (ms / 1000).toFixed(3) + 's' : ms.toFixed(3) + 'ms';
+  };
+
+  // Plain closures (not methods) so `const log = console.log; log(1)` works.
+  const console = {
+    log: (...a) => emit(1, formatArgs(a)),
+    info: (...a) => emit(1, formatArgs(a)),
+    debug: (...a) => emit(1, formatArgs(a)),
+    warn: (...a) => emit(2, formatArgs(a)),
+    error: (...a) => emit(2, formatArgs(a)),
+    trace: (...a) => {
+      const frames = stackFrames(new Error());
+      emit(2, 'Trace' + (a.length ? ': ' + formatArgs(a) : '') + (frames.length ? '\n' + frames.join('\n') : ''));
+    },
+    dir: (v) => emit(1, inspect(v)),
+    dirxml: (...a) => emit(1, formatArgs(a)),
+    table: (...a) => emit(1, formatArgs(a.slice(0, 1))), // no tables: compact JSON parses better anyway
+    assert: (cond, ...a) => {
+      if (cond) return;
+      if (a.length === 0) emit(2, 'Assertion failed');
+      else if (typeof a[0] === 'string') emit(2, 'Assertion failed: ' + formatArgs(a));
+      else emit(2, 'Assertion failed ' + formatArgs(a));
+    },
+    count: (label) => {
+      const l = labelOf(label);
+      const n = (counts.get(l) || 0) + 1;
+      counts.set(l, n);
+      emit(1, `${l}: ${n}`);
+    },
+    countReset: (label) => { counts.delete(labelOf(label)); },
+    time: (label) => {
+      const l = labelOf(label);
+      if (timeLabels.has(l)) emit(2, `Warning: Label '${l}' already exists for console.time()`);
+      else timeLabels.set(l, host.monotonic());
+    },
+    timeLog: (label, ...a) => {
+      const l = labelOf(label);
+      if (!timeLabels.has(l)) return emit(2, `Warning: No such label '${l}' for console.timeLog()`);
+      emit(1, `${l}: ${elapsed(l)}` + (a.length ? ' ' + formatArgs(a) : ''));
+    },
+    timeEnd: (label) => {
+      const l = labelOf(label);
+      if (!timeLabels.has(l)) return emit(2, `Warning: No such label '${l}' for console.timeEnd()`);
+      emit(1, `${l}: ${elapsed(l)}`);
+      timeLabels.delete(l);
+    },
+    group: (...a) => { if (a.length) emit(1, formatArgs(a)); groupIndent += '  '; },
+    groupCollapsed: (...a) => { if (a.length) emit(1, formatArgs(a)); groupIndent += '  '; },
+    groupEnd: () => { groupIndent = groupIndent.slice(0, -2); },
+    clear: () => {},
+  };
+  for (const k of objectKeys(console)) named(k, console[k]);
+  defGlobal('console', console);
+
+  // ---------------------------------------------------------------------------
+  // 3. Timers (driven by the host event loop via __airlock.timersNext/timersRun)
+  // ---------------------------------------------------------------------------
+  // Binary min-heap of nodes {due, seq, t}; a node is stale once its timer was
+  // cleared or rescheduled (t.node !== node), which makes clear* O(1).
+  let heap = [];
+  let timers = new Map(); // id -> timer record
+  let nextTimerId = 1, timerSeq = 0, refCount = 0, timerError = false;
+  const before = (a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq);
+  function heapPush(n) {
+    let i = heap.push(n) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(heap[i], heap[p])) break;
+      [heap[i], heap[p]] = [heap[p], heap[i]];
+      i = p;
+    }
+  }
+  function heapPop() {
+    const top = heap[0], last = heap.pop();
+    if (heap.length) {
+      heap[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < heap.length && before(heap[l], heap[m])) m = l;
+        if (r < heap.length && before(heap[r], heap[m])) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+  const live = (n) => n.t.node === n;
+  function schedule(t, delay) {
+    t.node = { due: host.monotonic() + delay, seq: timerSeq++, t };
+    heapPush(t.node);
+  }
+  function unschedule(t) {
+    if (!timers.has(t.id)) return;
+    timers.delete(t.id);
+    t.node = null;
+    if (t.ref) refCount--;
+  }
+  const clampDelay = (ms) => {
+    const d = Number(ms);
+    return d >= 1 && d <= 2147483647 ? d : 1; // Node: out-of-range and < 1 become 1 ms
+  };
+
+  // Node-compatible handle objects (`t.unref()` is common in Node code);
+  // Symbol.toPrimitive makes them usable as numeric ids too.
+  const kTimer = Symbol('timer');
+  class Timeout {
+    constructor(t) { defProp(this, kTimer, { value: t }); }
+    ref() { const t = this[kTimer]; if (!t.ref && timers.has(t.id)) refCount++; t.ref = true; return this; }
+    unref() { const t = this[kTimer]; if (t.ref && timers.has(t.id)) refCount--; t.ref = false; return this; }
+    hasRef() { return this[kTimer].ref; }
+    refresh() { const t = this[kTimer]; if (timers.has(t.id)) schedule(t, t.delay); return this; }
+    close() { unschedule(this[kTimer]); return this; }
+    [Symbol.toPrimitive]() { return this[kTimer].id; }
+  }
+  class Immediate extends Timeout {}
+
+  function addTimer(Kind, fn, delay, repeat, args) {
+    if (typeof fn !== 'function') {
+      const e = new TypeError(`The "callback" argument must be of type function. Received ${describeArg(fn)}`);
+      e.code = 'ERR_INVALID_ARG_TYPE';
+      throw e;
+    }
+    const t = { id: nextTimerId++, fn, args, delay, repeat, ref: true, node: null, handle: null };
+    t.handle = new Kind(t);
+    timers.set(t.id, t);
+    refCount++;
+    schedule(t, delay);
+    return t.handle;
+  }
+  function clearTimer(h) {
+    let id = h;
+    if (h !== null && typeof h === 'object') { const t = safeGet(h, kTimer); if (!t) return; id = t.id; }
+    const t = timers.get(typeof id === 'number' ? id : Number(id));
+    if (t) unschedule(t);
+  }
+
+  defGlobal('setTimeout', function setTimeout(fn, ms, ...args) { return addTimer(Timeout, fn, clampDelay(ms), false, args); });
+  defGlobal('setInterval', function setInterval(fn, ms, ...args) { return addTimer(Timeout, fn, clampDelay(ms), true, args); });
+  defGlobal('setImmediate', function setImmediate(fn, ...args) { return addTimer(Immediate, fn, 0, false, args); });
+  defGlobal('clearTimeout', function clearTimeout(h) { clearTimer(h); });
+  defGlobal('clearInterval', function clearInterval(h) { clearTimer(h); });
+  defGlobal('clearImmediate', function clearImmediate(h) { clearTimer(h); });
+  defGlobalIfMissing('queueMicrotask', function queueMicrotask(cb) {
+    if (typeof cb !== 'function') throw new TypeError('The "callback" argument must be of type function');
+    promiseThen(Promise.resolve(), () => cb());
+  });
+
+  function timersNext() {
+    if (timerError) return -1;
+    while (heap.length && !live(heap[0])) heapPop();
+    if (!heap.length || refCount <= 0) return -1;
+    const d = heap[0].due - host.monotonic();
+    return d > 0 ? d : 0;
+  }
+
+  // Runs every timer that was due when called, in (due, insertion) order.
+  // Timers created or rescheduled during this call wait for the next call,
+  // so a 0 ms interval can't spin forever inside one call.
+  function timersRun() {
+    if (timerError) return 0;
+    const now = host.monotonic();
+    const seqLimit = timerSeq;
+    let ran = 0;
+    while (heap.length) {
+      const n = heap[0];
+      if (!live(n)) { heapPop(); continue; }
+      if (n.due > now || n.seq >= seqLimit) break;
+      heapPop();
+      const t = n.t;
+      if (t.repeat) schedule(t, t.delay); // rescheduled up front; clearInterval in the callback still works
+      else unschedule(t);
+      ran++;
+      try {
+        t.fn.apply(t.handle, t.args);
+      } catch (e) {
+        // Like Node: an exception escaping a timer is fatal to the run.
+        write(2, formatError(e) + '\n');
+        airlock.failed = true;
+        timerError = true;
+        break;
+      }
+    }
+    return ran;
+  }
+
+  // ---------------------------------------------------------------------------
+  // 4. Base64 / hex helpers, atob / btoa
+  // ---------------------------------------------------------------------------
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const B64_LOOKUP = new Int16Array(128).fill(-1);
+  for (let i = 0; i < 64; i++) B64_LOOKUP[B64.charCodeAt(i)] = i;
+  B64_LOOKUP[45] = 62; B64_LOOKUP[95] = 63; // base64url '-' '_' (lenient decoding)
+
+  function bytesToBase64(b, url) {
+    const parts = [];
+    let chunk = '';
+    const n = b.length;
+    for (let i = 0; i < n; i += 3) {
+      const x = (b[i] << 16) | ((i + 1 < n ? b[i + 1] : 0) << 8) | (i + 2 < n ? b[i + 2] : 0);
+      chunk += B64[(x >> 18) & 63] + B64[(x >> 12) & 63] +
+        (i + 1 < n ? B64[(x >> 6) & 63] : '=') + (i + 2 < n ? B64[x & 63] : '=');
+      if (chunk.length >= 8192) { parts.push(chunk); chunk = ''; }
+    }
+    parts.push(chunk);
+    const s = parts.join('');
+    return url ? s.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '') : s;
+  }
+  // Lenient decoder (Node Buffer semantics): skips anything that isn't base64.
+  function base64ToBytes(s) {
+    const out = new Uint8Array(Math.ceil(s.length * 3 / 4));
+    let acc = 0, bits = 0, j = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 61) break; // '='
+      const v = c < 128 ? B64_LOOKUP[c] : -1;
+      if (v < 0) continue;
+      acc = (acc << 6) | v;
+      bits += 6;
+      if (bits >= 8) { bits -= 8; out[j++] = (acc >> bits) & 255; }
+    }
+    return out.subarray(0, j);
+  }
+  function latin1FromBytes(b, mask = 255) {
+    let s = '';
+    for (let i = 0; i < b.length; i += 8192) {
+      const sub = b.subarray(i, i + 8192);
+      s += String.fromCharCode.apply(null, mask === 255 ? sub : Array.from(sub, (x) => x & mask));
+    }
+    return s;
+  }
+  const HEX = [];
+  for (let i = 0; i < 256; i++) HEX.push((i < 16 ? '0' : '') + i.toString(16));
+  const bytesToHex = (b) => { let s = ''; for (let i = 0; i < b.length; i++) s += HEX[b[i]]; return s; };
+  function hexToBytes(s) {
+    const out = new Uint8Array(s.length >> 1);
+    let j = 0;
+    for (; j < out.length; j++) {
+      const pair = s.substr(j * 2, 2);
+      if (!/^[0-9a-fA-F]{2}$/.test(pair)) break; // Node stops at the first bad pair
+      out[j] = parseInt(pair, 16);
+    }
+    return out.subarray(0, j);
+  }
+
+  defGlobalIfMissing('btoa', function btoa(data) {
+    if (arguments.length === 0) throw new TypeError('The "data" argument must be specified');
+    const s = String(data);
+    const b = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 255) throw domError('InvalidCharacterError', 'Invalid character');
+      b[i] = c;
+    }
+    return bytesToBase64(b, false);
+  });
+  defGlobalIfMissing('atob', function atob(data) {
+    if (arguments.length === 0) throw new TypeError('The "data" argument must be specified');
+    let s = String(data).replace(/[\t\n\f\r ]/g, '');
+    if (s.length % 4 === 0) s = s.replace(/={1,2}$/, '');
+    if (s.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(s)) {
+      throw domError('InvalidCharacterError', 'The string to be decoded is not correctly encoded.');
+    }
+    return latin1FromBytes(base64ToBytes(s));
+  });
+
+  // ---------------------------------------------------------------------------
+  // 5. TextEncoder / TextDecoder (UTF-8 only, over the native codec)
+  // ---------------------------------------------------------------------------
+  class TextEncoder {
+    get encoding() { return 'utf-8'; }
+    encode(input = '') { return bytesOf(host.utf8Encode(toWellFormed(String(input)))); }
+    encodeInto(src, dest) {
+      if (taTag(dest) !== 'Uint8Array') throw new TypeError('The "dest" argument must be an instance of Uint8Array');
+      const s = toWellFormed(String(src));
+      const bytes = bytesOf(host.utf8Encode(s));
+      if (bytes.length <= dest.length) { dest.set(bytes); return { read: s.length, written: bytes.length }; }
+      let read = 0, written = 0; // only whole code points fit
+      while (read < s.length) {
+        const cp = s.codePointAt(read);
+        const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        if (written + n > dest.length) break;
+        written += n;
+        read += cp >= 0x10000 ? 2 : 1;
+      }
+      dest.set(bytes.subarray(0, written));
+      return { read, written };
+    }
+  }
+  const UTF8_LABELS = ['utf-8', 'utf8', 'unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'x-unicode20utf8'];
+  // Bytes at the end of `b` that start an incomplete UTF-8 sequence (for streaming).
+  function incompleteTail(b) {
+    for (let i = 1; i <= 3 && i <= b.length; i++) {
+      const x = b[b.length - i];
+      if ((x & 0xc0) === 0x80) continue;
+      if (x < 0xc0) return 0;
+      const need = x >= 0xf0 ? 4 : x >= 0xe0 ? 3 : 2;
+      return need > i ? i : 0;
+    }
+    return 0;
+  }
+  class TextDecoder {
+    #fatal; #ignoreBOM; #pending = null; #started = false;
+    constructor(label = 'utf-8', options = undefined) {
+      const l = String(label).trim().toLowerCase();
+      if (UTF8_LABELS.indexOf(l) === -1) throw new RangeError(`The "${l}" encoding is not supported`);
+      this.#fatal = !!(options && options.fatal);
+      this.#ignoreBOM = !!(options && options.ignoreBOM);
+    }
+    get encoding() { return 'utf-8'; }
+    get fatal() { return this.#fatal; }
+    get ignoreBOM() { return this.#ignoreBOM; }
+    decode(input = undefined, options = undefined) {
+      const stream = !!(options && options.stream);
+      let bytes = input === undefined || input === null ? new Uint8Array(0) : viewBytes(input);
+      if (!bytes) throw new TypeError('The "input" argument must be an instance of ArrayBuffer or ArrayBufferView');
+      if (this.#pending) {
+        const joined = new Uint8Array(this.#pending.length + bytes.length);
+        joined.set(this.#pending);
+        joined.set(bytes, this.#pending.length);
+        bytes = joined;
+        this.#pending = null;
+      }
+      if (stream) {
+        const cut = incompleteTail(bytes);
+        if (cut) { this.#pending = bytes.slice(bytes.length - cut); bytes = bytes.subarray(0, bytes.length - cut); }
+      }
+      let s = bytes.length ? host.utf8Decode(bytes, this.#fatal) : '';
+      if (!this.#ignoreBOM && !this.#started && s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+      this.#started = stream && (this.#started || s.length > 0);
+      return s;
+    }
+  }
+  defProp(TextEncoder.prototype, Symbol.toStringTag, { value: 'TextEncoder', configurable: true });
+  defProp(TextDecoder.prototype, Symbol.toStringTag, { value: 'TextDecoder', configurable: true });
+  defGlobalIfMissing('TextEncoder', TextEncoder);
+  defGlobalIfMissing('TextDecoder', TextDecoder);
+
+  // ---------------------------------------------------------------------------
+  // 6. structuredClone
+  // ---------------------------------------------------------------------------
+  const ERROR_CTORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
+  function structuredClonePolyfill(value) {
+    const memo = new Map();
+    const fail = (what) => domError('DataCloneError', `${what} could not be cloned.`);
+    const clone = (v) => {
+      if (typeof v === 'symbol') throw fail(symToString(v));
+      if (typeof v === 'function') throw fail(fmtFunction(v));
+      if (v === null || typeof v !== 'object') return v;
+      if (memo.has(v)) return memo.get(v);
+      let out;
+      const set = (o) => { memo.set(v, o); return o; };
+      if (isArray(v)) {
+        out = set(new Array(v.length));
+        for (const k of objectKeys(v)) out[k] = clone(v[k]);
+        return out;
+      }
+      const tt = taTag(v);
+      if (tt !== undefined) return set(new TYPED_CTORS[tt](clone(v.buffer), v.byteOffset, taLength(v)));
+      const tag = objToString(v);
+      if (tag === '[object Date]' && brand(dateGetTime, v)) return set(new Date(dateGetTime(v)));
+      if (tag === '[object RegExp]' && brand(reSource, v)) return set(new RegExp(reSource(v), v.flags));
+      if (brand(abByteLength, v)) return set(ArrayBuffer.prototype.slice.call(v, 0));
+      if (brand(dvByteLength, v)) return set(new DataView(clone(v.buffer), dvByteOffset(v), dvByteLength(v)));
+      if (brand(mapSize, v)) {
+        out = set(new Map());
+        for (const [k, x] of mapEntries(v)) out.set(clone(k), clone(x));
+        return out;
+      }
+      if (brand(setSize, v)) {
+        out = set(new Set());
+        for (const x of setValues(v)) out.add(clone(x));
+        return out;
+      }
+      if (isError(v)) {
+        const name = safeString(safeGet(v, 'name'));
+        out = set(new (ERROR_CTORS[name] || Error)(safeString(safeGet(v, 'message') ?? '')));
+        const st = safeGet(v, 'stack');
+        if (typeof st === 'string') defProp(out, 'stack', { value: st, writable: true, configurable: true });
+        if (getOwnDesc(v, 'cause')) out.cause = clone(v.cause);
+        return out;
+      }
+      if (brand(numValueOf, v)) return set(Object(numValueOf(v)));
+      if (brand(strValueOf, v)) return set(Object(strValueOf(v)));
+      if (brand(boolValueOf, v)) return set(Object(boolValueOf(v)));
+      if (brand(bigValueOf, v)) return set(Object(bigValueOf(v)));
+      if (v instanceof Promise || tag === '[object WeakMap]' || tag === '[object WeakSet]' ||
+        tag === '[object WeakRef]' || tag === '[object Symbol]') {
+        throw fail(`#<${tag.slice(8, -1)}>`);
+      }
+      out = set({});
+      for (const k of objectKeys(v)) out[k] = clone(v[k]);
+      return out;
+    };
+    return clone(value);
+  }
+  defGlobalIfMissing('structuredClone', function structuredClone(value, options = undefined) {
+    return structuredClonePolyfill(value, options);
+  });
+
+  // ---------------------------------------------------------------------------
+  // 7. URL / URLSearchParams (WHATWG subset: no IDNA/punycode, no Windows drive letters)
+  // ---------------------------------------------------------------------------
+  const SPECIAL_PORTS = { ftp: 21, file: null, http: 80, https: 443, ws: 80, wss: 443 };
+  const isSpecial = (scheme) => Object.prototype.hasOwnProperty.call(SPECIAL_PORTS, scheme);
+  const FRAGMENT_SET = ' "<>`';
+  const QUERY_SET = ' "#<>';
+  const SPECIAL_QUERY_SET = QUERY_SET + "'";
+  const PATH_SET = QUERY_SET + '?`{}';
+  const USERINFO_SET = PATH_SET + '/:;=@[\\]^|';
+  const hex2 = (c) => (c < 16 ? '%0' : '%') + c.toString(16).toUpperCase();
+
+  // Percent-encode C0 controls, non-ASCII (as UTF-8) and the chars in `extra`.
+  function pctEncode(s, extra) {
+    let out = '', last = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x20 && c < 0x7f && extra.indexOf(s[i]) === -1) continue;
+      out += s.slice(last, i);
+      if (c < 0x80) out += hex2(c);
+      else {
+        let ch = s[i];
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+          const d = s.charCodeAt(i + 1);
+          if (d >= 0xdc00 && d <= 0xdfff) { ch += s[i + 1]; i++; }
+        }
+        try { out += encodeURIComponent(ch); } catch { out += '%EF%BF%BD'; }
+      }
+      last = i + 1;
+    }
+    return last === 0 ? s : out + s.slice(last);
+  }
+  const isHexByte = (b) => (b >= 48 && b <= 57) || (b >= 65 && b <= 70) || (b >= 97 && b <= 102);
+  const hexVal = (b) => (b <= 57 ? b - 48 : (b | 32) - 87);
+  function pctDecode(s) {
+    if (s.indexOf('%') === -1) return s;
+    const b = bytesOf(host.utf8Encode(toWellFormed(s)));
+    const out = new Uint8Array(b.length);
+    let j = 0;
+    for (let i = 0; i < b.length; i++) {
+      if (b[i] === 37 && i + 2 < b.length && isHexByte(b[i + 1]) && isHexByte(b[i + 2])) {
+        out[j++] = hexVal(b[i + 1]) * 16 + hexVal(b[i + 2]);
+        i += 2;
+      } else out[j++] = b[i];
+    }
+    return host.utf8Decode(out.subarray(0, j), false);
+  }
+  const formEncode = (s) => encodeURIComponent(toWellFormed(s)).replace(/%20/g, '+')
+    .replace(/[!'()~]/g, (c) => hex2(c.charCodeAt(0)));
+  function formParse(q) {
+    const list = [];
+    for (const seq of q.split('&')) {
+      if (!seq) continue;
+      const eq = seq.indexOf('=');
+      const name = eq === -1 ? seq : seq.slice(0, eq), value = eq === -1 ? '' : seq.slice(eq + 1);
+      list.push([pctDecode(name.replace(/\+/g, ' ')), pctDecode(value.replace(/\+/g, ' '))]);
+    }
+    return list;
+  }
+  const formSerialize = (list) => list.map((p) => formEncode(p[0]) + '=' + formEncode(p[1])).join('&');
+
+  function parseIPv4Number(p) {
+    if (p === '') return null;
+    let radix = 10;
+    if (/^0[xX]/.test(p)) { p = p.slice(2); radix = 16; } else if (p.length > 1 && p[0] === '0') { p = p.slice(1); radix = 8; }
+    if (p === '') return 0;
+    const ok = radix === 16 ? /^[0-9a-fA-F]+$/ : radix === 8 ? /^[0-7]+$/ : /^[0-9]+$/;
+    return ok.test(p) ? parseInt(p, radix) : null;
+  }
+  function endsInNumber(s) {
+    const parts = s.split('.');
+    if (parts[parts.length - 1] === '') { if (parts.length === 1) return false; parts.pop(); }
+    const last = parts[parts.length - 1];
+    return /^[0-9]+$/.test(last) || /^0[xX][0-9a-fA-F]*$/.test(last);
+  }
+  function parseIPv4(s) {
+    const parts = s.split('.');
+    if (parts[parts.length - 1] === '' && parts.length > 1) parts.pop();
+    if (parts.length > 4) return null;
+    const nums = [];
+    for (const p of parts) { const n = parseIPv4Number(p); if (n === null) return null; nums.push(n); }
+    for (let i = 0; i < nums.length - 1; i++) if (nums[i] > 255) return null;
+    if (nums[nums.length - 1] >= 256 ** (5 - nums.length)) return null;
+    let ip = nums[nums.length - 1];
+    for (let i = 0; i < nums.length - 1; i++) ip += nums[i] * 256 ** (3 - i);
+    return [ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join('.');
+  }
+  function parseIPv6(s) {
+    const pieces = [0, 0, 0, 0, 0, 0, 0, 0];
+    const isHex = (c) => c !== undefined && /[0-9a-fA-F]/.test(c);
+    const isDigit = (c) => c !== undefined && c >= '0' && c <= '9';
+    let pi = 0, compress = null, p = 0;
+    if (s[0] === ':') { if (s[1] !== ':') return null; p = 2; compress = ++pi; }
+    while (p < s.length) {
+      if (pi === 8) return null;
+      if (s[p] === ':') { if (compress !== null) return null; p++; compress = ++pi; continue; }
+      let value = 0, length = 0;
+      while (length < 4 && isHex(s[p])) { value = value * 16 + parseInt(s[p], 16); p++; length++; }
+      if (s[p] === '.') {
+        if (length === 0 || pi > 6) return null;
+        p -= length;
+        let seen = 0;
+        while (p < s.length) {
+          let v4 = null;
+          if (seen > 0) { if (s[p] === '.' && seen < 4) p++; else return null; }
+          if (!isDigit(s[p])) return null;
+          while (isDigit(s[p])) {
+            const n = +s[p];
+            if (v4 === null) v4 = n; else if (v4 === 0) return null; else v4 = v4 * 10 + n;
+            if (v4 > 255) return null;
+            p++;
+          }
+          pieces[pi] = pieces[pi] * 256 + v4;
+          seen++;
+          if (seen === 2 || seen === 4) pi++;
+        }
+        if (seen !== 4) return null;
+        break;
+      } else if (s[p] === ':') { p++; if (p >= s.length) return null; } else if (p < s.length) return null;
+      pieces[pi++] = value;
+    }
+    if (compress !== null) {
+      let swaps = pi - compress;
+      pi = 7;
+      while (pi !== 0 && swaps > 0) {
+        const j = compress + swaps - 1;
+        [pieces[pi], pieces[j]] = [pieces[j], pieces[pi]];
+        pi--; swaps--;
+      }
+    } else if (pi !== 8) return null;
+    let best = -1, bestLen = 1; // compress the longest run (>= 2) of zero pieces
+    for (let i = 0; i < 8;) {
+      if (pieces[i] !== 0) { i++; continue; }
+      let j = i;
+      while (j < 8 && pieces[j] === 0) j++;
+      if (j - i > bestLen) { best = i; bestLen = j - i; }
+      i = j;
+    }
+    let out = '';
+    for (let i = 0; i < 8; i++) {
+      if (i === best) { out += i === 0 ? '::' : ':'; i += bestLen - 1; continue; }
+      out += pieces[i].toString(16) + (i < 7 ? ':' : '');
+    }
+    return out;
+  }
+  function parseHost(input, special) {
+    if (input[0] === '[') {
+      if (input[input.length - 1] !== ']') return null;
+      const v6 = parseIPv6(input.slice(1, -1));
+      return v6 === null ? null : '[' + v6 + ']';
+    }
+    if (!special) return /[\u0000\t\n\r #/:<>?@[\\\]^|]/.test(input) ? null : pctEncode(input, '');
+    const host = pctDecode(input).toLowerCase(); // no IDNA: non-ASCII hosts stay Unicode
+    if (host === '' || /[\u0000-\u0020#%/:<>?@[\\\]^|\u007f]/.test(host)) return null;
+    return endsInNumber(host) ? parseIPv4(host) : host;
+  }
+  function firstOf(s, chars) {
+    for (let i = 0; i < s.length; i++) if (chars.indexOf(s[i]) !== -1) return i;
+    return s.length;
+  }
+  function resolvePath(segs, input, special) {
+    const parts = (special ? input.replace(/\\/g, '/') : input).split('/');
+    let i = 0;
+    if (parts[0] === '') { segs = []; i = 1; }
+    for (; i < parts.length; i++) {
+      const raw = parts[i], last = i === parts.length - 1;
+      const low = raw.length <= 6 ? raw.toLowerCase() : '';
+      if (low === '..' || low === '.%2e' || low === '%2e.' || low === '%2e%2e') {
+        segs.pop();
+        if (last) segs.push('');
+      } else if (low === '.' || low === '%2e') {
+        if (last) segs.push('');
+      } else segs.push(pctEncode(raw, PATH_SET));
+    }
+    return segs;
+  }
+  const newRecord = (scheme, host) =>
+    ({ scheme, username: '', password: '', host, port: '', path: [], opaque: null, query: null, fragment: null });
+  // Fill path/query/fragment of `r` from `str`, relative to `base` when given.
+  function applyRest(r, str, special, base) {
+    const h = str.indexOf('#');
+    const before = h === -1 ? str : str.slice(0, h);
+    const q = before.indexOf('?');
+    const p = q === -1 ? before : before.slice(0, q);
+    const query = q === -1 ? null : pctEncode(before.slice(q + 1), special ? SPECIAL_QUERY_SET : QUERY_SET);
+    if (base && p === '') {
+      r.path = base.path.slice();
+      r.query = query === null ? base.query : query;
+    } else {
+      if (p === '') r.path = special ? [''] : [];
+      else if (p[0] === '/' || (special && p[0] === '\\')) r.path = resolvePath([], p, special);
+      else if (base) r.path = resolvePath(base.path.slice(0, -1), p, special);
+      else r.path = resolvePath([], '/' + p, special);
+      r.query = query;
+    }
+    r.fragment = h === -1 ? null : pctEncode(str.slice(h + 1), FRAGMENT_SET);
+    return r;
+  }
+  function parseAuthority(scheme, rest, special) {
+    const end = firstOf(rest, special ? '/\\?#' : '/?#');
+    const auth = rest.slice(0, end);
+    const at = auth.lastIndexOf('@');
+    const r = newRecord(scheme, '');
+    let hp = auth;
+    if (at !== -1) {
+      const ui = auth.slice(0, at), c = ui.indexOf(':');
+      hp = auth.slice(at + 1);
+      r.username = pctEncode(c === -1 ? ui : ui.slice(0, c), USERINFO_SET);
+      r.password = c === -1 ? '' : pctEncode(ui.slice(c + 1), USERINFO_SET);
+    }
+    const close = hp[0] === '[' ? hp.indexOf(']') : -1;
+    const colon = hp.indexOf(':', close === -1 ? 0 : close);
+    const hostStr = colon === -1 ? hp : hp.slice(0, colon), portStr = colon === -1 ? '' : hp.slice(colon + 1);
+    if (hostStr === '' && (special || at !== -1 || portStr !== '')) return null;
+    if (hostStr !== '') { r.host = parseHost(hostStr, special); if (r.host === null) return null; }
+    if (portStr !== '') {
+      if (!/^[0-9]+$/.test(portStr)) return null;
+      const n = parseInt(portStr, 10);
+      if (n > 65535) return null;
+      r.port = n === SPECIAL_PORTS[scheme] ? '' : String(n);
+    }
+    return applyRest(r, rest.slice(end), special, null);
+  }
+  function parseFile(rest, base) {
+    const r = newRecord('file', '');
+    if (/^[/\\]{2}/.test(rest)) {
+      rest = rest.slice(2);
+      const end = firstOf(rest, '/\\?#');
+      const hostStr = rest.slice(0, end);
+      if (hostStr !== '') {
+        const h = parseHost(hostStr, true);
+        if (h === null) return null;
+        r.host = h === 'localhost' ? '' : h;
+      }
+      return applyRest(r, rest.slice(end), true, null);
+    }
+    if (base && base.scheme === 'file') { r.host = base.host; return applyRest(r, rest, true, base); }
+    return applyRest(r, rest, true, null);
+  }
+  function parseRelative(input, base) {
+    if (base.opaque !== null) {
+      if (input[0] !== '#') return null;
+      return { ...base, fragment: pctEncode(input.slice(1), FRAGMENT_SET) };
+    }
+    if (base.scheme === 'file') return parseFile(input, base);
+    const special = isSpecial(base.scheme);
+    if (special ? /^[/\\]{2}/.test(input) : input.startsWith('//')) {
+      return parseAuthority(base.scheme, special ? input.replace(/^[/\\]+/, '') : input.slice(2), special);
+    }
+    const r = { ...base, path: [], query: null, fragment: null };
+    return applyRest(r, input, special, base);
+  }
+  function parseURL(input, base) {
+    input = input.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').replace(/[\t\n\r]/g, '');
+    const m = /^([A-Za-z][A-Za-z0-9+\-.]*):/.exec(input);
+    if (!m) return base ? parseRelative(input, base) : null;
+    const scheme = m[1].toLowerCase();
+    const rest = input.slice(m[0].length);
+    if (scheme === 'file') return parseFile(rest, base && base.scheme === 'file' ? base : null);
+    if (isSpecial(scheme)) {
+      if (base && base.scheme === scheme && !/^[/\\]/.test(rest)) return parseRelative(rest, base);
+      return parseAuthority(scheme, rest.replace(/^[/\\]+/, ''), true);
+    }
+    if (rest.startsWith('//')) return parseAuthority(scheme, rest.slice(2), false);
+    if (rest[0] === '/') return applyRest(newRecord(scheme, null), rest, false, null);
+    // Opaque path (mailto:, data:, javascript:, urn:, ...).
+    const r = applyRest(newRecord(scheme, null), '', false, null);
+    const h = rest.indexOf('#'), before = h === -1 ? rest : rest.slice(0, h), q = before.indexOf('?');
+    r.opaque = pctEncode(q === -1 ? before : before.slice(0, q), '');
+    r.query = q === -1 ? null : pctEncode(before.slice(q + 1), QUERY_SET);
+    r.fragment = h === -1 ? null : pctEncode(rest.slice(h + 1), FRAGMENT_SET);
+    return r;
+  }
+  const pathString = (r) => (r.opaque !== null ? r.opaque : r.path.length ? '/' + r.path.join('/') : '');
+  function serializeURL(r) {
+    let s = r.scheme + ':';
+    if (r.host !== null) {
+      s += '//';
+      if (r.username || r.password) s += r.username + (r.password ? ':' + r.password : '') + '@';
+      s += r.host + (r.port !== '' ? ':' + r.port : '');
+    } else if (r.opaque === null && r.path.length > 1 && r.path[0] === '') s += '/.';
+    s += pathString(r);
+    if (r.query !== null) s += '?' + r.query;
+    if (r.fragment !== null) s += '#' + r.fragment;
+    return s;
+  }
+
+  const urlState = new WeakMap(); // URL -> { r: record, sp: URLSearchParams | null }
+  const spState = new WeakMap(); // URLSearchParams -> { list: [[k, v]], url: urlState entry | null }
+  const stateOf = (map, o) => {
+    const s = map.get(o);
+    if (!s) throw new TypeError('Illegal invocation');
+    return s;
+  };
+  const toUSV = (v) => toWellFormed(String(v));
+  function invalidURL(input) {
+    const e = new TypeError('Invalid URL');
+    e.code = 'ERR_INVALID_URL';
+    e.input = safeString(input);
+    return e;
+  }
+  function parseWithBase(url, base) {
+    let b = null;
+    if (base !== undefined) { b = parseURL(toUSV(base), null); if (!b) return null; }
+    return parseURL(toUSV(url), b);
+  }
+  function syncParams(s) { if (s.sp) spState.get(s.sp).list = s.r.query ? formParse(s.r.query) : []; }
+  function spChanged(st) {
+    if (!st.url) return;
+    const q = formSerialize(st.list);
+    st.url.r.query = q === '' ? null : q;
+  }
+  function hostPort(r, value, withPort) {
+    const special = isSpecial(r.scheme);
+    let str = toUSV(value);
+    str = str.slice(0, firstOf(str, special ? '/\\?#' : '/?#'));
+    const close = str[0] === '[' ? str.indexOf(']') : -1;
+    const colon = str.indexOf(':', close === -1 ? 0 : close);
+    const hostStr = colon === -1 ? str : str.slice(0, colon);
+    if (hostStr === '' && special) return;
+    const h = hostStr === '' ? '' : parseHost(hostStr, special);
+    if (h === null) return;
+    r.host = r.scheme === 'file' && h === 'localhost' ? '' : h;
+    if (withPort && colon !== -1 && r.scheme !== 'file') setPort(r, str.slice(colon + 1));
+  }
+  function setPort(r, v) {
+    if (v === '') { r.port = ''; return; }
+    const m = /^[0-9]+/.exec(v);
+    if (!m) return;
+    const n = parseInt(m[0], 10);
+    if (n <= 65535) r.port = n === SPECIAL_PORTS[r.scheme] ? '' : String(n);
+  }
+
+  class URL {
+    constructor(url, base = undefined) {
+      if (arguments.length === 0) throw new TypeError('The "url" argument must be specified');
+      const r = parseWithBase(url, base);
+      if (!r) throw invalidURL(url);
+      urlState.set(this, { r, sp: null });
+    }
+    static canParse(url, base = undefined) { try { return parseWithBase(url, base) !== null; } catch { return false; } }
+    static parse(url, base = undefined) { try { return parseWithBase(url, base) ? new URL(url, base) : null; } catch { return null; } }
+    get href() { return serializeURL(stateOf(urlState, this).r); }
+    set href(v) {
+      const s = stateOf(urlState, this), r = parseURL(toUSV(v), null);
+      if (!r) throw invalidURL(v);
+      s.r = r;
+      syncParams(s);
+    }
+    get origin() {
+      const r = stateOf(urlState, this).r;
+      if (r.scheme === 'blob') { const inner = parseURL(pathString(r), null); return inner && /^https?$/.test(inner.scheme) ? new URL(serializeURL(inner)).origin : 'null'; }
+      if (!isSpecial(r.scheme) || r.scheme === 'file') return 'null';
+      return r.scheme + '://' + r.host + (r.port !== '' ? ':' + r.port : '');
+    }
+    get protocol() { return stateOf(urlState, this).r.scheme + ':'; }
+    set protocol(v) {
+      const r = stateOf(urlState, this).r;
+      const m = /^[A-Za-z][A-Za-z0-9+\-.]*(?=:|$)/.exec(toUSV(v));
+      if (!m) return;
+      const scheme = m[0].toLowerCase();
+      if (isSpecial(scheme) !== isSpecial(r.scheme)) return;
+      if (scheme === 'file' && (r.username || r.password || r.port !== '')) return;
+      if (r.scheme === 'file' && r.host === '') return;
+      r.scheme = scheme;
+      if (r.port !== '' && +r.port === SPECIAL_PORTS[scheme]) r.port = '';
+    }
+    get username() { return stateOf(urlState, this).r.username; }
+    set username(v) { const r = stateOf(urlState, this).r; if (r.host && r.scheme !== 'file') r.username = pctEncode(toUSV(v), USERINFO_SET); }
+    get password() { return stateOf(urlState, this).r.password; }
+    set password(v) { const r = stateOf(urlState, this).r; if (r.host && r.scheme !== 'file') r.password = pctEncode(toUSV(v), USERINFO_SET); }
+    get host() { const r = stateOf(urlState, this).r; return r.host === null ? '' : r.host + (r.port !== '' ? ':' + r.port : ''); }
+    set host(v) { const r = stateOf(urlState, this).r; if (r.opaque === null) hostPort(r, v, true); }
+    get hostname() { const r = stateOf(urlState, this).r; return r.host === null ? '' : r.host; }
+    set hostname(v) { const r = stateOf(urlState, this).r; if (r.opaque === null) hostPort(r, v, false); }
+    get port() { return stateOf(urlState, this).r.port; }
+    set port(v) { const r = stateOf(urlState, this).r; if (r.host && r.scheme !== 'file') setPort(r, toUSV(v)); }
+    get pathname() { return pathString(stateOf(urlState, this).r); }
+    set pathname(v) {
+      const r = stateOf(urlState, this).r;
+      if (r.opaque !== null) return;
+      const special = isSpecial(r.scheme), s = toUSV(v);
+      if (s === '') r.path = special ? [''] : [];
+      else r.path = resolvePath([], s[0] === '/' || (special && s[0] === '\\') ? s : '/' + s, special);
+    }
+    get search() { const q = stateOf(urlState, this).r.query; return q ? '?' + q : ''; }
+    set search(v) {
+      const s = stateOf(urlState, this);
+      let str = toUSV(v);
+      if (str[0] === '?') str = str.slice(1);
+      s.r.query = str === '' && toUSV(v) === '' ? null : pctEncode(str, isSpecial(s.r.scheme) ? SPECIAL_QUERY_SET : QUERY_SET);
+      syncParams(s);
+    }
+    get searchParams() {
+      const s = stateOf(urlState, this);
+      if (!s.sp) {
+        s.sp = new URLSearchParams();
+        const st = spState.get(s.sp);
+        st.url = s;
+        st.list = s.r.query ? formParse(s.r.query) : [];
+      }
+      return s.sp;
+    }
+    get hash() { const f = stateOf(urlState, this).r.fragment; return f ? '#' + f : ''; }
+    set hash(v) {
+      const r = stateOf(urlState, this).r;
+      let str = toUSV(v);
+      if (str === '') { r.fragment = null; return; }
+      if (str[0] === '#') str = str.slice(1);
+      r.fragment = pctEncode(str, FRAGMENT_SET);
+    }
+    toString() { return this.href; }
+    toJSON() { return this.href; }
+    [kCustomInspect]() {
+      const o = {};
+      for (const k of ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash']) o[k] = this[k];
+      return 'URL ' + jsonStr(o);
+    }
+  }
+  defProp(URL.prototype, Symbol.toStringTag, { value: 'URL', configurable: true });
+
+  class URLSearchParams {
+    constructor(init = undefined) {
+      const st = { list: [], url: null };
+      spState.set(this, st);
+      if (init === undefined || init === null) return;
+      if (typeof init === 'object' || typeof init === 'function') {
+        const other = spState.get(init);
+        if (other) { st.list = other.list.map((p) => [p[0], p[1]]); return; }
+        if (typeof init[Symbol.iterator] === 'function') {
+          for (const pair of init) {
+            const a = pair !== null && typeof pair === 'object' && typeof pair[Symbol.iterator] === 'function' ? Array.from(pair) : null;
+            if (!a || a.length !== 2) throw new TypeError('Each query pair must be an iterable [name, value] tuple');
+            st.list.push([toUSV(a[0]), toUSV(a[1])]);
+          }
+        } else {
+          for (const k of objectKeys(init)) st.list.push([toUSV(k), toUSV(init[k])]);
+        }
+        return;
+      }
+      let s = toUSV(init);
+      if (s[0] === '?') s = s.slice(1);
+      st.list = formParse(s);
+    }
+    get size() { return stateOf(spState, this).list.length; }
+    append(name, value) { const st = stateOf(spState, this); st.list.push([toUSV(name), toUSV(value)]); spChanged(st); }
+    delete(name, value = undefined) {
+      const st = stateOf(spState, this), n = toUSV(name), v = value === undefined ? undefined : toUSV(value);
+      st.list = st.list.filter((p) => !(p[0] === n && (v === undefined || p[1] === v)));
+      spChanged(st);
+    }
+    get(name) { const n = toUSV(name); const p = stateOf(spState, this).list.find((x) => x[0] === n); return p ? p[1] : null; }
+    getAll(name) { const n = toUSV(name); return stateOf(spState, this).list.filter((x) => x[0] === n).map((x) => x[1]); }
+    has(name, value = undefined) {
+      const n = toUSV(name), v = value === undefined ? undefined : toUSV(value);
+      return stateOf(spState, this).list.some((p) => p[0] === n && (v === undefined || p[1] === v));
+    }
+    set(name, value) {
+      const st = stateOf(spState, this), n = toUSV(name), v = toUSV(value);
+      const i = st.list.findIndex((p) => p[0] === n);
+      if (i === -1) st.list.push([n, v]);
+      else {
+        st.list[i][1] = v;
+        st.list = st.list.filter((p, j) => j <= i || p[0] !== n);
+      }
+      spChanged(st);
+    }
+    sort() {
+      const st = stateOf(spState, this);
+      st.list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)); // stable, by UTF-16 code units
+      spChanged(st);
+    }
+    forEach(cb, thisArg = undefined) {
+      if (typeof cb !== 'function') throw new TypeError('The "callback" argument must be of type function');
+      const st = stateOf(spState, this);
+      for (let i = 0; i < st.list.length; i++) cb.call(thisArg, st.list[i][1], st.list[i][0], this);
+    }
+    *entries() { const st = stateOf(spState, this); for (let i = 0; i < st.list.length; i++) yield [st.list[i][0], st.list[i][1]]; }
+    *keys() { const st = stateOf(spState, this); for (let i = 0; i < st.list.length; i++) yield st.list[i][0]; }
+    *values() { const st = stateOf(spState, this); for (let i = 0; i < st.list.length; i++) yield st.list[i][1]; }
+    [Symbol.iterator]() { return this.entries(); }
+    toString() { return formSerialize(stateOf(spState, this).list); }
+    [kCustomInspect]() {
+      const l = stateOf(spState, this).list;
+      return l.length ? 'URLSearchParams { ' + l.map((p) => nodeQuote(p[0]) + ' => ' + nodeQuote(p[1])).join(', ') + ' }' : 'URLSearchParams {}';
+    }
+  }
+  defProp(URLSearchParams.prototype, Symbol.toStringTag, { value: 'URLSearchParams', configurable: true });
+  defGlobalIfMissing('URL', URL);
+  defGlobalIfMissing('URLSearchParams', URLSearchParams);
+
+  // ---------------------------------------------------------------------------
+  // 8. Randomness and time: host-backed so the snapshot doesn't freeze them
+  // ---------------------------------------------------------------------------
+  defProp(Math, 'random', { value: function random() { return host.random(); }, writable: true, configurable: true });
+
+  const INTEGER_ARRAYS = ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array',
+    'Int32Array', 'Uint32Array', 'BigInt64Array', 'BigUint64Array'];
+  const cryptoObj = typeof G.crypto === 'object' && G.crypto !== null ? G.crypto : {};
+  if (typeof cryptoObj.getRandomValues !== 'function') {
+    cryptoObj.getRandomValues = function getRandomValues(ta) {
+      if (INTEGER_ARRAYS.indexOf(taTag(ta)) === -1) {
+        throw domError('TypeMismatchError', 'The data argument must be an integer-type TypedArray');
+      }
+      if (ta.byteLength > 65536) {
+        throw domError('QuotaExceededError', `The ArrayBufferView's byte length (${ta.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`);
+      }
+      if (ta.byteLength) new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength).set(bytesOf(host.randomBytes(ta.byteLength)));
+      return ta;
+    };
+  }
+  if (typeof cryptoObj.randomUUID !== 'function') {
+    cryptoObj.randomUUID = function randomUUID() {
+      const b = bytesOf(host.randomBytes(16));
+      b[6] = (b[6] & 0x0f) | 0x40;
+      b[8] = (b[8] & 0x3f) | 0x80;
+      const h = bytesToHex(b);
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    };
+  }
+  defGlobal('crypto', cryptoObj);
+
+  // quickjs-ng's own performance.now is non-writable and would count from
+  // snapshot time, so install a fresh object whose origin reset() moves.
+  let perfOrigin = 0, perfTimeOrigin = 0;
+  const performanceObj = {
+    now: function now() { return host.monotonic() - perfOrigin; },
+    get timeOrigin() { return perfTimeOrigin; },
+    toJSON() { return { timeOrigin: perfTimeOrigin }; },
+  };
+  defGlobal('performance', performanceObj);
+
+  // ---------------------------------------------------------------------------
+  // 9. fs (promise API + *Sync twins) and require()
+  // ---------------------------------------------------------------------------
+  function describeArg(v) {
+    if (v === null) return 'null';
+    if (v === undefined) return 'undefined';
+    if (typeof v === 'function') return 'function ' + (safeGet(v, 'name') || '(anonymous)');
+    if (typeof v === 'object') { const cn = (() => { try { return className(v); } catch { return ''; } })(); return cn ? 'an instance of ' + cn : 'an instance of Object'; }
+    let s = typeof v === 'symbol' ? symToString(v) : typeof v === 'string' ? nodeQuote(v) : fmt(v, 0, [], TOP);
+    if (s.length > 28) s = s.slice(0, 25) + '...';
+    return `type ${typeof v} (${s})`;
+  }
+  function argError(name, expected, value) {
+    const e = new TypeError(`The "${name}" argument must be ${expected}. Received ${describeArg(value)}`);
+    e.code = 'ERR_INVALID_ARG_TYPE';
+    return e;
+  }
+  function toPath(p, name = 'path') {
+    if (typeof p !== 'string') {
+      if (p !== null && typeof p === 'object' && typeof safeGet(p, 'href') === 'string' && safeGet(p, 'protocol') === 'file:') {
+        p = pctDecode(String(p.pathname));
+      }
+      else if (taTag(p) === 'Uint8Array') p = host.utf8Decode(p, false);
+      else throw argError(name, 'of type string or an instance of Buffer or URL', p);
+    }
+    if (p.indexOf('\u0000') !== -1) {
+      const e = new TypeError(`The argument '${name}' must be a string, Uint8Array, or URL without null bytes. Received ${jsonStr(p)}`);
+      e.code = 'ERR_INVALID_ARG_VALUE';
+      throw e;
+    }
+    return p;
+  }
+  function hostError(payload) {
+    let info = null;
+    try { info = JSON.parse(host.utf8Decode(payload, false)); } catch { /* not JSON */ }
+    if (info === null || typeof info !== 'object') info = { message: 'host call failed: ' + safeString(info) };
+    const e = new Error(safeString(info.message ?? 'unknown host error'));
+    for (const k of ['errno', 'code', 'syscall', 'path', 'dest']) if (info[k] !== undefined) e[k] = info[k];
+    return e;
+  }
+  function hostCall(op, arg, data) {
+    const res = data === undefined ? host.call(op, jsonStr(arg)) : host.call(op, jsonStr(arg), data);
+    if (res[0]) return res[1];
+    throw hostError(res[1]);
+  }
+  const hostJSON = (op, arg) => JSON.parse(host.utf8Decode(hostCall(op, arg), false));
+
+  const ENCODINGS = { utf8: 'utf8', 'utf-8': 'utf8', base64: 'base64', base64url: 'base64url', hex: 'hex',
+    latin1: 'latin1', binary: 'latin1', ascii: 'ascii', buffer: 'buffer' };
+  function encodingOf(options, dflt) {
+    let enc = options;
+    if (options === undefined || typeof options === 'function') return dflt;
+    if (options !== null && typeof options === 'object') {
+      if (!('encoding' in options) || options.encoding === undefined) return dflt;
+      enc = options.encoding;
+    }
+    if (enc === null) return 'buffer';
+    const n = typeof enc === 'string' ? ENCODINGS[enc.toLowerCase()] : undefined;
+    if (n === undefined) {
+      const e = new TypeError(`The argument 'encoding' is invalid encoding. Received ${describeArg(enc)}`);
+      e.code = 'ERR_INVALID_ARG_VALUE';
+      throw e;
+    }
+    return n;
+  }
+  function decodeBytes(ab, enc) {
+    switch (enc) {
+      case 'utf8': return host.utf8Decode(ab, false);
+      case 'buffer': return bytesOf(ab);
+      case 'base64': return bytesToBase64(bytesOf(ab), false);
+      case 'base64url': return bytesToBase64(bytesOf(ab), true);
+      case 'hex': return bytesToHex(bytesOf(ab));
+      case 'latin1': return latin1FromBytes(bytesOf(ab));
+      case 'ascii': return latin1FromBytes(bytesOf(ab), 127);
+    }
+    return host.utf8Decode(ab, false);
+  }
+  const copyBuffer = (bytes) => { const c = new Uint8Array(bytes.length); c.set(bytes); return c.buffer; };
+  function dataToBuffer(data, enc) {
+    if (typeof data === 'string') {
+      switch (enc) {
+        case 'base64': case 'base64url': return copyBuffer(base64ToBytes(data));
+        case 'hex': return copyBuffer(hexToBytes(data));
+        case 'latin1': case 'ascii': return copyBuffer(Uint8Array.from(data, (c) => c.charCodeAt(0) & 255));
+      }
+      return host.utf8Encode(toWellFormed(data));
+    }
+    if (brand(abByteLength, data)) return data;
+    const v = viewBytes(data);
+    if (v) return v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && brand(abByteLength, v.buffer) ? v.buffer : copyBuffer(v);
+    return host.utf8Encode(toWellFormed(String(data)));
+  }
+
+  const kType = Symbol('type');
+  class Stats {
+    constructor(info) {
+      const dir = info.type === 'dir', ro = !!info.readonly;
+      this.size = Number(info.size) || 0;
+      this.mode = dir ? (ro ? 0o555 : 0o755) : (ro ? 0o444 : 0o644);
+      this.mtimeMs = Number(info.mtimeMs) || 0;
+      this.mtime = new Date(this.mtimeMs);
+      this.atimeMs = this.ctimeMs = this.birthtimeMs = this.mtimeMs;
+      this.atime = new Date(this.mtimeMs); this.ctime = new Date(this.mtimeMs); this.birthtime = new Date(this.mtimeMs);
+      defProp(this, kType, { value: info.type });
+    }
+    isFile() { return this[kType] === 'file'; }
+    isDirectory() { return this[kType] === 'dir'; }
+    isSymbolicLink() { return false; }
+    isFIFO() { return false; }
+    isSocket() { return false; }
+    isBlockDevice() { return false; }
+    isCharacterDevice() { return false; }
+  }
+  class Dirent {
+    constructor(name, type, parentPath) {
+      this.name = name;
+      this.parentPath = parentPath;
+      this.path = parentPath;
+      defProp(this, kType, { value: type });
+    }
+  }
+  for (const m of ['isFile', 'isDirectory', 'isSymbolicLink', 'isFIFO', 'isSocket', 'isBlockDevice', 'isCharacterDevice']) {
+    Dirent.prototype[m] = Stats.prototype[m];
+  }
+  const joinPath = (dir, name) => (dir.endsWith('/') ? dir + name : dir + '/' + name);
+
+  const fsSync = {
+    readFile(path, options) {
+      const enc = encodingOf(options, 'utf8');
+      return decodeBytes(hostCall('fs.readFile', { path: toPath(path) }), enc);
+    },
+    writeFile(path, data, options) {
+      const p = toPath(path);
+      hostCall('fs.writeFile', { path: p }, dataToBuffer(data, encodingOf(options, 'utf8')));
+    },
+    appendFile(path, data, options) {
+      const p = toPath(path);
+      hostCall('fs.appendFile', { path: p }, dataToBuffer(data, encodingOf(options, 'utf8')));
+    },
+    exists(path) {
+      let p;
+      try { p = toPath(path); } catch { return false; }
+      try { return hostJSON('fs.exists', { path: p }) === true; } catch { return false; }
+    },
+    access(path, mode) {
+      const p = toPath(path);
+      const st = hostJSON('fs.stat', { path: p });
+      if ((Number(mode) & 2) && st.readonly) {
+        const e = new Error(`EACCES: permission denied, access '${p}'`);
+        Object.assign(e, { errno: -13, code: 'EACCES', syscall: 'access', path: p });
+        throw e;
+      }
+    },
+    stat(path) { return new Stats(hostJSON('fs.stat', { path: toPath(path) })); },
+    lstat(path) { return new Stats(hostJSON('fs.stat', { path: toPath(path) })); },
+    readdir(path, options) {
+      const p = toPath(path);
+      const withTypes = !!(options && typeof options === 'object' && options.withFileTypes);
+      const recursive = !!(options && typeof options === 'object' && options.recursive);
+      const out = [];
+      const queue = [[p, '']];
+      while (queue.length) {
+        const [dir, rel] = queue.shift();
+        const list = hostJSON('fs.readdir', { path: dir });
+        for (const d of list) {
+          const relName = rel ? rel + '/' + d.name : d.name;
+          out.push(withTypes ? new Dirent(d.name, d.type, dir) : relName);
+          if (recursive && d.type === 'dir') queue.push([joinPath(dir, d.name), relName]);
+        }
+      }
+      return out;
+    },
+    mkdir(path, options) {
+      const recursive = !!(options && typeof options === 'object' && options.recursive);
+      hostCall('fs.mkdir', { path: toPath(path), recursive });
+    },
+    rm(path, options) {
+      const o = options && typeof options === 'object' ? options : {};
+      hostCall('fs.rm', { path: toPath(path), recursive: !!o.recursive, force: !!o.force });
+    },
+    rmdir(path, options) {
+      const p = toPath(path);
+      if (options && typeof options === 'object' && options.recursive) hostCall('fs.rm', { path: p, recursive: true, force: false });
+      else hostCall('fs.rmdir', { path: p });
+    },
+    unlink(path) { hostCall('fs.unlink', { path: toPath(path) }); },
+    rename(from, to) { hostCall('fs.rename', { from: toPath(from, 'oldPath'), to: toPath(to, 'newPath') }); },
+    copyFile(from, to) { hostCall('fs.copyFile', { from: toPath(from, 'src'), to: toPath(to, 'dest') }); },
+  };
+
+  const runAsync = async (impl, args) => impl(...args); // throws become rejections
+  const fs = { constants: { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1, COPYFILE_EXCL: 1 } };
+  for (const name of objectKeys(fsSync)) {
+    const impl = fsSync[name];
+    fs[name + 'Sync'] = named(name + 'Sync', (...args) => impl(...args));
+    // Promise style by default; a trailing callback gets Node's (err, result)
+    // convention instead (exists: (bool)). Failures reject, never throw.
+    fs[name] = named(name, (...args) => {
+      const cb = args.length > 1 && typeof args[args.length - 1] === 'function' ? args.pop() : null;
+      const p = runAsync(impl, args);
+      if (!cb) return p;
+      if (name === 'exists') promiseThen(p, (v) => cb(v), () => cb(false));
+      else promiseThen(p, (v) => cb(null, v), (e) => cb(e));
+      return undefined;
+    });
+  }
+  fs.promises = fs;
+
+  defGlobal('require', function require(id) {
+    const name = typeof id === 'string' ? id : safeString(id);
+    switch (name) {
+      case 'fs': case 'node:fs': case 'fs/promises': case 'node:fs/promises': return fs;
+    }
+    const e = new Error(`Cannot find module '${name}'`);
+    e.code = 'MODULE_NOT_FOUND';
+    throw e;
+  });
+
+  // ---------------------------------------------------------------------------
+  // 10. The host-facing control object
+  // ---------------------------------------------------------------------------
+  function reset() {
+    heap = [];
+    timers = new Map();
+    refCount = 0;
+    timerError = false;
+    counts = new Map();
+    timeLabels = new Map();
+    groupIndent = '';
+    airlock.failed = false;
+    perfOrigin = host.monotonic();
+    perfTimeOrigin = host.now();
+  }
+  const airlock = {
+    failed: false,
+    timersNext,
+    timersRun,
+    format(value) { return value === undefined ? undefined : typeof value === 'string' ? value : inspect(value); },
+    formatError,
+    reset,
+    inspect,
+  };
+  defProp(G, '__airlock', { value: airlock, writable: false, enumerable: false, configurable: false });
+  reset();
+})();

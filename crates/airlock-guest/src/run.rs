@@ -1,0 +1,243 @@
+//! One run: evaluate the user's script, drive the event loop, print the result.
+
+use std::cell::RefCell;
+
+use rquickjs::context::EvalOptions;
+use rquickjs::promise::PromiseState;
+use rquickjs::{Context, Ctx, Function, Object, Persistent, Promise, Runtime, Value};
+
+use crate::{host, natives};
+
+/// The prelude: console, timers, fs, encoders, URL and the formatting helpers.
+const PRELUDE: &str = include_str!("prelude.js.tmp");
+const PRELUDE_NAME: &str = "airlock:prelude";
+
+/// The user's code runs inside an async function, so top-level `await` and `return` both work.
+/// The prefix stays on the user's first line so that line numbers in traces are theirs.
+const PREFIX: &str = "(async () => {";
+const SUFFIX: &str = "\n})()";
+
+/// QuickJS refuses to recurse past this much C stack (the shadow stack is 4 MiB, see
+/// `.cargo/config.toml`), raising a catchable `RangeError` well before the real stack ends.
+const MAX_STACK_BYTES: usize = 1024 * 1024;
+
+/// Linear memory kept back from the JS heap limit for the Rust side (buffers, host results),
+/// so that running out of JS heap is a catchable `out of memory` error rather than a trap.
+const RESERVE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Exit codes decided by the guest (the host adds its own for traps).
+const EXIT_ERROR: i32 = 1;
+const EXIT_UNSETTLED: i32 = 13;
+const EXIT_OOM: i32 = 137;
+
+struct Engine {
+    runtime: Runtime,
+    context: Context,
+    helpers: Persistent<Object<'static>>,
+}
+
+thread_local! {
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+}
+
+pub fn initialize() {
+    let Ok(runtime) = Runtime::new() else {
+        host::write(2, b"airlock: could not create the JavaScript runtime\n");
+        return;
+    };
+    runtime.set_max_stack_size(MAX_STACK_BYTES);
+    let Ok(context) = Context::full(&runtime) else {
+        host::write(2, b"airlock: could not create the JavaScript context\n");
+        return;
+    };
+    let helpers = context.with(|ctx| -> rquickjs::Result<_> {
+        natives::install(&ctx)?;
+        let mut opts = EvalOptions::default();
+        opts.global = true;
+        opts.filename = Some(PRELUDE_NAME.into());
+        ctx.eval_with_options::<(), _>(PRELUDE, opts)
+            .map_err(|e| report_init_error(&ctx, e))?;
+        let helpers: Object = ctx.globals().get("__airlock")?;
+        Ok(Persistent::save(&ctx, helpers))
+    });
+    match helpers {
+        Ok(helpers) => ENGINE.with(|e| {
+            *e.borrow_mut() = Some(Engine { runtime, context, helpers });
+        }),
+        Err(_) => host::write(2, b"airlock: the prelude failed to load\n"),
+    }
+}
+
+fn report_init_error(ctx: &Ctx<'_>, e: rquickjs::Error) -> rquickjs::Error {
+    let msg = if e.is_exception() {
+        format!("{:?}", ctx.catch())
+    } else {
+        e.to_string()
+    };
+    host::write(2, format!("airlock: prelude: {msg}\n").as_bytes());
+    e
+}
+
+pub fn run() -> i32 {
+    let request = host::request();
+    natives::reset(request.seed);
+    ENGINE.with(|engine| {
+        let engine = engine.borrow();
+        let Some(engine) = engine.as_ref() else {
+            host::write(2, b"airlock: the guest was not initialised\n");
+            return EXIT_ERROR;
+        };
+        engine.runtime.set_memory_limit(js_heap_limit(request.memory_limit));
+        engine.context.with(|ctx| {
+            // SAFETY: the context pointer is live for the duration of `with`; this only records
+            // the current stack position as the top QuickJS measures recursion from.
+            unsafe { rquickjs::qjs::JS_UpdateStackTop(rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr())) };
+            match engine.helpers.clone().restore(&ctx) {
+                Ok(helpers) => execute(&ctx, &helpers, &request),
+                Err(_) => EXIT_ERROR,
+            }
+        })
+    })
+}
+
+/// The JS heap may use what the memory limit leaves after the memory already in use.
+fn js_heap_limit(memory_limit: u64) -> usize {
+    let in_use = (core::arch::wasm32::memory_size(0) as u64) * 65536;
+    let limit = memory_limit.saturating_sub(in_use).saturating_sub(RESERVE_BYTES);
+    usize::try_from(limit.max(1024 * 1024)).unwrap_or(usize::MAX)
+}
+
+fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) -> i32 {
+    if let Ok(reset) = helpers.get::<_, Function>("reset") {
+        let _ = reset.call::<_, ()>(());
+    }
+    let source = format!("{PREFIX}{}{SUFFIX}", request.code);
+    let mut opts = EvalOptions::default();
+    opts.global = true;
+    opts.strict = false;
+    opts.filename = Some(request.filename.clone());
+    let promise: Promise = match ctx.eval_with_options(source, opts) {
+        Ok(p) => p,
+        Err(e) => return uncaught(helpers, request, caught(ctx, e)),
+    };
+    event_loop(ctx, helpers);
+    if helpers.get::<_, bool>("failed").unwrap_or(false) {
+        return EXIT_ERROR;
+    }
+    match promise.state() {
+        PromiseState::Resolved => {
+            let value: Value = promise.result().and_then(Result::ok).unwrap_or_else(|| Value::new_undefined(ctx.clone()));
+            report_value(ctx, &value);
+            print_value(helpers, value);
+            0
+        }
+        PromiseState::Rejected => {
+            let reason = match promise.result::<Value>() {
+                Some(Err(e)) => caught(ctx, e),
+                Some(Ok(v)) => v,
+                None => Value::new_undefined(ctx.clone()),
+            };
+            uncaught(helpers, request, reason)
+        }
+        PromiseState::Pending => {
+            host::write(
+                2,
+                b"Warning: the script's top-level promise never settled (it awaits something that \
+                  can no longer happen)\n",
+            );
+            EXIT_UNSETTLED
+        }
+    }
+}
+
+/// Runs microtasks until none are left, then the earliest timer, until nothing is pending.
+fn event_loop<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>) {
+    let next: Option<Function> = helpers.get("timersNext").ok();
+    let fire: Option<Function> = helpers.get("timersRun").ok();
+    loop {
+        while ctx.execute_pending_job() {}
+        let wait = next
+            .as_ref()
+            .and_then(|f| f.call::<_, f64>(()).ok())
+            .unwrap_or(-1.0);
+        if wait < 0.0 {
+            return;
+        }
+        if wait > 0.0 {
+            host::sleep(wait);
+        }
+        if let Some(fire) = &fire {
+            let _ = fire.call::<_, ()>(());
+        }
+    }
+}
+
+fn caught<'js>(ctx: &Ctx<'js>, e: rquickjs::Error) -> Value<'js> {
+    if e.is_exception() {
+        ctx.catch()
+    } else {
+        rquickjs::String::from_str(ctx.clone(), &e.to_string())
+            .map(|s| s.into_value())
+            .unwrap_or_else(|_| Value::new_undefined(ctx.clone()))
+    }
+}
+
+/// Hands the return value to the host as JSON, when JSON can represent it.
+fn report_value<'js>(ctx: &Ctx<'js>, value: &Value<'js>) {
+    if value.is_undefined() {
+        return;
+    }
+    if let Ok(Some(json)) = ctx.json_stringify(value.clone()) {
+        if let Ok(json) = json.to_string() {
+            let _ = host::call("run.value", json.as_bytes(), &[]);
+        }
+    }
+}
+
+fn print_value<'js>(helpers: &Object<'js>, value: Value<'js>) {
+    let Ok(format) = helpers.get::<_, Function>("format") else {
+        return;
+    };
+    if let Ok(Some(text)) = format.call::<_, Option<String>>((value,)) {
+        host::write(1, text.as_bytes());
+        if !text.ends_with('\n') {
+            host::write(1, b"\n");
+        }
+    }
+}
+
+fn uncaught<'js>(helpers: &Object<'js>, request: &host::Request, reason: Value<'js>) -> i32 {
+    let is_oom = reason
+        .as_object()
+        .and_then(|o| o.get::<_, String>("message").ok())
+        .is_some_and(|m| m == "out of memory");
+    let text = helpers
+        .get::<_, Function>("formatError")
+        .and_then(|f| f.call::<_, String>((reason,)))
+        .unwrap_or_else(|_| "Uncaught exception".to_string());
+    let mut text = fix_first_line_columns(&text, &request.filename);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    host::write(2, text.as_bytes());
+    if is_oom { EXIT_OOM } else { EXIT_ERROR }
+}
+
+/// Positions on the user's first line include the wrapper's prefix; take it back out.
+fn fix_first_line_columns(text: &str, filename: &str) -> String {
+    let needle = format!("{filename}:1:");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&needle) {
+        let after = at + needle.len();
+        out.push_str(&rest[..after]);
+        let digits = rest[after..].bytes().take_while(u8::is_ascii_digit).count();
+        match rest[after..after + digits].parse::<usize>() {
+            Ok(col) => out.push_str(&col.saturating_sub(PREFIX.len()).max(1).to_string()),
+            Err(_) => out.push_str(&rest[after..after + digits]),
+        }
+        rest = &rest[after + digits..];
+    }
+    out.push_str(rest);
+    out
+}

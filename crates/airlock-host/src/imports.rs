@@ -1,0 +1,130 @@
+//! The `airlock` host imports: output, host calls, the run request and sleeping.
+//!
+//! The guest passes (pointer, length) pairs into its own memory. Every length is bounded here
+//! before anything is copied, and a pointer outside the guest's memory ends the run as a crash
+//! (only a corrupted or hostile guest does that).
+
+use std::time::{Duration, Instant};
+
+use wasmtime::{Caller, Extern, Linker, Memory};
+
+use crate::fsops;
+use crate::state::{HostExit, RunState};
+
+const MODULE: &str = "airlock";
+
+/// Longest operation name a guest may send; real ones are like `fs.readFile`.
+const MAX_OP_BYTES: usize = 64;
+/// Largest JSON argument of a host call. Arguments are paths and flags; 1 MiB is far above any
+/// honest one while keeping a hostile guest from making the host parse gigabytes.
+pub(crate) const MAX_ARG_BYTES: usize = 1024 * 1024;
+
+fn memory(caller: &mut Caller<'_, RunState>) -> wasmtime::Result<Memory> {
+    match caller.get_export("memory") {
+        Some(Extern::Memory(m)) => Ok(m),
+        _ => wasmtime::bail!("the guest exports no memory"),
+    }
+}
+
+/// Copies `len` bytes at `ptr` out of guest memory, refusing lengths over `max`.
+fn read_guest(
+    caller: &mut Caller<'_, RunState>,
+    ptr: u32,
+    len: u32,
+    max: usize,
+    what: &str,
+) -> wasmtime::Result<Vec<u8>> {
+    let len = len as usize;
+    if len > max {
+        wasmtime::bail!("guest sent a {what} of {len} bytes (limit {max})");
+    }
+    let mem = memory(caller)?;
+    let mut buf = vec![0u8; len];
+    mem.read(&*caller, ptr as usize, &mut buf)
+        .map_err(|_| wasmtime::format_err!("guest {what} pointer out of bounds"))?;
+    Ok(buf)
+}
+
+pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<()> {
+    linker.func_wrap(MODULE, "write", write)?;
+    linker.func_wrap(MODULE, "call", call)?;
+    linker.func_wrap(MODULE, "result", result)?;
+    linker.func_wrap(MODULE, "request", |mut caller: Caller<'_, RunState>| -> i64 {
+        let state = caller.data_mut();
+        state.pending = state.request.clone();
+        state.pending.len() as i64
+    })?;
+    linker.func_wrap(MODULE, "sleep", sleep)?;
+    Ok(())
+}
+
+fn write(mut caller: Caller<'_, RunState>, fd: i32, ptr: u32, len: u32) -> wasmtime::Result<()> {
+    let mem = memory(&mut caller)?;
+    let (data, state) = mem.data_and_store_mut(&mut caller);
+    let bytes = data
+        .get(ptr as usize..(ptr as usize).saturating_add(len as usize))
+        .ok_or_else(|| wasmtime::format_err!("guest output pointer out of bounds"))?;
+    // The sinks keep at most their limit; the rest is only counted.
+    match fd {
+        1 => state.stdout.push(bytes),
+        _ => state.stderr.push(bytes),
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn call(
+    mut caller: Caller<'_, RunState>,
+    op_ptr: u32,
+    op_len: u32,
+    arg_ptr: u32,
+    arg_len: u32,
+    data_ptr: u32,
+    data_len: u32,
+) -> wasmtime::Result<i64> {
+    let op = read_guest(&mut caller, op_ptr, op_len, MAX_OP_BYTES, "operation name")?;
+    let arg = read_guest(&mut caller, arg_ptr, arg_len, MAX_ARG_BYTES, "call argument")?;
+    // File data is bounded by the filesystem quota: nothing larger could be stored anyway.
+    let max_data = usize::try_from(caller.data().vfs.limits().max_bytes).unwrap_or(usize::MAX);
+    let data = read_guest(&mut caller, data_ptr, data_len, max_data, "data buffer")?;
+    let op = String::from_utf8_lossy(&op);
+    let state = caller.data_mut();
+    let (ok, payload) = match &*op {
+        "run.value" => {
+            // The script's return value, already JSON-encoded by the guest.
+            state.value = serde_json::from_slice(&arg).ok();
+            (true, Vec::new())
+        }
+        op if op.starts_with("fs.") => fsops::dispatch(&mut state.vfs, op, &arg, &data),
+        op => (false, fsops::error_json("ENOSYS", &format!("unknown host operation '{op}'"), "", "call")),
+    };
+    let len = payload.len() as i64;
+    state.pending = payload;
+    Ok(if ok { len } else { -len })
+}
+
+fn result(mut caller: Caller<'_, RunState>, ptr: u32, len: u32) -> wasmtime::Result<()> {
+    let pending = std::mem::take(&mut caller.data_mut().pending);
+    let n = pending.len().min(len as usize);
+    let mem = memory(&mut caller)?;
+    mem.write(&mut caller, ptr as usize, &pending[..n])
+        .map_err(|_| wasmtime::format_err!("guest result pointer out of bounds"))
+}
+
+fn sleep(caller: Caller<'_, RunState>, ms: f64) -> wasmtime::Result<()> {
+    // NaN, negative and absurd values are clamped; the deadline bounds the rest.
+    let ms = if ms.is_finite() { ms.clamp(0.0, 1e12) } else { 0.0 };
+    let wanted = Duration::from_secs_f64(ms / 1000.0);
+    match caller.data().deadline {
+        Some(deadline) => {
+            let now = Instant::now();
+            if now + wanted >= deadline {
+                std::thread::sleep(deadline.saturating_duration_since(now));
+                return Err(HostExit::Timeout.into());
+            }
+            std::thread::sleep(wanted);
+        }
+        None => std::thread::sleep(wanted),
+    }
+    Ok(())
+}

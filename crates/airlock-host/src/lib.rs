@@ -1,0 +1,43 @@
+//! The wasmtime embedding of airlock.
+//!
+//! [`Sandbox`] owns the shared, expensive stage (one [`wasmtime::Engine`], the pre-initialised and
+//! compiled guest, its `InstancePre` and the epoch ticker); [`Session`] owns the state an agent's
+//! runs share (the virtual filesystem and the run history); every [`Session::run`] gets a fresh
+//! instance, so a run that traps leaves nothing behind.
+//!
+//! Most users want the `airlock-sandbox` facade crate, which re-exports this API.
+
+mod cache;
+mod error;
+mod fsops;
+mod imports;
+mod limits;
+mod output;
+mod sandbox;
+mod session;
+mod snapshot;
+mod state;
+mod wasi;
+
+pub use airlock_vfs as vfs;
+pub use error::{Error, ErrorKind};
+pub use limits::{Limits, SandboxConfig};
+pub use output::{Language, RunOutput, Termination, Usage};
+pub use sandbox::Sandbox;
+pub use session::Session;
+
+/// Exit codes a run ends with when a limit stops it; a script's own exit code otherwise.
+pub mod exit_code {
+    /// The script threw an uncaught error.
+    pub const ERROR: i32 = 1;
+    /// The script's top-level promise never settled.
+    pub const UNSETTLED: i32 = 13;
+    /// The wall-clock timeout expired (as GNU `timeout`).
+    pub const TIMEOUT: i32 = 124;
+    /// The guest crashed (a trap that is not a limit, e.g. its stack ran out).
+    pub const CRASH: i32 = 134;
+    /// The memory limit was reached (as a process killed for memory).
+    pub const OUT_OF_MEMORY: i32 = 137;
+    /// The fuel budget ran out (as SIGXCPU, CPU time limit exceeded).
+    pub const OUT_OF_FUEL: i32 = 152;
+}

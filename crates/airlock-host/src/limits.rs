@@ -1,0 +1,86 @@
+//! The limits every run is held to, each a named knob with a documented default.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use airlock_vfs::VfsLimits;
+
+/// Per-run limits. Every size the guest controls is bounded by one of these on the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Wall-clock time a run may take, sleeps and timers included. Default 10 s. `None` runs
+    /// without a deadline. When it expires the run ends with [`crate::Termination::Timeout`]
+    /// (exit code 124), within about a millisecond.
+    pub timeout: Option<Duration>,
+    /// Bytes of guest linear memory. Default 256 MiB. JavaScript sees a catchable
+    /// `InternalError: out of memory` first; an uncaught one ends the run with
+    /// [`crate::Termination::OutOfMemory`] (exit code 137).
+    pub memory: u64,
+    /// Bytes of stdout kept. Default 1 MiB; past it the output is cut and a marker line added.
+    pub stdout_bytes: usize,
+    /// Bytes of stderr kept. Default 1 MiB; past it the output is cut and a marker line added.
+    pub stderr_bytes: usize,
+    /// Bytes of source code accepted. Default 1 MiB; larger code is refused before it runs.
+    pub source_bytes: usize,
+    /// Fuel (roughly, wasm instructions) a run may burn: a deterministic CPU budget. Default
+    /// `None` (off). Needs [`SandboxConfig::fuel`] on; when it runs out the run ends with
+    /// [`crate::Termination::OutOfFuel`] (exit code 152).
+    pub fuel: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            timeout: Some(Duration::from_secs(10)),
+            memory: 256 * 1024 * 1024,
+            stdout_bytes: 1024 * 1024,
+            stderr_bytes: 1024 * 1024,
+            source_bytes: 1024 * 1024,
+            fuel: None,
+        }
+    }
+}
+
+/// How a [`crate::Sandbox`] is built. The engine-level choices here change the compiled code, so
+/// they are fixed for the sandbox's lifetime (and are part of the module cache key).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SandboxConfig {
+    /// Default limits for sessions. [`Limits::memory`] here is also the most any session may use.
+    pub limits: Limits,
+    /// Quotas of each session's virtual filesystem. Default 256 MiB and 50,000 files.
+    pub vfs: VfsLimits,
+    /// Compile fuel metering in (costs some speed). Default `false`.
+    pub fuel: bool,
+    /// Compile epoch interruption in, which timeouts need. Default `true`; turning it off makes
+    /// every run ignore [`Limits::timeout`].
+    pub interruptible: bool,
+    /// Runs that may execute at the same time (size of the instance pool). Default 16; one more
+    /// fails with [`crate::ErrorKind::Busy`].
+    pub max_concurrent_runs: u32,
+    /// Where the compiled guest is cached. Default `$AIRLOCK_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/airlock`, else `$HOME/.cache/airlock`; `None` after resolution means the
+    /// guest is compiled in memory on every start (about a second).
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            vfs: VfsLimits::default(),
+            fuel: false,
+            interruptible: true,
+            max_concurrent_runs: 16,
+            cache_dir: default_cache_dir(),
+        }
+    }
+}
+
+fn default_cache_dir() -> Option<PathBuf> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    var("AIRLOCK_CACHE_DIR")
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("airlock")))
+        .or_else(|| var("HOME").map(|d| d.join(".cache/airlock")))
+}

@@ -1,0 +1,217 @@
+//! [`Sandbox`]: the engine, the compiled guest and the epoch ticker, built once and shared.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use airlock_vfs::Vfs;
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, InstancePre, Linker, OptLevel, PoolingAllocationConfig,
+};
+
+use crate::error::{Error, ErrorKind};
+use crate::limits::SandboxConfig;
+use crate::state::{MemoryCap, OutputSink, RunState};
+use crate::{cache, imports, snapshot, wasi, Session};
+
+/// The guest program, built by this crate's build script.
+const GUEST_WASM: &[u8] = include_bytes!(env!("AIRLOCK_GUEST_WASM_PATH"));
+/// blake3 of [`GUEST_WASM`], computed at build time so start-up does not hash it.
+const GUEST_HASH: &str = env!("AIRLOCK_GUEST_HASH");
+
+/// How often the epoch advances while runs are active; a deadline is noticed within one tick.
+const TICK: Duration = Duration::from_millis(1);
+
+/// A ready-to-run sandbox: cheap to clone, `Send + Sync`, shared by every session.
+///
+/// Building one compiles the pre-initialised guest (about a second), or loads it from the
+/// module cache (about a millisecond).
+#[derive(Clone, Debug)]
+pub struct Sandbox {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) engine: Engine,
+    pub(crate) pre: InstancePre<RunState>,
+    pub(crate) config: SandboxConfig,
+    pub(crate) ticker: Ticker,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Builds a sandbox.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidConfig`] for impossible limits, [`ErrorKind::Engine`] if the guest
+    /// cannot be compiled or instantiated (a broken build).
+    pub fn new(config: SandboxConfig) -> Result<Self, Error> {
+        validate(&config)?;
+        let engine = Engine::new(&engine_config(&config))
+            .map_err(|e| Error::engine("creating the wasmtime engine", e))?;
+        let key = cache_key(&engine);
+        let module = cache::load_or_build(&engine, config.cache_dir.as_deref(), &key, || {
+            let state = RunState::new(Vfs::new(config.vfs.clone()), &config.limits, Vec::new());
+            let snapshot = snapshot::preinitialize(GUEST_WASM, state)
+                .map_err(|e| Error::engine("pre-initialising the guest", e))?;
+            engine
+                .precompile_module(&snapshot)
+                .map_err(|e| Error::engine("compiling the guest", e))
+        })?;
+        let mut linker = Linker::new(&engine);
+        wasi::add_to_linker(&mut linker, &module)
+            .and_then(|()| imports::add_to_linker(&mut linker))
+            .map_err(|e| Error::engine("linking the guest", e))?;
+        let pre = linker
+            .instantiate_pre(&module)
+            .map_err(|e| Error::engine("preparing the guest", e))?;
+        let ticker = Ticker::start(engine.clone());
+        Ok(Self { inner: Arc::new(Inner { engine, pre, config, ticker }) })
+    }
+
+    /// A new session with this sandbox's default limits and an empty filesystem.
+    pub fn session(&self) -> Session {
+        Session::new(self)
+    }
+
+    /// The configuration this sandbox was built with.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.inner.config
+    }
+}
+
+fn validate(config: &SandboxConfig) -> Result<(), Error> {
+    const MIN_MEMORY: u64 = 16 * 1024 * 1024;
+    if config.limits.memory < MIN_MEMORY {
+        return Err(Error::new(
+            ErrorKind::InvalidConfig,
+            format!("memory limit of {} bytes is too small", config.limits.memory),
+        )
+        .with_hint("the JavaScript engine alone needs about 10 MiB; use at least 16 MiB"));
+    }
+    if config.max_concurrent_runs == 0 {
+        return Err(Error::new(ErrorKind::InvalidConfig, "max_concurrent_runs must be at least 1"));
+    }
+    Ok(())
+}
+
+fn engine_config(config: &SandboxConfig) -> Config {
+    let mut pool = PoolingAllocationConfig::default();
+    let slots = config.max_concurrent_runs;
+    pool.total_core_instances(slots)
+        .total_memories(slots)
+        .total_tables(slots)
+        .max_memories_per_module(1)
+        .max_tables_per_module(1)
+        .table_elements(100_000)
+        .max_memory_size(usize::try_from(config.limits.memory).unwrap_or(usize::MAX));
+    let mut c = Config::new();
+    c.cranelift_opt_level(OptLevel::Speed)
+        .epoch_interruption(config.interruptible)
+        .consume_fuel(config.fuel)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    c
+}
+
+/// Names the compiled guest: the guest's own hash plus everything about the engine that changes
+/// the compiled code (wasmtime version, target, compiler and tunables such as fuel and epochs).
+fn cache_key(engine: &Engine) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    let engine_hash = hasher.finish();
+    let mut key = blake3::Hasher::new();
+    key.update(GUEST_HASH.as_bytes());
+    key.update(&engine_hash.to_le_bytes());
+    key.update(b"snapshot-v1");
+    key.finalize().to_hex()[..32].to_string()
+}
+
+/// Advances the engine's epoch every [`TICK`] while at least one run is active, and sleeps
+/// otherwise, so idle sandboxes cost nothing.
+#[derive(Debug)]
+pub(crate) struct Ticker {
+    shared: Arc<TickerShared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+#[derive(Debug, Default)]
+struct TickerShared {
+    active: AtomicUsize,
+    stop: AtomicBool,
+}
+
+impl Ticker {
+    fn start(engine: Engine) -> Self {
+        let shared = Arc::new(TickerShared::default());
+        let s = Arc::clone(&shared);
+        let thread = thread::Builder::new()
+            .name("airlock-epoch".into())
+            .spawn(move || {
+                while !s.stop.load(Ordering::Acquire) {
+                    if s.active.load(Ordering::Acquire) == 0 {
+                        thread::park();
+                        continue;
+                    }
+                    thread::sleep(TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .ok();
+        Self { shared, thread }
+    }
+
+    /// Marks a run active until the guard drops.
+    pub(crate) fn activate(&self) -> TickGuard<'_> {
+        if self.shared.active.fetch_add(1, Ordering::AcqRel) == 0 {
+            if let Some(t) = &self.thread {
+                t.thread().unpark();
+            }
+        }
+        TickGuard(self)
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::Release);
+        if let Some(t) = self.thread.take() {
+            t.thread().unpark();
+            let _ = t.join();
+        }
+    }
+}
+
+/// Keeps the ticker running while a run is active.
+pub(crate) struct TickGuard<'a>(&'a Ticker);
+
+impl Drop for TickGuard<'_> {
+    fn drop(&mut self) {
+        self.0.shared.active.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl RunState {
+    pub(crate) fn new(vfs: Vfs, limits: &crate::Limits, request: Vec<u8>) -> Self {
+        Self {
+            stdout: OutputSink::new(limits.stdout_bytes),
+            stderr: OutputSink::new(limits.stderr_bytes),
+            memory: MemoryCap {
+                limit: usize::try_from(limits.memory).unwrap_or(usize::MAX),
+                denied: false,
+            },
+            vfs,
+            request,
+            pending: Vec::new(),
+            deadline: None,
+            value: None,
+            rng: 0,
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The data a run's wasmtime `Store` carries: everything the host imports touch.
+
+use std::time::Instant;
+
+use airlock_vfs::Vfs;
+use wasmtime::ResourceLimiter;
+
+/// Why the host itself ended a run from inside an import (as opposed to a wasm trap).
+#[derive(Debug)]
+pub(crate) enum HostExit {
+    /// The guest called `proc_exit`.
+    Exit(i32),
+    /// A sleep or timer reached the run's deadline.
+    Timeout,
+}
+
+impl std::fmt::Display for HostExit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Exit(code) => write!(f, "exit({code})"),
+            Self::Timeout => f.write_str("deadline reached"),
+        }
+    }
+}
+
+impl std::error::Error for HostExit {}
+
+/// A bounded output stream: keeps the first `limit` bytes and remembers how much was cut.
+#[derive(Debug)]
+pub(crate) struct OutputSink {
+    pub(crate) bytes: Vec<u8>,
+    limit: usize,
+    pub(crate) dropped: u64,
+}
+
+impl OutputSink {
+    pub(crate) fn new(limit: usize) -> Self {
+        Self { bytes: Vec::new(), limit, dropped: 0 }
+    }
+
+    pub(crate) fn push(&mut self, data: &[u8]) {
+        let room = self.limit.saturating_sub(self.bytes.len());
+        let keep = data.len().min(room);
+        self.bytes.extend_from_slice(&data[..keep]);
+        self.dropped += (data.len() - keep) as u64;
+    }
+
+    /// The kept bytes, with a marker line when some were cut.
+    pub(crate) fn finish(mut self, name: &str) -> Vec<u8> {
+        if self.dropped > 0 {
+            if !self.bytes.ends_with(b"\n") && !self.bytes.is_empty() {
+                self.bytes.push(b'\n');
+            }
+            let marker = format!(
+                "[airlock: {name} truncated: {} bytes kept, {} dropped]\n",
+                self.limit, self.dropped
+            );
+            self.bytes.extend_from_slice(marker.as_bytes());
+        }
+        self.bytes
+    }
+}
+
+/// Caps the guest's memory and remembers whether it asked for more than allowed.
+#[derive(Debug)]
+pub(crate) struct MemoryCap {
+    pub(crate) limit: usize,
+    pub(crate) denied: bool,
+}
+
+/// Table elements a guest may grow to. QuickJS's function table is fixed at build time; this
+/// only bounds a hostile module.
+const MAX_TABLE_ELEMENTS: usize = 100_000;
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            self.denied = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= MAX_TABLE_ELEMENTS)
+    }
+}
+
+/// Per-run state.
+#[derive(Debug)]
+pub(crate) struct RunState {
+    pub(crate) stdout: OutputSink,
+    pub(crate) stderr: OutputSink,
+    pub(crate) memory: MemoryCap,
+    /// The session's filesystem, lent to the run and handed back after it.
+    pub(crate) vfs: Vfs,
+    /// The encoded run request (see the guest's `host::request`).
+    pub(crate) request: Vec<u8>,
+    /// The result of the last host call, waiting for the guest to copy it out.
+    pub(crate) pending: Vec<u8>,
+    /// When the run must end, if it has a deadline.
+    pub(crate) deadline: Option<Instant>,
+    /// The script's return value, as the guest reported it.
+    pub(crate) value: Option<serde_json::Value>,
+    /// Host-chosen randomness for the WASI `random_get` import.
+    pub(crate) rng: u64,
+}

@@ -1,0 +1,1 @@
+pub use airlock_host::*;
