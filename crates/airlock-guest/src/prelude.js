@@ -516,7 +516,6 @@
     groupEnd: () => { groupIndent = groupIndent.slice(0, -2); },
     clear: () => {},
   };
-  for (const k of objectKeys(console)) named(k, console[k]);
   defGlobal('console', console);
 
   // ---------------------------------------------------------------------------
@@ -1434,7 +1433,11 @@
     let info = null;
     try { info = JSON.parse(host.utf8Decode(payload, false)); } catch { /* not JSON */ }
     if (info === null || typeof info !== 'object') info = { message: 'host call failed: ' + safeString(info) };
+    // The prelude's own frames are filtered out later: make room so the user's still fit.
+    const limit = Error.stackTraceLimit;
+    try { if (typeof limit === 'number') Error.stackTraceLimit = limit + 6; } catch { /* frozen */ }
     const e = new Error(safeString(info.message ?? 'unknown host error'));
+    try { if (typeof limit === 'number') Error.stackTraceLimit = limit; } catch { /* frozen */ }
     for (const k of ['errno', 'code', 'syscall', 'path', 'dest']) if (info[k] !== undefined) e[k] = info[k];
     return e;
   }
@@ -1605,6 +1608,8 @@
     });
   }
   fs.promises = fs;
+  // Agents write `await fs.readFile(...)` without an import as often as with `require('fs')`.
+  defGlobal('fs', fs);
 
   defGlobal('require', function require(id) {
     const name = typeof id === 'string' ? id : safeString(id);

@@ -9,7 +9,7 @@ use rquickjs::{Context, Ctx, Function, Object, Persistent, Promise, Runtime, Val
 use crate::{host, natives};
 
 /// The prelude: console, timers, fs, encoders, URL and the formatting helpers.
-const PRELUDE: &str = include_str!("prelude.js.tmp");
+const PRELUDE: &str = include_str!("prelude.js");
 const PRELUDE_NAME: &str = "airlock:prelude";
 
 /// The user's code runs inside an async function, so top-level `await` and `return` both work.
@@ -223,8 +223,14 @@ fn uncaught<'js>(helpers: &Object<'js>, request: &host::Request, reason: Value<'
     if is_oom { EXIT_OOM } else { EXIT_ERROR }
 }
 
-/// Positions on the user's first line include the wrapper's prefix; take it back out.
+/// Positions on the user's first line include the wrapper's prefix; take it back out, and drop
+/// the frame of the wrapper's own call, which is not the user's code.
 fn fix_first_line_columns(text: &str, filename: &str) -> String {
+    let text: String = text
+        .split_inclusive('\n')
+        .filter(|line| !line.trim_start().starts_with("at <eval> ("))
+        .collect();
+    let text = text.as_str();
     let needle = format!("{filename}:1:");
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

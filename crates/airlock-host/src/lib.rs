@@ -34,8 +34,10 @@ pub mod exit_code {
     pub const UNSETTLED: i32 = 13;
     /// The wall-clock timeout expired (as GNU `timeout`).
     pub const TIMEOUT: i32 = 124;
-    /// The guest crashed (a trap that is not a limit, e.g. its stack ran out).
+    /// The guest crashed (a trap that is not a limit: a host or guest bug).
     pub const CRASH: i32 = 134;
+    /// The script recursed so deeply the stack overflowed (as SIGSEGV on a native stack).
+    pub const STACK_OVERFLOW: i32 = 139;
     /// The memory limit was reached (as a process killed for memory).
     pub const OUT_OF_MEMORY: i32 = 137;
     /// The fuel budget ran out (as SIGXCPU, CPU time limit exceeded).

@@ -47,6 +47,8 @@ pub enum Termination {
     OutOfMemory,
     /// The fuel budget ran out.
     OutOfFuel,
+    /// The script recursed past the stack limit.
+    StackOverflow,
     /// The guest trapped for another reason (the message says which).
     Crashed(String),
 }
@@ -59,6 +61,7 @@ impl Termination {
             Self::Timeout => exit_code::TIMEOUT,
             Self::OutOfMemory => exit_code::OUT_OF_MEMORY,
             Self::OutOfFuel => exit_code::OUT_OF_FUEL,
+            Self::StackOverflow => exit_code::STACK_OVERFLOW,
             Self::Crashed(_) => exit_code::CRASH,
         }
     }

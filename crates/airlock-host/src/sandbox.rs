@@ -21,6 +21,10 @@ const GUEST_WASM: &[u8] = include_bytes!(env!("AIRLOCK_GUEST_WASM_PATH"));
 /// blake3 of [`GUEST_WASM`], computed at build time so start-up does not hash it.
 const GUEST_HASH: &str = env!("AIRLOCK_GUEST_HASH");
 
+/// Native stack the guest may use: about 8,000 nested JavaScript calls. Runs execute on a
+/// thread with a larger stack (see session.rs), so this limit is always reached first.
+pub(crate) const WASM_STACK: usize = 8 * 1024 * 1024;
+
 /// How often the epoch advances while runs are active; a deadline is noticed within one tick.
 const TICK: Duration = Duration::from_millis(1);
 
@@ -114,6 +118,8 @@ fn engine_config(config: &SandboxConfig) -> Config {
         .max_memory_size(usize::try_from(config.limits.memory).unwrap_or(usize::MAX));
     let mut c = Config::new();
     c.cranelift_opt_level(OptLevel::Speed)
+        .max_wasm_stack(WASM_STACK)
+        .async_stack_size(WASM_STACK)
         .epoch_interruption(config.interruptible)
         .consume_fuel(config.fuel)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));

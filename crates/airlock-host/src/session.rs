@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use airlock_vfs::{Vfs, VfsLimits};
-use wasmtime::{Store, Trap, UpdateDeadline};
+use wasmtime::{InstancePre, Store, Trap, UpdateDeadline};
 
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
@@ -11,6 +11,10 @@ use crate::output::{Language, RunOutput, Termination, Usage};
 use crate::sandbox::Sandbox;
 use crate::state::{HostExit, RunState};
 use crate::{exit_code, wasi};
+
+/// Stack of the thread a run executes on; comfortably above the wasm stack limit
+/// (`WASM_STACK` in sandbox.rs) plus what the host functions need.
+const RUN_THREAD_STACK: usize = 16 * 1024 * 1024;
 
 /// The file name stack traces show for code that did not come from a file.
 const DEFAULT_FILENAME: &str = "script.js";
@@ -144,26 +148,25 @@ impl Session {
         }
 
         let _ticking = inner.ticker.activate();
-        let outcome = match inner.pre.instantiate(&mut store) {
-            Ok(instance) => {
-                let result = instance
-                    .get_typed_func::<(), i32>(&mut store, "run")
-                    .and_then(|run| run.call(&mut store, ()));
-                let peak = instance
-                    .get_memory(&mut store, "memory")
-                    .map(|m| m.data_size(&store) as u64)
-                    .unwrap_or(0);
-                (result, peak)
-            }
+        // The guest runs on a thread of its own with a known, large stack: deep JavaScript
+        // recursion needs native stack, and wasmtime must never run past the real end of it.
+        let (outcome, store) = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("airlock-run".into())
+                .stack_size(RUN_THREAD_STACK)
+                .spawn_scoped(scope, move || {
+                    let outcome = execute(&inner.pre, &mut store);
+                    (outcome, store)
+                })
+                .map_err(|e| Error::new(ErrorKind::Engine, format!("cannot start the run thread: {e}")))?
+                .join()
+                .map_err(|_| Error::new(ErrorKind::Engine, "the run thread panicked"))
+        })?;
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
             Err(e) => {
                 self.vfs = store.into_data().vfs;
-                let busy = e.to_string().contains("maximum concurrent") || e.to_string().contains("limit");
-                return Err(if busy {
-                    Error::new(ErrorKind::Busy, format!("cannot start the run: {e}"))
-                        .with_hint("too many runs at once; raise SandboxConfig::max_concurrent_runs")
-                } else {
-                    Error::engine("instantiating the guest", e)
-                });
+                return Err(e);
             }
         };
         let fuel = inner
@@ -193,6 +196,30 @@ impl Session {
     }
 }
 
+/// Instantiates the guest and calls its `run`: the result and the peak memory.
+fn execute(
+    pre: &InstancePre<RunState>,
+    store: &mut Store<RunState>,
+) -> Result<(wasmtime::Result<i32>, u64), Error> {
+    let instance = pre.instantiate(&mut *store).map_err(|e| {
+        let text = format!("{e:#}");
+        if text.contains("concurrent") || text.contains("maximum number") {
+            Error::new(ErrorKind::Busy, format!("cannot start the run: {text}"))
+                .with_hint("too many runs at once; raise SandboxConfig::max_concurrent_runs")
+        } else {
+            Error::engine("instantiating the guest", text)
+        }
+    })?;
+    let result = instance
+        .get_typed_func::<(), i32>(&mut *store, "run")
+        .and_then(|run| run.call(&mut *store, ()));
+    let peak = instance
+        .get_memory(&mut *store, "memory")
+        .map(|m| m.data_size(&*store) as u64)
+        .unwrap_or(0);
+    Ok((result, peak))
+}
+
 fn classify(result: wasmtime::Result<i32>, memory_denied: bool) -> Termination {
     let error = match result {
         Ok(exit_code::OUT_OF_MEMORY) => return Termination::OutOfMemory,
@@ -208,7 +235,7 @@ fn classify(result: wasmtime::Result<i32>, memory_denied: bool) -> Termination {
         Some(Trap::Interrupt) => Termination::Timeout,
         Some(Trap::OutOfFuel) => Termination::OutOfFuel,
         _ if memory_denied => Termination::OutOfMemory,
-        Some(Trap::StackOverflow) => Termination::Crashed("the guest's stack overflowed".into()),
+        Some(Trap::StackOverflow) => Termination::StackOverflow,
         Some(trap) => Termination::Crashed(format!("the guest trapped: {trap}")),
         None => Termination::Crashed(format!("{error:#}")),
     }
@@ -230,6 +257,7 @@ fn limit_message(termination: &Termination, limits: &Limits) -> Option<String> {
             "airlock: the run used up its fuel budget ({} units)\nhint: make the script do less, or raise the fuel limit\n",
             limits.fuel.unwrap_or(0)
         ),
+        Termination::StackOverflow => "airlock: the script recursed too deeply and overflowed the stack\nhint: turn deep recursion into a loop or an explicit stack\n".to_string(),
         Termination::Crashed(why) => format!("airlock: the run crashed: {why}\n"),
     })
 }
