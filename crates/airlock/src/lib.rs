@@ -1,1 +1,58 @@
-pub use airlock_host::*;
+//! airlock runs the one script an AI agent wrote — JavaScript today — inside WebAssembly, over a
+//! virtual filesystem, with time, memory and output limits enforced by the host.
+//!
+//! ```
+//! use airlock::{Language, Sandbox, SandboxConfig};
+//!
+//! # fn main() -> Result<(), airlock::Error> {
+//! // Built once per process and shared: compiles the guest or loads it from the cache.
+//! let sandbox = Sandbox::new(SandboxConfig::default())?;
+//!
+//! // A session owns a filesystem that persists across its runs.
+//! let mut session = sandbox.session();
+//! session.run(Language::JavaScript, "await fs.writeFile('notes.txt', 'hello')")?;
+//!
+//! let out = session.run(
+//!     Language::JavaScript,
+//!     "const text = await fs.readFile('notes.txt'); return { text, length: text.length }",
+//! )?;
+//! assert_eq!(out.exit_code, 0);
+//! assert_eq!(out.stdout_text(), "{\"text\":\"hello\",\"length\":5}\n");
+//! assert_eq!(out.value, Some(serde_json::json!({ "text": "hello", "length": 5 })));
+//!
+//! // Runaway code is stopped cleanly; the session and its files survive.
+//! let mut limits = session.limits().clone();
+//! limits.timeout = Some(std::time::Duration::from_millis(200));
+//! session.set_limits(limits)?;
+//! let out = session.run(Language::JavaScript, "while (true) {}")?;
+//! assert_eq!(out.termination, airlock::Termination::Timeout);
+//! assert_eq!(out.exit_code, airlock::exit_code::TIMEOUT);
+//! assert!(session.vfs().exists("/workspace/notes.txt"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Limits and their defaults
+//!
+//! | knob | default | when exceeded |
+//! |---|---|---|
+//! | [`Limits::timeout`] | 10 s | run stopped, exit 124 |
+//! | [`Limits::memory`] | 256 MiB | catchable `out of memory`; uncaught: exit 137 |
+//! | [`Limits::stdout_bytes`] / [`Limits::stderr_bytes`] | 1 MiB each | cut, with a marker line |
+//! | [`Limits::source_bytes`] | 1 MiB | refused before running |
+//! | [`Limits::fuel`] | off | run stopped, exit 152 |
+//! | [`vfs::VfsLimits`] | 256 MiB, 50,000 files | `ENOSPC` error in the script |
+//! | stack depth | about 10,000 nested calls | run stopped, exit 139 |
+//!
+//! # How it works
+//!
+//! [`Sandbox`] holds one wasmtime engine and the guest (QuickJS built for `wasm32-wasip1`),
+//! pre-initialised with its runtime, context and prelude snapshotted into the module and
+//! compiled once into an on-disk cache. Each [`Session::run`] instantiates a fresh copy-on-write
+//! instance from a pooling allocator, so a run that traps leaves nothing behind, while the
+//! session's filesystem lives on the host.
+
+pub use airlock_host::{
+    Error, ErrorKind, Language, Limits, RunOutput, Sandbox, SandboxConfig, Session, Termination, Usage,
+    exit_code, vfs,
+};
