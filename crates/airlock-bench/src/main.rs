@@ -1,0 +1,162 @@
+//! airlock's benchmarks. Run with
+//!
+//! ```sh
+//! cargo build --release -p airlock-cli -p airlock-bench
+//! target/release/airlock-bench            # or: cargo run --release -p airlock-bench
+//! ```
+//!
+//! Every figure is the median of repeated measurements, printed with the spread (min..max).
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use airlock::{Language, Sandbox, SandboxConfig};
+
+const LOOP: &str = "let s = 0; for (let i = 0; i < 3e6; i++) s += i; return s";
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let sandbox = Sandbox::new(SandboxConfig::default())?;
+    println!("airlock benchmarks (medians; min..max)\n");
+
+    process_start()?;
+    warm_run(&sandbox)?;
+    loop_speed(&sandbox)?;
+    idle_sessions(&sandbox)?;
+    Ok(())
+}
+
+struct Stats {
+    median: Duration,
+    min: Duration,
+    max: Duration,
+}
+
+fn measure(n: usize, mut f: impl FnMut() -> Result<(), Box<dyn std::error::Error>>) -> Result<Stats, Box<dyn std::error::Error>> {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        f()?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    Ok(Stats { median: times[n / 2], min: times[0], max: times[n - 1] })
+}
+
+fn report(name: &str, s: &Stats, target: &str) {
+    println!(
+        "{name:<52} {:>10.3} ms   ({:.3}..{:.3})   {target}",
+        ms(s.median),
+        ms(s.min),
+        ms(s.max)
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// `airlock run -e 'console.log(1)'` as a whole process, module cache warm.
+fn process_start() -> Result<(), Box<dyn std::error::Error>> {
+    let exe = std::env::current_exe()?.with_file_name("airlock");
+    if !exe.exists() {
+        println!("(skipping process start-up: build the CLI first: cargo build --release -p airlock-cli)");
+        return Ok(());
+    }
+    let run = || -> Result<(), Box<dyn std::error::Error>> {
+        let out = Command::new(&exe).args(["run", "-e", "console.log(1)"]).output()?;
+        if out.stdout != b"1\n" {
+            return Err(format!("unexpected output {:?}", String::from_utf8_lossy(&out.stderr)).into());
+        }
+        Ok(())
+    };
+    run()?; // warm the module cache
+    report("process: airlock run -e 'console.log(1)'", &measure(30, run)?, "target <= 15 ms");
+    Ok(())
+}
+
+/// A trivial run on an existing session, in process.
+fn warm_run(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    let mut session = sandbox.session();
+    let run = |code: &'static str| {
+        move |session: &mut airlock::Session| -> Result<(), Box<dyn std::error::Error>> {
+            let out = session.run(Language::JavaScript, code)?;
+            if !out.success() {
+                return Err(out.stderr_text().into());
+            }
+            Ok(())
+        }
+    };
+    let trivial = run("1 + 1");
+    for _ in 0..20 {
+        trivial(&mut session)?;
+    }
+    report("in-process: trivial JS run on a Session", &measure(500, || trivial(&mut session))?, "target <= 0.5 ms");
+    let log = run("console.log('hello')");
+    report("in-process: console.log run on a Session", &measure(500, || log(&mut session))?, "");
+    Ok(())
+}
+
+/// The 3e6-iteration loop with the timeout armed, and on an engine without epoch checks.
+fn loop_speed(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    let mut armed = sandbox.session();
+    let mut config = SandboxConfig::default();
+    config.interruptible = false;
+    let unarmed_sandbox = Sandbox::new(config)?;
+    let mut unarmed = unarmed_sandbox.session();
+    let run = |s: &mut airlock::Session| -> Result<(), Box<dyn std::error::Error>> {
+        let out = s.run(Language::JavaScript, LOOP)?;
+        if out.stdout_text().trim() != "4499998500000" {
+            return Err(format!("loop printed {:?}", out.stdout_text()).into());
+        }
+        Ok(())
+    };
+    let a = measure(15, || run(&mut armed))?;
+    let u = measure(15, || run(&mut unarmed))?;
+    report("loop 3e6, timeout armed (epoch interruption)", &a, "reference: 259 ms");
+    report("loop 3e6, no timeout (engine without epochs)", &u, "");
+    println!(
+        "{:<52} {:>10.1} %",
+        "epoch overhead",
+        (ms(a.median) / ms(u.median) - 1.0) * 100.0
+    );
+    Ok(())
+}
+
+/// Resident memory with 1 and with 100 idle sessions (each has run once).
+fn idle_sessions(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    let base = rss_kib();
+    let mut sessions = Vec::new();
+    let mut one = None;
+    for i in 0..100 {
+        let mut s = sandbox.session();
+        s.run(Language::JavaScript, "await fs.writeFile('x.txt', 'hello')")?;
+        sessions.push(s);
+        if i == 0 {
+            one = Some(rss_kib());
+        }
+    }
+    let hundred = rss_kib();
+    let one = one.unwrap_or(base);
+    println!("{:<52} {:>10} KiB", "RSS: process with sandbox, 0 sessions", base);
+    println!("{:<52} {:>10} KiB", "RSS: 1 idle session", one);
+    println!("{:<52} {:>10} KiB", "RSS: 100 idle sessions", hundred);
+    println!(
+        "{:<52} {:>10.1} KiB",
+        "RSS per idle session",
+        (hundred.saturating_sub(one)) as f64 / 99.0
+    );
+    drop(sessions);
+    Ok(())
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        })
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
