@@ -27,13 +27,23 @@ fn main() {
 
 fn build_guest(guest_dir: &Path) -> PathBuf {
     for watched in ["src", "Cargo.toml", "Cargo.lock", ".cargo/config.toml"] {
-        println!("cargo:rerun-if-changed={}", guest_dir.join(watched).display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            guest_dir.join(watched).display()
+        );
     }
     let target_dir = shared_target_dir().join("airlock-guest");
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(guest_dir)
-        .args(["build", "--release", "--locked", "--target", "wasm32-wasip1", "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--target",
+            "wasm32-wasip1",
+            "--target-dir",
+        ])
         .arg(&target_dir);
     // The outer build's settings (clippy's wrapper, host rustflags, profile and feature
     // variables) must not leak into the guest build.
@@ -45,14 +55,26 @@ fn build_guest(guest_dir: &Path) -> PathBuf {
             && key != "CARGO_MAKEFLAGS"
             || matches!(
                 &*key,
-                "RUSTFLAGS" | "RUSTC_WORKSPACE_WRAPPER" | "RUSTDOCFLAGS" | "TARGET" | "HOST" | "OUT_DIR"
-                    | "OPT_LEVEL" | "PROFILE" | "DEBUG" | "RUSTC" | "RUSTDOC" | "RUSTC_LINKER"
+                "RUSTFLAGS"
+                    | "RUSTC_WORKSPACE_WRAPPER"
+                    | "RUSTDOCFLAGS"
+                    | "TARGET"
+                    | "HOST"
+                    | "OUT_DIR"
+                    | "OPT_LEVEL"
+                    | "PROFILE"
+                    | "DEBUG"
+                    | "RUSTC"
+                    | "RUSTDOC"
+                    | "RUSTC_LINKER"
             )
         {
             cmd.env_remove(&*key);
         }
     }
-    let status = cmd.status().unwrap_or_else(|e| panic!("cannot start cargo for the guest: {e}"));
+    let status = cmd
+        .status()
+        .unwrap_or_else(|e| panic!("cannot start cargo for the guest: {e}"));
     if !status.success() {
         panic!(
             "building the airlock guest (crates/airlock-guest, wasm32-wasip1) failed.\n\

@@ -18,6 +18,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::new(SandboxConfig::default())?;
     println!("airlock benchmarks (medians; min..max)\n");
 
+    let new = measure(20, || {
+        Sandbox::new(SandboxConfig::default())
+            .map(drop)
+            .map_err(Into::into)
+    })?;
+    report("Sandbox::new, module cache warm", &new, "");
     process_start()?;
     warm_run(&sandbox)?;
     loop_speed(&sandbox)?;
@@ -31,7 +37,10 @@ struct Stats {
     max: Duration,
 }
 
-fn measure(n: usize, mut f: impl FnMut() -> Result<(), Box<dyn std::error::Error>>) -> Result<Stats, Box<dyn std::error::Error>> {
+fn measure(
+    n: usize,
+    mut f: impl FnMut() -> Result<(), Box<dyn std::error::Error>>,
+) -> Result<Stats, Box<dyn std::error::Error>> {
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
@@ -39,7 +48,11 @@ fn measure(n: usize, mut f: impl FnMut() -> Result<(), Box<dyn std::error::Error
         times.push(t.elapsed());
     }
     times.sort();
-    Ok(Stats { median: times[n / 2], min: times[0], max: times[n - 1] })
+    Ok(Stats {
+        median: times[n / 2],
+        min: times[0],
+        max: times[n - 1],
+    })
 }
 
 fn report(name: &str, s: &Stats, target: &str) {
@@ -59,18 +72,30 @@ fn ms(d: Duration) -> f64 {
 fn process_start() -> Result<(), Box<dyn std::error::Error>> {
     let exe = std::env::current_exe()?.with_file_name("airlock");
     if !exe.exists() {
-        println!("(skipping process start-up: build the CLI first: cargo build --release -p airlock-cli)");
+        println!(
+            "(skipping process start-up: build the CLI first: cargo build --release -p airlock-cli)"
+        );
         return Ok(());
     }
     let run = || -> Result<(), Box<dyn std::error::Error>> {
-        let out = Command::new(&exe).args(["run", "-e", "console.log(1)"]).output()?;
+        let out = Command::new(&exe)
+            .args(["run", "-e", "console.log(1)"])
+            .output()?;
         if out.stdout != b"1\n" {
-            return Err(format!("unexpected output {:?}", String::from_utf8_lossy(&out.stderr)).into());
+            return Err(format!(
+                "unexpected output {:?}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
         }
         Ok(())
     };
     run()?; // warm the module cache
-    report("process: airlock run -e 'console.log(1)'", &measure(30, run)?, "target <= 15 ms");
+    report(
+        "process: airlock run -e 'console.log(1)'",
+        &measure(30, run)?,
+        "target <= 15 ms",
+    );
     Ok(())
 }
 
@@ -90,9 +115,17 @@ fn warm_run(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
     for _ in 0..20 {
         trivial(&mut session)?;
     }
-    report("in-process: trivial JS run on a Session", &measure(500, || trivial(&mut session))?, "target <= 0.5 ms");
+    report(
+        "in-process: trivial JS run on a Session",
+        &measure(500, || trivial(&mut session))?,
+        "target <= 0.5 ms",
+    );
     let log = run("console.log('hello')");
-    report("in-process: console.log run on a Session", &measure(500, || log(&mut session))?, "");
+    report(
+        "in-process: console.log run on a Session",
+        &measure(500, || log(&mut session))?,
+        "",
+    );
     Ok(())
 }
 
@@ -112,7 +145,11 @@ fn loop_speed(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
     };
     let a = measure(15, || run(&mut armed))?;
     let u = measure(15, || run(&mut unarmed))?;
-    report("loop 3e6, timeout armed (epoch interruption)", &a, "reference: 259 ms");
+    report(
+        "loop 3e6, timeout armed (epoch interruption)",
+        &a,
+        "reference: 259 ms",
+    );
     report("loop 3e6, no timeout (engine without epochs)", &u, "");
     println!(
         "{:<52} {:>10.1} %",
@@ -137,7 +174,10 @@ fn idle_sessions(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
     }
     let hundred = rss_kib();
     let one = one.unwrap_or(base);
-    println!("{:<52} {:>10} KiB", "RSS: process with sandbox, 0 sessions", base);
+    println!(
+        "{:<52} {:>10} KiB",
+        "RSS: process with sandbox, 0 sessions", base
+    );
     println!("{:<52} {:>10} KiB", "RSS: 1 idle session", one);
     println!("{:<52} {:>10} KiB", "RSS: 100 idle sessions", hundred);
     println!(

@@ -69,9 +69,11 @@ pub fn apply(
     vfs: &mut airlock::vfs::VfsLimits,
 ) -> anyhow::Result<()> {
     let l = &file.limits;
-    let size = |name: &str, v: &str| parse_size(v).map_err(|e| anyhow::anyhow!("[limits] {name}: {e}"));
+    let size =
+        |name: &str, v: &str| parse_size(v).map_err(|e| anyhow::anyhow!("[limits] {name}: {e}"));
     if let Some(t) = &l.timeout {
-        limits.timeout = Some(parse_duration(t).map_err(|e| anyhow::anyhow!("[limits] timeout: {e}"))?);
+        limits.timeout =
+            Some(parse_duration(t).map_err(|e| anyhow::anyhow!("[limits] timeout: {e}"))?);
     }
     if let Some(v) = &l.memory {
         limits.memory = size("memory", v)?;

@@ -17,7 +17,8 @@ use clap::{Parser, Subcommand};
     airlock run -e 'console.log(1 + 1)'\n  \
     airlock run agent.js --mount ./data:/workspace/data:ro --out ./results\n  \
     echo 'return 42' | airlock run -\n\n\
-    Exit codes: the script's own; 1 uncaught error, 124 timeout, 137 out of memory,\n\
+    Exit codes: the script's own; 1 uncaught error, 13 top-level promise never settled,\n\
+    124 timeout, 137 out of memory, 139 stack overflow (recursion too deep),\n\
     152 out of fuel, 134 guest crash, 2 bad usage.")]
 struct Cli {
     #[command(subcommand)]

@@ -22,14 +22,20 @@ impl Mount {
             None => (text.strip_suffix(":rw").unwrap_or(text), false),
         };
         let Some((host, guest)) = rest.rsplit_once(':') else {
-            return Err(format!("invalid mount '{text}'\nhint: use HOST_DIR:/workspace/NAME[:ro]"));
+            return Err(format!(
+                "invalid mount '{text}'\nhint: use HOST_DIR:/workspace/NAME[:ro]"
+            ));
         };
         if !(guest.starts_with("/workspace") || guest.starts_with("/tmp")) || host.is_empty() {
             return Err(format!(
                 "invalid mount '{text}': the sandbox path must be under /workspace or /tmp\nhint: use HOST_DIR:/workspace/NAME[:ro]"
             ));
         }
-        Ok(Self { host: host.into(), guest: guest.into(), readonly })
+        Ok(Self {
+            host: host.into(),
+            guest: guest.into(),
+            readonly,
+        })
     }
 }
 
@@ -40,10 +46,10 @@ pub fn copy_in(vfs: &mut Vfs, mount: &Mount) -> anyhow::Result<()> {
         .with_context(|| format!("cannot mount {}", mount.host.display()))?;
     if meta.is_file() {
         let data = std::fs::read(&mount.host)?;
-        if let Some((parent, _)) = mount.guest.rsplit_once('/') {
-            if !parent.is_empty() {
-                vfs.mkdir(parent, true)?;
-            }
+        if let Some((parent, _)) = mount.guest.rsplit_once('/')
+            && !parent.is_empty()
+        {
+            vfs.mkdir(parent, true)?;
         }
         vfs.write(&mount.guest, &data)?;
     } else if meta.is_dir() {
@@ -51,7 +57,10 @@ pub fn copy_in(vfs: &mut Vfs, mount: &Mount) -> anyhow::Result<()> {
         copy_dir(vfs, &mount.host, &mount.guest)
             .with_context(|| format!("cannot mount {} at {}", mount.host.display(), mount.guest))?;
     } else {
-        bail!("cannot mount {}: not a file or directory", mount.host.display());
+        bail!(
+            "cannot mount {}: not a file or directory",
+            mount.host.display()
+        );
     }
     if mount.readonly {
         vfs.set_readonly(&mount.guest)?;
@@ -81,7 +90,9 @@ fn copy_dir(vfs: &mut Vfs, host: &Path, guest: &str) -> anyhow::Result<()> {
 pub fn copy_out(vfs: &Vfs, root: &str, dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (path, kind) in vfs.walk(root)? {
-        let Some(rel) = path.strip_prefix(root) else { continue };
+        let Some(rel) = path.strip_prefix(root) else {
+            continue;
+        };
         let rel = rel.trim_start_matches('/');
         let target = dir.join(rel);
         match kind {

@@ -110,7 +110,9 @@ fn read_source(args: &RunArgs) -> anyhow::Result<(String, String)> {
     match &args.file {
         Some(path) if path.as_os_str() == "-" => {
             let mut code = String::new();
-            std::io::stdin().read_to_string(&mut code).context("cannot read the script from stdin")?;
+            std::io::stdin()
+                .read_to_string(&mut code)
+                .context("cannot read the script from stdin")?;
             Ok((code, "stdin.js".into()))
         }
         Some(path) => {

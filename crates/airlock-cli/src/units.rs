@@ -5,7 +5,9 @@ use std::time::Duration;
 /// Parses a duration; a bare number is seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let value: f64 = num
         .parse()
@@ -15,7 +17,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "ms" => value / 1000.0,
         "m" | "min" => value * 60.0,
         "h" => value * 3600.0,
-        other => return Err(format!("unknown duration unit '{other}' in '{text}' (use ms, s, m or h)")),
+        other => {
+            return Err(format!(
+                "unknown duration unit '{other}' in '{text}' (use ms, s, m or h)"
+            ));
+        }
     };
     if !secs.is_finite() || secs <= 0.0 || secs > 86_400.0 * 365.0 {
         return Err(format!("duration '{text}' is out of range"));
@@ -26,7 +32,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Parses a byte size; a bare number is bytes, suffixes are binary (K = KiB = 1024).
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let value: f64 = num
         .parse()
@@ -36,7 +44,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
-        other => return Err(format!("unknown size unit '{other}' in '{text}' (use K, M or G)")),
+        other => {
+            return Err(format!(
+                "unknown size unit '{other}' in '{text}' (use K, M or G)"
+            ));
+        }
     };
     let bytes = value * scale as f64;
     if !bytes.is_finite() || bytes < 0.0 || bytes > (1u64 << 40) as f64 {
@@ -56,8 +68,16 @@ mod tests {
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert!(parse_duration("0").is_err());
-        assert!(parse_duration("ten").unwrap_err().contains("invalid duration"));
-        assert!(parse_duration("5y").unwrap_err().contains("unknown duration unit"));
+        assert!(
+            parse_duration("ten")
+                .unwrap_err()
+                .contains("invalid duration")
+        );
+        assert!(
+            parse_duration("5y")
+                .unwrap_err()
+                .contains("unknown duration unit")
+        );
     }
 
     #[test]

@@ -57,21 +57,18 @@ pub fn install(ctx: &Ctx<'_>) -> Result<()> {
 
     host_obj.set(
         "write",
-        Function::new(ctx.clone(), |fd: i32, text: rquickjs::String| -> Result<()> {
-            host::write(fd, text.to_string()?.as_bytes());
-            Ok(())
-        })?,
+        Function::new(
+            ctx.clone(),
+            |fd: i32, text: rquickjs::String| -> Result<()> {
+                host::write(fd, text.to_string()?.as_bytes());
+                Ok(())
+            },
+        )?,
     )?;
 
-    host_obj.set(
-        "call",
-        Function::new(ctx.clone(), call)?,
-    )?;
+    host_obj.set("call", Function::new(ctx.clone(), call)?)?;
 
-    host_obj.set(
-        "utf8Encode",
-        Function::new(ctx.clone(), utf8_encode)?,
-    )?;
+    host_obj.set("utf8Encode", Function::new(ctx.clone(), utf8_encode)?)?;
 
     host_obj.set(
         "utf8Decode",
@@ -86,7 +83,10 @@ pub fn install(ctx: &Ctx<'_>) -> Result<()> {
                 };
                 if fatal.0.unwrap_or(false) {
                     String::from_utf8(bytes).map_err(|_| {
-                        Exception::throw_type(&ctx, "The encoded data was not valid for encoding utf-8")
+                        Exception::throw_type(
+                            &ctx,
+                            "The encoded data was not valid for encoding utf-8",
+                        )
                     })
                 } else {
                     Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -97,13 +97,12 @@ pub fn install(ctx: &Ctx<'_>) -> Result<()> {
 
     host_obj.set(
         "random",
-        Function::new(ctx.clone(), || (next_u64() >> 11) as f64 / (1u64 << 53) as f64)?,
+        Function::new(ctx.clone(), || {
+            (next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        })?,
     )?;
 
-    host_obj.set(
-        "randomBytes",
-        Function::new(ctx.clone(), random_bytes)?,
-    )?;
+    host_obj.set("randomBytes", Function::new(ctx.clone(), random_bytes)?)?;
 
     host_obj.set(
         "now",
@@ -118,7 +117,11 @@ pub fn install(ctx: &Ctx<'_>) -> Result<()> {
     host_obj.set(
         "monotonic",
         Function::new(ctx.clone(), || {
-            ORIGIN.with(|o| o.get().map(|t| t.elapsed().as_secs_f64() * 1000.0).unwrap_or(0.0))
+            ORIGIN.with(|o| {
+                o.get()
+                    .map(|t| t.elapsed().as_secs_f64() * 1000.0)
+                    .unwrap_or(0.0)
+            })
         })?,
     )?;
 

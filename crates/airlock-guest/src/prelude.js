@@ -354,10 +354,28 @@
     const start = lines.findIndex((l) => /^at\s/.test(l));
     if (start === -1) return [];
     const frames = lines.slice(start).filter((l) => l !== '');
-    const ours = (i) => i >= 0 && i < frames.length && frames[i].indexOf(PRELUDE_FILE) !== -1;
+    const ours = (i) => i >= 0 && i < frames.length &&
+      (frames[i].indexOf(PRELUDE_FILE) !== -1 || frames[i].startsWith('at <eval> ('));
     // Also drop native frames next to ours (`apply (native)`, `Promise (native)`).
     return frames.filter((l, i) => !ours(i) && !(l.endsWith('(native)') && (ours(i - 1) || ours(i + 1))))
-      .map((l) => '    ' + l);
+      .map((l) => '    ' + userColumns(l));
+  }
+
+  // The user's code runs inside a wrapper whose prefix shares their first line (so line numbers
+  // stay theirs); positions on that line are shifted back by the prefix length. A frame
+  // `at <eval> (...)` is the wrapper's own call and is dropped above.
+  let scriptName = '';
+  let prefixLen = 0;
+  function userColumns(line) {
+    if (!scriptName || !prefixLen) return line;
+    const needle = scriptName + ':1:';
+    const at = line.indexOf(needle);
+    if (at === -1) return line;
+    const rest = line.slice(at + needle.length);
+    const digits = /^\d+/.exec(rest);
+    if (!digits) return line;
+    const col = Math.max(1, Number(digits[0]) - prefixLen);
+    return line.slice(0, at + needle.length) + col + rest.slice(digits[0].length);
   }
 
   function fmtErrorFull(e, seen, level = 0) {
@@ -1624,7 +1642,9 @@
   // ---------------------------------------------------------------------------
   // 10. The host-facing control object
   // ---------------------------------------------------------------------------
-  function reset() {
+  function reset(name, prefix) {
+    scriptName = typeof name === 'string' ? name : '';
+    prefixLen = typeof prefix === 'number' ? prefix : 0;
     heap = [];
     timers = new Map();
     refCount = 0;

@@ -36,8 +36,42 @@ struct Engine {
     helpers: Persistent<Object<'static>>,
 }
 
+/// A rejected promise nobody handled (yet), with its reason.
+type Rejection = (Persistent<Value<'static>>, Persistent<Value<'static>>);
+
 thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    /// Rejections without a handler; like Node, one still unhandled once the microtasks have
+    /// run ends the script with exit code 1 instead of vanishing silently.
+    static UNHANDLED: RefCell<Vec<Rejection>> = const { RefCell::new(Vec::new()) };
+}
+
+fn track_rejection<'js>(ctx: Ctx<'js>, promise: Value<'js>, reason: Value<'js>, handled: bool) {
+    UNHANDLED.with(|list| {
+        let mut list = list.borrow_mut();
+        if handled {
+            list.retain(|(p, _)| {
+                p.clone()
+                    .restore(&ctx)
+                    .map(|p| p != promise)
+                    .unwrap_or(false)
+            });
+        } else {
+            list.push((
+                Persistent::save(&ctx, promise),
+                Persistent::save(&ctx, reason),
+            ));
+        }
+    });
+}
+
+/// The reason of the oldest rejection still unhandled, if any.
+fn take_unhandled<'js>(ctx: &Ctx<'js>) -> Option<Value<'js>> {
+    let first = UNHANDLED.with(|list| {
+        let mut list = list.borrow_mut();
+        (!list.is_empty()).then(|| list.remove(0))
+    })?;
+    first.1.restore(ctx).ok()
 }
 
 pub fn initialize() {
@@ -46,6 +80,7 @@ pub fn initialize() {
         return;
     };
     runtime.set_max_stack_size(MAX_STACK_BYTES);
+    runtime.set_host_promise_rejection_tracker(Some(Box::new(track_rejection)));
     let Ok(context) = Context::full(&runtime) else {
         host::write(2, b"airlock: could not create the JavaScript context\n");
         return;
@@ -62,7 +97,11 @@ pub fn initialize() {
     });
     match helpers {
         Ok(helpers) => ENGINE.with(|e| {
-            *e.borrow_mut() = Some(Engine { runtime, context, helpers });
+            *e.borrow_mut() = Some(Engine {
+                runtime,
+                context,
+                helpers,
+            });
         }),
         Err(_) => host::write(2, b"airlock: the prelude failed to load\n"),
     }
@@ -87,11 +126,17 @@ pub fn run() -> i32 {
             host::write(2, b"airlock: the guest was not initialised\n");
             return EXIT_ERROR;
         };
-        engine.runtime.set_memory_limit(js_heap_limit(request.memory_limit));
+        engine
+            .runtime
+            .set_memory_limit(js_heap_limit(request.memory_limit));
         engine.context.with(|ctx| {
             // SAFETY: the context pointer is live for the duration of `with`; this only records
             // the current stack position as the top QuickJS measures recursion from.
-            unsafe { rquickjs::qjs::JS_UpdateStackTop(rquickjs::qjs::JS_GetRuntime(ctx.as_raw().as_ptr())) };
+            unsafe {
+                rquickjs::qjs::JS_UpdateStackTop(rquickjs::qjs::JS_GetRuntime(
+                    ctx.as_raw().as_ptr(),
+                ))
+            };
             match engine.helpers.clone().restore(&ctx) {
                 Ok(helpers) => execute(&ctx, &helpers, &request),
                 Err(_) => EXIT_ERROR,
@@ -103,14 +148,17 @@ pub fn run() -> i32 {
 /// The JS heap may use what the memory limit leaves after the memory already in use.
 fn js_heap_limit(memory_limit: u64) -> usize {
     let in_use = (core::arch::wasm32::memory_size(0) as u64) * 65536;
-    let limit = memory_limit.saturating_sub(in_use).saturating_sub(RESERVE_BYTES);
+    let limit = memory_limit
+        .saturating_sub(in_use)
+        .saturating_sub(RESERVE_BYTES);
     usize::try_from(limit.max(1024 * 1024)).unwrap_or(usize::MAX)
 }
 
 fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) -> i32 {
     if let Ok(reset) = helpers.get::<_, Function>("reset") {
-        let _ = reset.call::<_, ()>(());
+        let _ = reset.call::<_, ()>((request.filename.as_str(), PREFIX.len()));
     }
+    UNHANDLED.with(|list| list.borrow_mut().clear());
     let source = format!("{PREFIX}{}{SUFFIX}", request.code);
     let mut opts = EvalOptions::default();
     opts.global = true;
@@ -118,15 +166,27 @@ fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) 
     opts.filename = Some(request.filename.clone());
     let promise: Promise = match ctx.eval_with_options(source, opts) {
         Ok(p) => p,
-        Err(e) => return uncaught(helpers, request, caught(ctx, e)),
+        Err(e) => return uncaught(helpers, caught(ctx, e)),
     };
-    event_loop(ctx, helpers);
+    // The top-level promise is inspected below; a handler keeps it off the unhandled list.
+    if let Ok(catch) = promise.catch() {
+        let noop = Function::new(ctx.clone(), || ());
+        if let Ok(noop) = noop {
+            let _ = catch.call::<_, Value>((rquickjs::function::This(promise.clone()), noop));
+        }
+    }
+    if let Some(reason) = event_loop(ctx, helpers) {
+        return uncaught(helpers, reason);
+    }
     if helpers.get::<_, bool>("failed").unwrap_or(false) {
         return EXIT_ERROR;
     }
     match promise.state() {
         PromiseState::Resolved => {
-            let value: Value = promise.result().and_then(Result::ok).unwrap_or_else(|| Value::new_undefined(ctx.clone()));
+            let value: Value = promise
+                .result()
+                .and_then(Result::ok)
+                .unwrap_or_else(|| Value::new_undefined(ctx.clone()));
             report_value(ctx, &value);
             print_value(helpers, value);
             0
@@ -137,7 +197,7 @@ fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) 
                 Some(Ok(v)) => v,
                 None => Value::new_undefined(ctx.clone()),
             };
-            uncaught(helpers, request, reason)
+            uncaught(helpers, reason)
         }
         PromiseState::Pending => {
             host::write(
@@ -151,17 +211,21 @@ fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) 
 }
 
 /// Runs microtasks until none are left, then the earliest timer, until nothing is pending.
-fn event_loop<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>) {
+/// Stops early with the reason of a promise rejection nobody handled.
+fn event_loop<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>) -> Option<Value<'js>> {
     let next: Option<Function> = helpers.get("timersNext").ok();
     let fire: Option<Function> = helpers.get("timersRun").ok();
     loop {
         while ctx.execute_pending_job() {}
+        if let Some(reason) = take_unhandled(ctx) {
+            return Some(reason);
+        }
         let wait = next
             .as_ref()
             .and_then(|f| f.call::<_, f64>(()).ok())
             .unwrap_or(-1.0);
         if wait < 0.0 {
-            return;
+            return None;
         }
         if wait > 0.0 {
             host::sleep(wait);
@@ -206,7 +270,7 @@ fn print_value<'js>(helpers: &Object<'js>, value: Value<'js>) {
     }
 }
 
-fn uncaught<'js>(helpers: &Object<'js>, request: &host::Request, reason: Value<'js>) -> i32 {
+fn uncaught<'js>(helpers: &Object<'js>, reason: Value<'js>) -> i32 {
     let is_oom = reason
         .as_object()
         .and_then(|o| o.get::<_, String>("message").ok())
@@ -215,35 +279,10 @@ fn uncaught<'js>(helpers: &Object<'js>, request: &host::Request, reason: Value<'
         .get::<_, Function>("formatError")
         .and_then(|f| f.call::<_, String>((reason,)))
         .unwrap_or_else(|_| "Uncaught exception".to_string());
-    let mut text = fix_first_line_columns(&text, &request.filename);
+    let mut text = text;
     if !text.ends_with('\n') {
         text.push('\n');
     }
     host::write(2, text.as_bytes());
     if is_oom { EXIT_OOM } else { EXIT_ERROR }
-}
-
-/// Positions on the user's first line include the wrapper's prefix; take it back out, and drop
-/// the frame of the wrapper's own call, which is not the user's code.
-fn fix_first_line_columns(text: &str, filename: &str) -> String {
-    let text: String = text
-        .split_inclusive('\n')
-        .filter(|line| !line.trim_start().starts_with("at <eval> ("))
-        .collect();
-    let text = text.as_str();
-    let needle = format!("{filename}:1:");
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(&needle) {
-        let after = at + needle.len();
-        out.push_str(&rest[..after]);
-        let digits = rest[after..].bytes().take_while(u8::is_ascii_digit).count();
-        match rest[after..after + digits].parse::<usize>() {
-            Ok(col) => out.push_str(&col.saturating_sub(PREFIX.len()).max(1).to_string()),
-            Err(_) => out.push_str(&rest[after..after + digits]),
-        }
-        rest = &rest[after + digits..];
-    }
-    out.push_str(rest);
-    out
 }

@@ -120,7 +120,11 @@ fn run(vfs: &mut Vfs, op: &str, arg: &[u8], data: &[u8]) -> Result<Vec<u8>, Fail
             vfs.copy_file(&a.from, &a.to)?;
             done()
         }
-        _ => return Err(Failure::BadArgument(format!("unknown filesystem operation '{op}'"))),
+        _ => {
+            return Err(Failure::BadArgument(format!(
+                "unknown filesystem operation '{op}'"
+            )));
+        }
     })
 }
 

@@ -49,11 +49,15 @@ pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<(
     linker.func_wrap(MODULE, "write", write)?;
     linker.func_wrap(MODULE, "call", call)?;
     linker.func_wrap(MODULE, "result", result)?;
-    linker.func_wrap(MODULE, "request", |mut caller: Caller<'_, RunState>| -> i64 {
-        let state = caller.data_mut();
-        state.pending = state.request.clone();
-        state.pending.len() as i64
-    })?;
+    linker.func_wrap(
+        MODULE,
+        "request",
+        |mut caller: Caller<'_, RunState>| -> i64 {
+            let state = caller.data_mut();
+            state.pending = state.request.clone();
+            state.pending.len() as i64
+        },
+    )?;
     linker.func_wrap(MODULE, "sleep", sleep)?;
     Ok(())
 }
@@ -83,24 +87,69 @@ fn call(
     data_len: u32,
 ) -> wasmtime::Result<i64> {
     let op = read_guest(&mut caller, op_ptr, op_len, MAX_OP_BYTES, "operation name")?;
-    let arg = read_guest(&mut caller, arg_ptr, arg_len, MAX_ARG_BYTES, "call argument")?;
-    // File data is bounded by the filesystem quota: nothing larger could be stored anyway.
+    let op = String::from_utf8_lossy(&op).into_owned();
+    // Oversized arguments and data are the script's mistake, not the guest's: they come back
+    // as errors the script can catch, and nothing is copied.
     let max_data = usize::try_from(caller.data().vfs.limits().max_bytes).unwrap_or(usize::MAX);
-    let data = read_guest(&mut caller, data_ptr, data_len, max_data, "data buffer")?;
-    let op = String::from_utf8_lossy(&op);
-    let state = caller.data_mut();
-    let (ok, payload) = match &*op {
-        "run.value" => {
-            // The script's return value, already JSON-encoded by the guest.
-            state.value = serde_json::from_slice(&arg).ok();
-            (true, Vec::new())
-        }
-        op if op.starts_with("fs.") => fsops::dispatch(&mut state.vfs, op, &arg, &data),
-        op => (false, fsops::error_json("ENOSYS", &format!("unknown host operation '{op}'"), "", "call")),
+    let refusal = if arg_len as usize > MAX_ARG_BYTES {
+        // Filesystem arguments are paths and flags, so an oversized one is an over-long path.
+        let code = if op.starts_with("fs.") {
+            "ENAMETOOLONG"
+        } else {
+            "E2BIG"
+        };
+        let message = format!(
+            "{code}: arguments of {} bytes exceed the limit of {MAX_ARG_BYTES} bytes, {op}",
+            arg_len
+        );
+        Some(fsops::error_json(code, &message, "", &op))
+    } else if data_len as usize > max_data {
+        let message = format!(
+            "ENOSPC: no space left on device, write of {data_len} bytes exceeds the filesystem quota of {max_data} bytes"
+        );
+        Some(fsops::error_json("ENOSPC", &message, "", "write"))
+    } else {
+        None
     };
+    let (ok, payload) = match refusal {
+        Some(error) => (false, error),
+        None => {
+            let arg = read_guest(
+                &mut caller,
+                arg_ptr,
+                arg_len,
+                MAX_ARG_BYTES,
+                "call argument",
+            )?;
+            let data = read_guest(&mut caller, data_ptr, data_len, max_data, "data buffer")?;
+            dispatch(caller.data_mut(), &op, &arg, &data)
+        }
+    };
+    let state = caller.data_mut();
     let len = payload.len() as i64;
     state.pending = payload;
     Ok(if ok { len } else { -len })
+}
+
+/// Routes one host call by its operation name.
+fn dispatch(state: &mut RunState, op: &str, arg: &[u8], data: &[u8]) -> (bool, Vec<u8>) {
+    match op {
+        "run.value" => {
+            // The script's return value, already JSON-encoded by the guest.
+            state.value = serde_json::from_slice(arg).ok();
+            (true, Vec::new())
+        }
+        op if op.starts_with("fs.") => fsops::dispatch(&mut state.vfs, op, arg, data),
+        op => (
+            false,
+            fsops::error_json(
+                "ENOSYS",
+                &format!("ENOSYS: unknown host operation '{op}'"),
+                "",
+                "call",
+            ),
+        ),
+    }
 }
 
 fn result(mut caller: Caller<'_, RunState>, ptr: u32, len: u32) -> wasmtime::Result<()> {
@@ -113,7 +162,11 @@ fn result(mut caller: Caller<'_, RunState>, ptr: u32, len: u32) -> wasmtime::Res
 
 fn sleep(caller: Caller<'_, RunState>, ms: f64) -> wasmtime::Result<()> {
     // NaN, negative and absurd values are clamped; the deadline bounds the rest.
-    let ms = if ms.is_finite() { ms.clamp(0.0, 1e12) } else { 0.0 };
+    let ms = if ms.is_finite() {
+        ms.clamp(0.0, 1e12)
+    } else {
+        0.0
+    };
     let wanted = Duration::from_secs_f64(ms / 1000.0);
     match caller.data().deadline {
         Some(deadline) => {

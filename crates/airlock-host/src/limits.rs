@@ -79,7 +79,11 @@ impl Default for SandboxConfig {
 }
 
 fn default_cache_dir() -> Option<PathBuf> {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     var("AIRLOCK_CACHE_DIR")
         .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("airlock")))
         .or_else(|| var("HOME").map(|d| d.join(".cache/airlock")))

@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use airlock_vfs::Vfs;
 use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, InstancePre, Linker, OptLevel, PoolingAllocationConfig,
+    Config, Engine, InstanceAllocationStrategy, InstancePre, Linker, OptLevel,
+    PoolingAllocationConfig,
 };
 
 use crate::error::{Error, ErrorKind};
 use crate::limits::SandboxConfig;
 use crate::state::{MemoryCap, OutputSink, RunState};
-use crate::{cache, imports, snapshot, wasi, Session};
+use crate::{Session, cache, imports, snapshot, wasi};
 
 /// The guest program, built by this crate's build script.
 const GUEST_WASM: &[u8] = include_bytes!(env!("AIRLOCK_GUEST_WASM_PATH"));
@@ -46,7 +47,9 @@ pub(crate) struct Inner {
 
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Sandbox")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -77,7 +80,14 @@ impl Sandbox {
             .instantiate_pre(&module)
             .map_err(|e| Error::engine("preparing the guest", e))?;
         let ticker = Ticker::start(engine.clone());
-        Ok(Self { inner: Arc::new(Inner { engine, pre, config, ticker }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                engine,
+                pre,
+                config,
+                ticker,
+            }),
+        })
     }
 
     /// A new session with this sandbox's default limits and an empty filesystem.
@@ -96,12 +106,18 @@ fn validate(config: &SandboxConfig) -> Result<(), Error> {
     if config.limits.memory < MIN_MEMORY {
         return Err(Error::new(
             ErrorKind::InvalidConfig,
-            format!("memory limit of {} bytes is too small", config.limits.memory),
+            format!(
+                "memory limit of {} bytes is too small",
+                config.limits.memory
+            ),
         )
         .with_hint("the JavaScript engine alone needs about 10 MiB; use at least 16 MiB"));
     }
     if config.max_concurrent_runs == 0 {
-        return Err(Error::new(ErrorKind::InvalidConfig, "max_concurrent_runs must be at least 1"));
+        return Err(Error::new(
+            ErrorKind::InvalidConfig,
+            "max_concurrent_runs must be at least 1",
+        ));
     }
     Ok(())
 }
@@ -175,10 +191,10 @@ impl Ticker {
 
     /// Marks a run active until the guard drops.
     pub(crate) fn activate(&self) -> TickGuard<'_> {
-        if self.shared.active.fetch_add(1, Ordering::AcqRel) == 0 {
-            if let Some(t) = &self.thread {
-                t.thread().unpark();
-            }
+        if self.shared.active.fetch_add(1, Ordering::AcqRel) == 0
+            && let Some(t) = &self.thread
+        {
+            t.thread().unpark();
         }
         TickGuard(self)
     }

@@ -60,8 +60,11 @@ impl Session {
             .with_hint("raise SandboxConfig::limits.memory when building the Sandbox"));
         }
         if limits.fuel.is_some() && !config.fuel {
-            return Err(Error::new(ErrorKind::InvalidConfig, "fuel limit set but fuel metering is off")
-                .with_hint("build the Sandbox with SandboxConfig::fuel = true"));
+            return Err(Error::new(
+                ErrorKind::InvalidConfig,
+                "fuel limit set but fuel metering is off",
+            )
+            .with_hint("build the Sandbox with SandboxConfig::fuel = true"));
         }
         self.limits = limits;
         Ok(())
@@ -130,14 +133,20 @@ impl Session {
         let vfs = std::mem::replace(&mut self.vfs, Vfs::new(VfsLimits::default()));
         let mut state = RunState::new(vfs, &self.limits, request);
         state.rng = wasi::splitmix64(seed);
-        let deadline = self.limits.timeout.filter(|_| inner.config.interruptible).map(|t| started + t);
+        let deadline = self
+            .limits
+            .timeout
+            .filter(|_| inner.config.interruptible)
+            .map(|t| started + t);
         state.deadline = deadline;
 
         let mut store = Store::new(&inner.engine, state);
         store.limiter(|s| &mut s.memory);
         if inner.config.fuel {
             // Without a fuel limit the budget is effectively unbounded but still counted.
-            store.set_fuel(self.limits.fuel.unwrap_or(u64::MAX)).map_err(|e| Error::engine("setting fuel", e))?;
+            store
+                .set_fuel(self.limits.fuel.unwrap_or(u64::MAX))
+                .map_err(|e| Error::engine("setting fuel", e))?;
         }
         if inner.config.interruptible {
             store.set_epoch_deadline(1);
@@ -158,7 +167,12 @@ impl Session {
                     let outcome = execute(&inner.pre, &mut store);
                     (outcome, store)
                 })
-                .map_err(|e| Error::new(ErrorKind::Engine, format!("cannot start the run thread: {e}")))?
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::Engine,
+                        format!("cannot start the run thread: {e}"),
+                    )
+                })?
                 .join()
                 .map_err(|_| Error::new(ErrorKind::Engine, "the run thread panicked"))
         })?;
@@ -191,7 +205,11 @@ impl Session {
             exit_code: termination.exit_code(),
             termination,
             value: state.value,
-            usage: Usage { wall: started.elapsed(), fuel, peak_memory },
+            usage: Usage {
+                wall: started.elapsed(),
+                fuel,
+                peak_memory,
+            },
         })
     }
 }
@@ -263,7 +281,11 @@ fn limit_message(termination: &Termination, limits: &Limits) -> Option<String> {
 }
 
 fn fmt_duration(d: Duration) -> String {
-    if d.subsec_millis() == 0 { format!("{}s", d.as_secs()) } else { format!("{}ms", d.as_millis()) }
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
 }
 
 /// A seed for the guest's random generator: fresh per run.

@@ -31,7 +31,9 @@ pub(crate) fn preinitialize(guest: &[u8], state: RunState) -> wasmtime::Result<V
     if let Ok(reactor_init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
         reactor_init.call(&mut store, ())?;
     }
-    instance.get_typed_func::<(), ()>(&mut store, INIT_FUNC)?.call(&mut store, ())?;
+    instance
+        .get_typed_func::<(), ()>(&mut store, INIT_FUNC)?
+        .call(&mut store, ())?;
     let complaints = &store.data().stderr.bytes;
     if !complaints.is_empty() {
         wasmtime::bail!(
@@ -39,7 +41,13 @@ pub(crate) fn preinitialize(guest: &[u8], state: RunState) -> wasmtime::Result<V
             String::from_utf8_lossy(complaints).trim_end()
         );
     }
-    block_on(wizer.snapshot(&cx, &mut Snapshotter { store: &mut store, instance }))
+    block_on(wizer.snapshot(
+        &cx,
+        &mut Snapshotter {
+            store: &mut store,
+            instance,
+        },
+    ))
 }
 
 struct Snapshotter<'a> {

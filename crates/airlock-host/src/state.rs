@@ -35,7 +35,11 @@ pub(crate) struct OutputSink {
 
 impl OutputSink {
     pub(crate) fn new(limit: usize) -> Self {
-        Self { bytes: Vec::new(), limit, dropped: 0 }
+        Self {
+            bytes: Vec::new(),
+            limit,
+            dropped: 0,
+        }
     }
 
     pub(crate) fn push(&mut self, data: &[u8]) {

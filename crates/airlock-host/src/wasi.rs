@@ -36,7 +36,9 @@ fn memory(caller: &mut Caller<'_, RunState>) -> Option<Memory> {
 }
 
 fn write_bytes(caller: &mut Caller<'_, RunState>, ptr: i32, bytes: &[u8]) -> i32 {
-    let Some(mem) = memory(caller) else { return ERRNO_FAULT };
+    let Some(mem) = memory(caller) else {
+        return ERRNO_FAULT;
+    };
     match mem.write(caller, ptr as u32 as usize, bytes) {
         Ok(()) => ERRNO_SUCCESS,
         Err(_) => ERRNO_FAULT,
@@ -45,13 +47,26 @@ fn write_bytes(caller: &mut Caller<'_, RunState>, ptr: i32, bytes: &[u8]) -> i32
 
 /// The functions [`add_to_linker`] implements.
 const DEFINED: &[&str] = &[
-    "fd_write", "clock_time_get", "random_get", "proc_exit", "sched_yield", "environ_sizes_get",
-    "args_sizes_get", "environ_get", "args_get", "fd_close", "fd_seek", "fd_fdstat_get",
+    "fd_write",
+    "clock_time_get",
+    "random_get",
+    "proc_exit",
+    "sched_yield",
+    "environ_sizes_get",
+    "args_sizes_get",
+    "environ_get",
+    "args_get",
+    "fd_close",
+    "fd_seek",
+    "fd_fdstat_get",
 ];
 
 /// Adds the WASI functions the guest uses to `linker`, and `ENOSYS` stubs for any other WASI
 /// import `module` has.
-pub(crate) fn add_to_linker(linker: &mut Linker<RunState>, module: &Module) -> wasmtime::Result<()> {
+pub(crate) fn add_to_linker(
+    linker: &mut Linker<RunState>,
+    module: &Module,
+) -> wasmtime::Result<()> {
     linker.func_wrap(MODULE, "fd_write", fd_write)?;
     linker.func_wrap(MODULE, "clock_time_get", clock_time_get)?;
     linker.func_wrap(MODULE, "random_get", random_get)?;
@@ -63,11 +78,13 @@ pub(crate) fn add_to_linker(linker: &mut Linker<RunState>, module: &Module) -> w
         linker.func_wrap(
             MODULE,
             sizes,
-            |mut caller: Caller<'_, RunState>, count: i32, size: i32| {
-                match write_bytes(&mut caller, count, &0u32.to_le_bytes()) {
-                    ERRNO_SUCCESS => write_bytes(&mut caller, size, &0u32.to_le_bytes()),
-                    errno => errno,
-                }
+            |mut caller: Caller<'_, RunState>, count: i32, size: i32| match write_bytes(
+                &mut caller,
+                count,
+                &0u32.to_le_bytes(),
+            ) {
+                ERRNO_SUCCESS => write_bytes(&mut caller, size, &0u32.to_le_bytes()),
+                errno => errno,
             },
         )?;
     }
@@ -76,7 +93,11 @@ pub(crate) fn add_to_linker(linker: &mut Linker<RunState>, module: &Module) -> w
     }
     linker.func_wrap(MODULE, "fd_close", |_: i32| ERRNO_BADF)?;
     linker.func_wrap(MODULE, "fd_seek", |fd: i32, _: i64, _: i32, _: i32| {
-        if (0..=2).contains(&fd) { ERRNO_SPIPE } else { ERRNO_BADF }
+        if (0..=2).contains(&fd) {
+            ERRNO_SPIPE
+        } else {
+            ERRNO_BADF
+        }
     })?;
     linker.func_wrap(MODULE, "fd_fdstat_get", fd_fdstat_get)?;
     define_missing_as_nosys(linker, module)
@@ -90,16 +111,26 @@ fn fd_write(mut caller: Caller<'_, RunState>, fd: i32, iovs: i32, count: i32, wr
     if count > MAX_IOVS {
         return ERRNO_INVAL;
     }
-    let Some(mem) = memory(&mut caller) else { return ERRNO_FAULT };
+    let Some(mem) = memory(&mut caller) else {
+        return ERRNO_FAULT;
+    };
     let (data, state) = mem.data_and_store_mut(&mut caller);
     let mut total: u32 = 0;
     for i in 0..count {
         let at = iovs as u32 as usize + i as usize * 8;
-        let Some(iov) = data.get(at..at + 8) else { return ERRNO_FAULT };
+        let Some(iov) = data.get(at..at + 8) else {
+            return ERRNO_FAULT;
+        };
         let ptr = u32::from_le_bytes([iov[0], iov[1], iov[2], iov[3]]) as usize;
         let len = u32::from_le_bytes([iov[4], iov[5], iov[6], iov[7]]) as usize;
-        let Some(bytes) = data.get(ptr..ptr.saturating_add(len)) else { return ERRNO_FAULT };
-        let sink = if fd == 1 { &mut state.stdout } else { &mut state.stderr };
+        let Some(bytes) = data.get(ptr..ptr.saturating_add(len)) else {
+            return ERRNO_FAULT;
+        };
+        let sink = if fd == 1 {
+            &mut state.stdout
+        } else {
+            &mut state.stderr
+        };
         sink.push(bytes);
         total = total.saturating_add(len as u32);
     }
@@ -166,11 +197,14 @@ fn define_missing_as_nosys(linker: &mut Linker<RunState>, module: &Module) -> wa
         if import.module() != MODULE {
             continue;
         }
-        let Some(ty) = import.ty().func().cloned() else { continue };
+        let Some(ty) = import.ty().func().cloned() else {
+            continue;
+        };
         if DEFINED.contains(&import.name()) {
             continue;
         }
-        let returns_errno = ty.results().len() == 1 && matches!(ty.results().next(), Some(ValType::I32));
+        let returns_errno =
+            ty.results().len() == 1 && matches!(ty.results().next(), Some(ValType::I32));
         let ty = FuncType::new(&engine, ty.params(), ty.results());
         let name = import.name().to_string();
         linker.func_new(MODULE, import.name(), ty, move |_, _, results| {

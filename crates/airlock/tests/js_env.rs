@@ -1,0 +1,396 @@
+//! The JavaScript environment agents' scripts see: return values, console, errors, timers and
+//! the web-style globals.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use airlock::{ErrorKind, Language, Termination, exit_code};
+use common::*;
+use serde_json::json;
+
+#[test]
+fn returned_object_is_printed_as_compact_json_and_exposed_as_value() {
+    let out = run("return { a: 1, b: [true, null, 'x'] }");
+    assert_ok(&out);
+    assert_eq!(out.stdout_text(), "{\"a\":1,\"b\":[true,null,\"x\"]}\n");
+    assert_eq!(out.value, Some(json!({ "a": 1, "b": [true, null, "x"] })));
+    assert_eq!(out.termination, Termination::Exited(0));
+}
+
+#[test]
+fn returned_string_is_printed_raw_and_undefined_prints_nothing() {
+    let out = run("return 'plain text'");
+    assert_ok(&out);
+    assert_eq!(out.stdout_text(), "plain text\n");
+    assert_eq!(out.value, Some(json!("plain text")));
+
+    let out = run("const x = 1; return undefined");
+    assert_ok(&out);
+    assert_eq!(out.stdout_text(), "");
+    assert_eq!(out.value, None);
+
+    let out = run("const x = 1");
+    assert_ok(&out);
+    assert_eq!(out.stdout_text(), "");
+    assert_eq!(out.value, None);
+}
+
+#[test]
+fn top_level_await_works() {
+    let value = value_of(
+        "const x = await Promise.resolve(20);
+         const y = await new Promise(r => setTimeout(() => r(22), 5));
+         return x + y",
+    );
+    assert_eq!(value, json!(42));
+}
+
+#[test]
+fn console_log_info_debug_go_to_stdout_and_warn_error_to_stderr() {
+    let out = run(
+        "console.log('log'); console.info('info'); console.debug('debug');
+         console.warn('warn'); console.error('error');",
+    );
+    assert_ok(&out);
+    assert_eq!(out.stdout_text(), "log\ninfo\ndebug\n");
+    assert_eq!(out.stderr_text(), "warn\nerror\n");
+}
+
+#[test]
+fn console_methods_work_when_called_unbound() {
+    let out = run("const log = console.log; const err = console.error;
+         log('a', 1); err('b', 2);
+         [1, 2].forEach(console.log);");
+    assert_ok(&out);
+    assert!(
+        out.stdout_text().starts_with("a 1\n"),
+        "stdout: {}",
+        out.stdout_text()
+    );
+    assert!(
+        out.stdout_text().contains("1 0 [1,2]\n2 1 [1,2]\n"),
+        "stdout: {}",
+        out.stdout_text()
+    );
+    assert_eq!(out.stderr_text(), "b 2\n");
+}
+
+#[test]
+fn console_formats_data_as_json_and_other_values_like_node() {
+    let stdout = run_ok(
+        "console.log({ a: 1, b: 'x' });
+         console.log([1, 'two', null]);
+         console.log(new Map([['a', 1]]));
+         console.log(new Set([1, 2]));
+         console.log(10n);
+         console.log(function f() {});
+         console.log('multiple', 'args', 3, true);",
+    );
+    assert_eq!(
+        stdout,
+        "{\"a\":1,\"b\":\"x\"}\n[1,\"two\",null]\nMap(1) { 'a' => 1 }\nSet(2) { 1, 2 }\n10n\n[Function: f]\nmultiple args 3 true\n"
+    );
+}
+
+#[test]
+fn console_survives_circular_structures() {
+    let out = run("const o = { name: 'o' }; o.self = o;
+         const a = [1]; a.push(a);
+         console.log(o); console.log(a);
+         const m = new Map(); m.set('me', m); console.log(m);
+         return 'done'");
+    assert_ok(&out);
+    let stdout = out.stdout_text();
+    assert!(stdout.contains("[Circular"), "stdout: {stdout}");
+    assert!(stdout.ends_with("done\n"), "stdout: {stdout}");
+}
+
+#[test]
+fn uncaught_error_prints_type_message_and_user_line_numbers_and_exits_1() {
+    let out = run("const a = 1;\n\nfunction f() {\n  null.x;\n}\nf();\n");
+    assert_eq!(out.exit_code, exit_code::ERROR);
+    assert_eq!(out.termination, Termination::Exited(1));
+    let stderr = out.stderr_text();
+    assert!(stderr.starts_with("TypeError: "), "stderr: {stderr}");
+    assert!(
+        stderr.contains("    at f (script.js:4:"),
+        "stderr: {stderr}"
+    );
+    assert!(stderr.contains("(script.js:6:"), "stderr: {stderr}");
+    assert!(
+        !stderr.contains("airlock:prelude"),
+        "prelude frames leak: {stderr}"
+    );
+}
+
+#[test]
+fn run_named_shows_the_given_file_name_in_stack_traces() {
+    let mut session = sandbox().session();
+    let out = session
+        .run_named(
+            Language::JavaScript,
+            "function boom() {\n  throw new RangeError('bad range');\n}\nboom();",
+            "agent.js",
+        )
+        .expect("run");
+    assert_eq!(out.exit_code, 1);
+    let stderr = out.stderr_text();
+    assert!(
+        stderr.starts_with("RangeError: bad range"),
+        "stderr: {stderr}"
+    );
+    assert!(stderr.contains("at boom (agent.js:2:"), "stderr: {stderr}");
+}
+
+#[test]
+fn output_written_before_an_uncaught_error_is_kept() {
+    let out = run("console.log('before'); throw new Error('after')");
+    assert_eq!(out.exit_code, 1);
+    assert_eq!(out.stdout_text(), "before\n");
+    assert!(
+        out.stderr_text().starts_with("Error: after"),
+        "stderr: {}",
+        out.stderr_text()
+    );
+}
+
+#[test]
+fn thrown_non_error_value_is_reported_and_exits_1() {
+    let out = run("throw 'boom'");
+    assert_eq!(out.exit_code, 1);
+    assert!(
+        out.stderr_text().contains("boom"),
+        "stderr: {}",
+        out.stderr_text()
+    );
+}
+
+#[test]
+fn syntax_error_reports_location_and_exits_1() {
+    let out = run("const ok = 1;\nlet x = ;\n");
+    assert_eq!(out.exit_code, 1);
+    let stderr = out.stderr_text();
+    assert!(stderr.starts_with("SyntaxError:"), "stderr: {stderr}");
+    assert!(stderr.contains("script.js:2:"), "stderr: {stderr}");
+    assert_eq!(out.stdout_text(), "");
+}
+
+#[test]
+fn unhandled_rejection_fails_the_run() {
+    let out = run("Promise.reject(new Error('nobody caught me')); console.log('after')");
+    assert_eq!(out.exit_code, 1);
+    assert!(
+        out.stderr_text().contains("nobody caught me"),
+        "stderr: {}",
+        out.stderr_text()
+    );
+}
+
+#[test]
+fn never_settling_top_level_promise_exits_13() {
+    let out = run("await new Promise(() => {})");
+    assert_eq!(out.exit_code, exit_code::UNSETTLED);
+    assert_eq!(out.termination, Termination::Exited(13));
+    assert!(
+        !out.stderr_text().is_empty(),
+        "expected an explanation on stderr"
+    );
+}
+
+#[test]
+fn set_timeout_really_waits() {
+    let started = Instant::now();
+    let out = run(
+        "const t0 = Date.now(); await new Promise(r => setTimeout(r, 200)); return Date.now() - t0",
+    );
+    assert_ok(&out);
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "run took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        out.usage.wall >= Duration::from_millis(200),
+        "usage.wall {:?}",
+        out.usage.wall
+    );
+    let waited = out.value.and_then(|v| v.as_f64()).expect("number");
+    assert!(waited >= 195.0, "Date.now() saw only {waited} ms");
+}
+
+#[test]
+fn timers_microtasks_intervals_and_clear_timeout_run_in_order() {
+    let value = value_of(
+        "const log = [];
+         setTimeout(() => log.push('timeout'), 0);
+         queueMicrotask(() => log.push('microtask'));
+         Promise.resolve().then(() => log.push('then'));
+         log.push('sync');
+         const cancelled = setTimeout(() => log.push('cancelled'), 1);
+         clearTimeout(cancelled);
+         let ticks = 0;
+         await new Promise(resolve => {
+           const id = setInterval(() => { if (++ticks === 3) { clearInterval(id); resolve(); } }, 5);
+         });
+         await new Promise(r => setTimeout(r, 20));
+         return { log, ticks }",
+    );
+    assert_eq!(
+        value,
+        json!({ "log": ["sync", "microtask", "then", "timeout"], "ticks": 3 })
+    );
+}
+
+#[test]
+fn base64_and_text_codecs_round_trip() {
+    let value = value_of(
+        "const bytes = new TextEncoder().encode('héllo €');
+         return {
+           btoa: btoa('hello'),
+           atob: atob('aGVsbG8='),
+           len: bytes.length,
+           back: new TextDecoder().decode(bytes),
+         }",
+    );
+    assert_eq!(
+        value,
+        json!({ "btoa": "aGVsbG8=", "atob": "hello", "len": 10, "back": "héllo €" })
+    );
+}
+
+#[test]
+fn structured_clone_makes_a_deep_copy() {
+    let value = value_of(
+        "const original = { list: [1, { deep: true }], when: 'x' };
+         const copy = structuredClone(original);
+         copy.list[1].deep = false;
+         const m = structuredClone(new Map([['k', 1]]));
+         return { original: original.list[1].deep, copy: copy.list[1].deep, map: m.get('k') }",
+    );
+    assert_eq!(value, json!({ "original": true, "copy": false, "map": 1 }));
+}
+
+#[test]
+fn url_and_url_search_params_parse_and_serialize() {
+    let value = value_of(
+        "const u = new URL('../x?y=1#h', 'https://example.com/a/b/c');
+         const p = new URLSearchParams('a=1&b=two');
+         p.append('c', 'x y');
+         return { href: u.href, host: u.hostname, path: u.pathname, y: u.searchParams.get('y'),
+                  b: p.get('b'), qs: p.toString() }",
+    );
+    assert_eq!(
+        value,
+        json!({ "href": "https://example.com/a/x?y=1#h", "host": "example.com", "path": "/a/x",
+                "y": "1", "b": "two", "qs": "a=1&b=two&c=x+y" })
+    );
+}
+
+#[test]
+fn crypto_get_random_values_fills_the_array() {
+    let value = value_of(
+        "const a = crypto.getRandomValues(new Uint8Array(64));
+         const b = crypto.getRandomValues(new Uint8Array(64));
+         return { len: a.length, differ: a.some((x, i) => x !== b[i]), nonzero: a.some(x => x !== 0) }",
+    );
+    assert_eq!(value, json!({ "len": 64, "differ": true, "nonzero": true }));
+}
+
+#[test]
+fn math_random_differs_between_runs() {
+    let mut session = sandbox().session();
+    let a = js(&mut session, "return [Math.random(), Math.random()]").value;
+    let b = js(&mut session, "return [Math.random(), Math.random()]").value;
+    let c = run("return [Math.random(), Math.random()]").value;
+    assert!(a.is_some() && b.is_some() && c.is_some());
+    assert_ne!(a, b, "two runs of one session saw the same random numbers");
+    assert_ne!(a, c, "two sessions saw the same random numbers");
+}
+
+#[test]
+fn date_now_is_the_real_time() {
+    let value = value_of("return Date.now()");
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as f64;
+    let seen = value.as_f64().expect("number");
+    assert!(
+        (now_ms - seen).abs() < 60_000.0,
+        "guest time {seen} vs host {now_ms}"
+    );
+}
+
+#[test]
+fn require_of_unknown_module_throws_module_not_found() {
+    let value = value_of(
+        "try { require('child_process'); return 'loaded' } catch (e) { return [e.code, e.message] }",
+    );
+    assert_eq!(
+        value,
+        json!(["MODULE_NOT_FOUND", "Cannot find module 'child_process'"])
+    );
+}
+
+#[test]
+fn globals_do_not_leak_between_runs_of_a_session() {
+    let mut session = sandbox().session();
+    let out = js(&mut session, "globalThis.leak = 42; return typeof leak");
+    assert_eq!(out.value, Some(json!("number")));
+    let out = js(&mut session, "return typeof globalThis.leak");
+    assert_eq!(out.value, Some(json!("undefined")));
+}
+
+#[test]
+fn shell_language_is_reported_as_unsupported() {
+    let err = sandbox()
+        .session()
+        .run(Language::Shell, "echo hi")
+        .expect_err("shell is not available yet");
+    assert_eq!(err.kind(), ErrorKind::UnsupportedLanguage);
+    assert!(err.hint().is_some(), "expected a hint: {err}");
+    assert!(err.to_string().contains("hint: "), "display: {err}");
+}
+
+#[test]
+fn line_numbers_stay_correct_after_top_level_await() {
+    let out = run(
+        "await fs.writeFile('a.txt', 'x');\nawait null;\nfunction g() { throw new Error('line three') }\ng();\n",
+    );
+    assert_eq!(out.exit_code, 1);
+    let stderr = out.stderr_text();
+    assert!(stderr.starts_with("Error: line three"), "stderr: {stderr}");
+    assert!(stderr.contains("at g (script.js:3:"), "stderr: {stderr}");
+    assert!(stderr.contains("(script.js:4:"), "stderr: {stderr}");
+}
+
+#[test]
+fn error_thrown_in_a_timer_callback_fails_the_run() {
+    let out = run("await null;\nsetTimeout(() => { throw new Error('in timer') }, 0);\n");
+    assert_eq!(out.exit_code, 1);
+    let stderr = out.stderr_text();
+    assert!(stderr.starts_with("Error: in timer"), "stderr: {stderr}");
+    assert!(stderr.contains("script.js:2:"), "stderr: {stderr}");
+}
+
+#[test]
+fn console_log_of_an_error_shows_its_message_and_stack() {
+    let out = run("function make() {\n  return new Error('shown');\n}\nconsole.log(make());\n");
+    assert_ok(&out);
+    let stdout = out.stdout_text();
+    assert!(stdout.starts_with("Error: shown\n"), "stdout: {stdout}");
+    assert!(stdout.contains("at make (script.js:2:"), "stdout: {stdout}");
+}
+
+#[test]
+fn console_log_of_an_error_shows_only_the_users_frames() {
+    let out = run("const e = new Error('shown');\nconsole.log(e);");
+    assert_ok(&out);
+    let stdout = out.stdout_text();
+    assert!(!stdout.contains("<eval>"), "stdout: {stdout}");
+    assert!(
+        !stdout.contains("script.js:3:"),
+        "frame past the end of the 2-line script: {stdout}"
+    );
+}
