@@ -251,10 +251,10 @@ fn report_value<'js>(ctx: &Ctx<'js>, value: &Value<'js>) {
     if value.is_undefined() {
         return;
     }
-    if let Ok(Some(json)) = ctx.json_stringify(value.clone()) {
-        if let Ok(json) = json.to_string() {
-            let _ = host::call("run.value", json.as_bytes(), &[]);
-        }
+    if let Ok(Some(json)) = ctx.json_stringify(value.clone())
+        && let Ok(json) = json.to_string()
+    {
+        let _ = host::call("run.value", json.as_bytes(), &[]);
     }
 }
 

@@ -1,14 +1,16 @@
 //! The on-disk cache of the compiled, pre-initialised guest. This is the only module that
 //! touches the host filesystem.
 //!
-//! A cache file is `MAGIC | blake3(payload) | payload`, where the payload is wasmtime's
-//! serialized module. It is written to a temporary file and renamed into place, so readers never
-//! see half a file; a file whose magic or checksum is wrong (corrupt, truncated, or written by
-//! another version) is rebuilt, never loaded. wasmtime additionally refuses payloads compiled
-//! for another version, target or configuration, which also triggers a rebuild.
+//! An entry is two files: `guest-KEY.cwasm`, wasmtime's serialized module as is (so wasmtime
+//! can map it straight from the page cache, code and copy-on-write memory image alike), and
+//! `guest-KEY.cwasm.b3`, the seal: `MAGIC | blake3(cwasm)`. Each is written to a temporary file
+//! and renamed into place, the module first, so readers never see half a file. A module whose
+//! seal is missing or does not match (corrupt, truncated, or replaced) is rebuilt, never loaded;
+//! wasmtime additionally refuses modules compiled by another version, target or configuration,
+//! which also triggers a rebuild.
 
-use std::fs;
-use std::io::Write;
+use std::fs::{self, File};
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
 use wasmtime::{Engine, Module};
@@ -16,7 +18,7 @@ use wasmtime::{Engine, Module};
 use crate::error::Error;
 
 const MAGIC: &[u8; 8] = b"AIRLOCK1";
-const HEADER: usize = MAGIC.len() + 32;
+const SEAL_LEN: usize = MAGIC.len() + 32;
 
 /// Loads the module cached under `key` in `dir`, or builds, stores and loads it.
 pub(crate) fn load_or_build(
@@ -34,40 +36,54 @@ pub(crate) fn load_or_build(
         // A cache that cannot be written only costs the next start a compile.
         let _ = store(dir, path, &payload);
     }
-    deserialize(engine, &payload)
+    // SAFETY: `payload` was just produced by `Engine::precompile_module` on this engine.
+    unsafe { Module::deserialize(engine, &payload) }
+        .map_err(|e| Error::engine("loading the compiled guest", e))
+}
+
+fn seal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".b3");
+    PathBuf::from(name)
+}
+
+fn seal(payload_hash: &blake3::Hash) -> Vec<u8> {
+    let mut seal = MAGIC.to_vec();
+    seal.extend_from_slice(payload_hash.as_bytes());
+    seal
 }
 
 fn load(engine: &Engine, path: &Path) -> Option<Module> {
-    let bytes = fs::read(path).ok()?;
-    let payload = verified_payload(&bytes)?;
-    deserialize(engine, payload).ok()
-}
-
-/// The payload of a cache file, if its header and checksum are intact.
-fn verified_payload(bytes: &[u8]) -> Option<&[u8]> {
-    if bytes.len() < HEADER || &bytes[..MAGIC.len()] != MAGIC {
+    let expected = fs::read(seal_path(path)).ok()?;
+    if expected.len() != SEAL_LEN {
         return None;
     }
-    let payload = &bytes[HEADER..];
-    (blake3::hash(payload).as_bytes() == &bytes[MAGIC.len()..HEADER]).then_some(payload)
-}
-
-fn deserialize(engine: &Engine, payload: &[u8]) -> Result<Module, Error> {
-    // SAFETY: the payload was produced by `Engine::precompile_module` on an engine with this
-    // configuration (the cache key covers it and wasmtime re-checks its own header), and its
-    // checksum was verified above, so these are bytes we wrote, intact.
-    unsafe { Module::deserialize(engine, payload) }
-        .map_err(|e| Error::engine("loading the compiled guest", e))
+    let mut file = File::open(path).ok()?;
+    // Hashing through a small buffer reads the page cache without allocating the module twice.
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(&mut file).ok()?;
+    if seal(&hasher.finalize()) != expected {
+        return None;
+    }
+    file.rewind().ok()?;
+    // SAFETY: the file's contents match the seal written beside it when this engine
+    // configuration compiled it (the key names the configuration and wasmtime re-checks its
+    // own header), so these are bytes we wrote, intact. The same open file is mapped, so a
+    // rename in between cannot swap it.
+    unsafe { Module::deserialize_open_file(engine, file) }.ok()
 }
 
 fn store(dir: &Path, path: &Path, payload: &[u8]) -> std::io::Result<()> {
     fs::create_dir_all(dir)?;
+    write_atomically(dir, path, payload)?;
+    write_atomically(dir, &seal_path(path), &seal(&blake3::hash(payload)))
+}
+
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp: PathBuf = dir.join(format!(".tmp-{}-{:x}", std::process::id(), rand_suffix()));
     let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(MAGIC)?;
-        file.write_all(blake3::hash(payload).as_bytes())?;
-        file.write_all(payload)?;
+        let mut file = File::create(&tmp)?;
+        file.write_all(bytes)?;
         file.sync_all()?;
         fs::rename(&tmp, path)
     })();
@@ -87,21 +103,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn verified_payload_rejects_flipped_bytes_and_bad_magic() {
-        let payload = b"compiled module".to_vec();
-        let mut file = MAGIC.to_vec();
-        file.extend_from_slice(blake3::hash(&payload).as_bytes());
-        file.extend_from_slice(&payload);
-        assert_eq!(verified_payload(&file), Some(&payload[..]));
+    fn seal_covers_every_byte() {
+        let a = seal(&blake3::hash(b"compiled module"));
+        let b = seal(&blake3::hash(b"compiled modulf"));
+        assert_eq!(a.len(), SEAL_LEN);
+        assert!(a.starts_with(MAGIC));
+        assert_ne!(a, b);
+    }
 
-        let mut flipped = file.clone();
-        let last = flipped.len() - 1;
-        flipped[last] ^= 1;
-        assert_eq!(verified_payload(&flipped), None);
-
-        let mut bad_magic = file.clone();
-        bad_magic[0] = b'X';
-        assert_eq!(verified_payload(&bad_magic), None);
-        assert_eq!(verified_payload(&file[..HEADER - 1]), None);
+    #[test]
+    fn seal_path_sits_beside_the_module() {
+        assert_eq!(
+            seal_path(Path::new("/c/guest-k.cwasm")),
+            PathBuf::from("/c/guest-k.cwasm.b3")
+        );
     }
 }

@@ -10,7 +10,18 @@ use airlock::{Language, Sandbox, SandboxConfig};
 use common::*;
 
 const MAGIC: &[u8] = b"AIRLOCK1";
-const HEADER: usize = 8 + 32;
+const SEAL_LEN: usize = 8 + 32;
+
+/// One cache entry as found on disk: the module's file name, its bytes, and its seal's bytes.
+struct Entry {
+    name: String,
+    module: Vec<u8>,
+    seal: Vec<u8>,
+}
+
+fn seal_name(name: &str) -> String {
+    format!("{name}.b3")
+}
 
 fn config_with_cache(dir: Option<&Path>) -> SandboxConfig {
     let mut config = SandboxConfig::default();
@@ -40,82 +51,101 @@ fn assert_runs(sandbox: &Sandbox) {
     assert_eq!(out.stdout_text(), "42\n");
 }
 
-/// A cache directory populated once by a fresh build: (file name, its bytes).
-fn pristine_cache() -> &'static (String, Vec<u8>) {
-    static PRISTINE: OnceLock<(String, Vec<u8>)> = OnceLock::new();
+/// A cache directory populated once by a fresh build.
+fn pristine_cache() -> &'static Entry {
+    static PRISTINE: OnceLock<Entry> = OnceLock::new();
     PRISTINE.get_or_init(|| {
         let dir = unique_temp_dir("cache-pristine");
         let sandbox = Sandbox::new(config_with_cache(Some(&dir)))
             .expect("sandbox builds with an empty cache");
         assert_runs(&sandbox);
         let files = cache_files(&dir);
-        assert_eq!(files.len(), 1, "exactly one cache file: {files:?}");
+        assert_eq!(files.len(), 1, "exactly one cached module: {files:?}");
         let name = files[0]
             .file_name()
             .and_then(|n| n.to_str())
             .expect("name")
             .to_string();
-        let bytes = std::fs::read(&files[0]).expect("read cache file");
+        let module = std::fs::read(&files[0]).expect("read cached module");
+        let seal = std::fs::read(dir.join(seal_name(&name))).expect("read the seal");
         let _ = std::fs::remove_dir_all(&dir);
-        (name, bytes)
+        Entry { name, module, seal }
     })
 }
 
-/// Writes `bytes` as the cache file in a fresh directory, builds a sandbox from it, and checks
-/// the sandbox works and the file was replaced by a sound one.
-fn assert_rebuilt_from(tag: &str, bytes: &[u8]) {
-    let (name, pristine) = pristine_cache();
+/// Writes a (possibly damaged) entry into a fresh directory, builds a sandbox from it, and
+/// checks the sandbox works and the entry was replaced by the sound one.
+fn assert_rebuilt_from(tag: &str, module: &[u8], seal: Option<&[u8]>) {
+    let pristine = pristine_cache();
     let dir = unique_temp_dir(tag);
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).expect("write damaged cache file");
+    let path = dir.join(&pristine.name);
+    std::fs::write(&path, module).expect("write damaged module");
+    if let Some(seal) = seal {
+        std::fs::write(dir.join(seal_name(&pristine.name)), seal).expect("write seal");
+    }
     let sandbox = Sandbox::new(config_with_cache(Some(&dir)))
         .expect("a damaged cache is rebuilt, not an error");
     assert_runs(&sandbox);
-    let rebuilt = std::fs::read(&path).expect("cache file rewritten");
-    assert_ne!(rebuilt, bytes, "the damaged file must be replaced");
-    assert_eq!(&rebuilt[..MAGIC.len()], MAGIC);
+    let rebuilt = std::fs::read(&path).expect("module rewritten");
+    let rebuilt_seal = std::fs::read(dir.join(seal_name(&pristine.name))).expect("seal rewritten");
+    assert_eq!(rebuilt_seal.len(), SEAL_LEN);
+    assert_eq!(&rebuilt_seal[..MAGIC.len()], MAGIC);
     assert!(
-        rebuilt.len() > pristine.len() / 2,
-        "rebuilt file is only {} bytes",
+        rebuilt.len() > pristine.module.len() / 2,
+        "rebuilt module is only {} bytes",
         rebuilt.len()
     );
     drop(sandbox);
+    // The rebuilt entry is sound: a second sandbox loads it without rewriting it.
+    let mtime = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    assert_runs(&Sandbox::new(config_with_cache(Some(&dir))).expect("sandbox from rebuilt cache"));
+    assert_eq!(
+        std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        mtime
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
-fn first_build_writes_a_cache_file_with_the_documented_header() {
-    let (name, bytes) = pristine_cache();
+fn first_build_writes_a_module_and_its_seal() {
+    let entry = pristine_cache();
     assert!(
-        name.starts_with("guest-") && name.ends_with(".cwasm"),
-        "{name}"
+        entry.name.starts_with("guest-") && entry.name.ends_with(".cwasm"),
+        "{}",
+        entry.name
     );
-    let key = &name["guest-".len()..name.len() - ".cwasm".len()];
+    let key = &entry.name["guest-".len()..entry.name.len() - ".cwasm".len()];
     assert!(
         !key.is_empty() && key.chars().all(|c| c.is_ascii_hexdigit()),
         "key {key}"
     );
     assert!(
-        bytes.len() > HEADER + 1024,
-        "cache file is only {} bytes",
-        bytes.len()
+        entry.module.len() > 1024,
+        "module is only {} bytes",
+        entry.module.len()
     );
-    assert_eq!(&bytes[..8], MAGIC);
+    assert_eq!(entry.seal.len(), SEAL_LEN);
+    assert_eq!(&entry.seal[..8], MAGIC);
 }
 
 #[test]
-fn a_valid_cache_file_is_reused_unchanged() {
-    let (name, pristine) = pristine_cache();
+fn a_valid_cache_entry_is_reused_unchanged() {
+    let entry = pristine_cache();
     let dir = unique_temp_dir("cache-reuse");
-    let path = dir.join(name);
-    std::fs::write(&path, pristine).expect("seed cache");
+    let path = dir.join(&entry.name);
+    std::fs::write(&path, &entry.module).expect("seed cache");
+    std::fs::write(dir.join(seal_name(&entry.name)), &entry.seal).expect("seed seal");
     let before = std::fs::metadata(&path)
         .expect("meta")
         .modified()
         .expect("mtime");
     let sandbox = Sandbox::new(config_with_cache(Some(&dir))).expect("sandbox from cache");
     assert_runs(&sandbox);
-    assert_eq!(&std::fs::read(&path).expect("read")[..], &pristine[..]);
+    assert_eq!(std::fs::read(&path).expect("read"), entry.module);
     assert_eq!(
         std::fs::metadata(&path)
             .expect("meta")
@@ -123,41 +153,46 @@ fn a_valid_cache_file_is_reused_unchanged() {
             .expect("mtime"),
         before
     );
-    assert_eq!(cache_files(&dir).len(), 1);
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .expect("dir")
         .map(|e| e.expect("e").file_name())
         .collect();
     assert_eq!(
         leftovers.len(),
-        1,
-        "no temporary files left behind: {leftovers:?}"
+        2,
+        "only the module and its seal, no temporary files: {leftovers:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
-fn cache_file_with_a_flipped_payload_byte_is_rebuilt() {
-    let (_, pristine) = pristine_cache();
-    let mut damaged = pristine.clone();
-    let middle = HEADER + (damaged.len() - HEADER) / 2;
+fn cached_module_with_a_flipped_byte_is_rebuilt() {
+    let entry = pristine_cache();
+    let mut damaged = entry.module.clone();
+    let middle = damaged.len() / 2;
     damaged[middle] ^= 0x55;
-    assert_rebuilt_from("cache-flipped", &damaged);
+    assert_rebuilt_from("cache-flipped", &damaged, Some(&entry.seal));
 }
 
 #[test]
-fn truncated_cache_file_is_rebuilt() {
-    let (_, pristine) = pristine_cache();
-    assert_rebuilt_from("cache-truncated", &pristine[..pristine.len() / 3]);
+fn truncated_cached_module_is_rebuilt() {
+    let entry = pristine_cache();
+    assert_rebuilt_from(
+        "cache-truncated",
+        &entry.module[..entry.module.len() / 3],
+        Some(&entry.seal),
+    );
+    assert_rebuilt_from("cache-empty", b"", Some(&entry.seal));
 }
 
 #[test]
-fn cache_file_with_garbage_or_a_bad_header_is_rebuilt() {
-    let (_, pristine) = pristine_cache();
-    let mut bad_magic = pristine.clone();
+fn cached_module_with_a_missing_or_bad_seal_is_rebuilt() {
+    let entry = pristine_cache();
+    assert_rebuilt_from("cache-noseal", &entry.module, None);
+    let mut bad_magic = entry.seal.clone();
     bad_magic[..8].copy_from_slice(b"NOTMAGIC");
-    assert_rebuilt_from("cache-badmagic", &bad_magic);
-    assert_rebuilt_from("cache-empty", b"");
+    assert_rebuilt_from("cache-badmagic", &entry.module, Some(&bad_magic));
+    assert_rebuilt_from("cache-shortseal", &entry.module, Some(&entry.seal[..20]));
 }
 
 #[test]
