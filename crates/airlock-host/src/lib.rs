@@ -13,6 +13,7 @@ mod fsops;
 mod imports;
 mod limits;
 mod output;
+mod runner;
 mod sandbox;
 mod session;
 mod snapshot;

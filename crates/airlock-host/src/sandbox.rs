@@ -14,6 +14,7 @@ use wasmtime::{
 
 use crate::error::{Error, ErrorKind};
 use crate::limits::SandboxConfig;
+use crate::runner::Runner;
 use crate::state::{MemoryCap, OutputSink, RunState};
 use crate::{Session, cache, imports, snapshot, wasi};
 
@@ -43,6 +44,7 @@ pub(crate) struct Inner {
     pub(crate) pre: InstancePre<RunState>,
     pub(crate) config: SandboxConfig,
     pub(crate) ticker: Ticker,
+    pub(crate) runner: Runner,
 }
 
 impl std::fmt::Debug for Inner {
@@ -86,6 +88,7 @@ impl Sandbox {
                 pre,
                 config,
                 ticker,
+                runner: Runner::default(),
             }),
         })
     }

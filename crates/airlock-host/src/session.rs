@@ -1,5 +1,6 @@
 //! [`Session`]: the state an agent's runs share, and [`Session::run`].
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use airlock_vfs::{Vfs, VfsLimits};
@@ -11,10 +12,6 @@ use crate::output::{Language, RunOutput, Termination, Usage};
 use crate::sandbox::Sandbox;
 use crate::state::{HostExit, RunState};
 use crate::{exit_code, wasi};
-
-/// Stack of the thread a run executes on; comfortably above the wasm stack limit
-/// (`WASM_STACK` in sandbox.rs) plus what the host functions need.
-const RUN_THREAD_STACK: usize = 16 * 1024 * 1024;
 
 /// The file name stack traces show for code that did not come from a file.
 const DEFAULT_FILENAME: &str = "script.js";
@@ -157,24 +154,12 @@ impl Session {
         }
 
         let _ticking = inner.ticker.activate();
-        // The guest runs on a thread of its own with a known, large stack: deep JavaScript
-        // recursion needs native stack, and wasmtime must never run past the real end of it.
-        let (outcome, store) = std::thread::scope(|scope| {
-            std::thread::Builder::new()
-                .name("airlock-run".into())
-                .stack_size(RUN_THREAD_STACK)
-                .spawn_scoped(scope, move || {
-                    let outcome = execute(&inner.pre, &mut store);
-                    (outcome, store)
-                })
-                .map_err(|e| {
-                    Error::new(
-                        ErrorKind::Engine,
-                        format!("cannot start the run thread: {e}"),
-                    )
-                })?
-                .join()
-                .map_err(|_| Error::new(ErrorKind::Engine, "the run thread panicked"))
+        // The guest runs on a thread with a known, large stack: deep JavaScript recursion
+        // needs native stack, and wasmtime must never run past the real end of it.
+        let job_inner = Arc::clone(inner);
+        let (outcome, store) = inner.runner.run(move || {
+            let outcome = execute(&job_inner.pre, &mut store);
+            (outcome, store)
         })?;
         let outcome = match outcome {
             Ok(outcome) => outcome,
