@@ -7,6 +7,8 @@ source "$root/scripts/setup.sh"
 cd "$root"
 cargo fmt --all --check
 cargo clippy --all-targets --quiet -- -D warnings
+# The guest is its own workspace (target wasm32-wasip1); hold it to the same standard.
+(cd crates/airlock-guest && cargo fmt --check && cargo clippy --release --quiet -- -D warnings)
 if command -v node >/dev/null 2>&1; then
   node crates/airlock-guest/prelude-test/test.mjs
 fi

@@ -4,15 +4,9 @@ use std::time::Duration;
 
 /// Parses a duration; a bare number is seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration '{text}' (expected e.g. 10s, 500ms, 2m)"))?;
-    let secs = match unit.trim() {
+    let (value, unit) = split_number(text)
+        .ok_or_else(|| format!("invalid duration '{text}' (expected e.g. 10s, 500ms, 2m)"))?;
+    let secs = match unit {
         "" | "s" | "sec" | "secs" => value,
         "ms" => value / 1000.0,
         "m" | "min" => value * 60.0,
@@ -31,15 +25,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// Parses a byte size; a bare number is bytes, suffixes are binary (K = KiB = 1024).
 pub fn parse_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid size '{text}' (expected e.g. 256M, 1G, 65536)"))?;
-    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+    let (value, unit) = split_number(text)
+        .ok_or_else(|| format!("invalid size '{text}' (expected e.g. 256M, 1G, 65536)"))?;
+    let scale: u64 = match unit.to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
@@ -55,6 +43,16 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         return Err(format!("size '{text}' is out of range"));
     }
     Ok(bytes as u64)
+}
+
+/// Splits `12.5ms` into `(12.5, "ms")`; `None` when there is no leading number.
+fn split_number(text: &str) -> Option<(f64, &str)> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    Some((num.parse().ok()?, unit.trim()))
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ mod fsops;
 mod imports;
 mod limits;
 mod output;
-mod runner;
 mod sandbox;
 mod session;
 mod snapshot;

@@ -14,7 +14,6 @@ use wasmtime::{
 
 use crate::error::{Error, ErrorKind};
 use crate::limits::SandboxConfig;
-use crate::runner::Runner;
 use crate::state::{MemoryCap, OutputSink, RunState};
 use crate::{Session, cache, imports, snapshot, wasi};
 
@@ -23,9 +22,12 @@ const GUEST_WASM: &[u8] = include_bytes!(env!("AIRLOCK_GUEST_WASM_PATH"));
 /// blake3 of [`GUEST_WASM`], computed at build time so start-up does not hash it.
 const GUEST_HASH: &str = env!("AIRLOCK_GUEST_HASH");
 
-/// Native stack the guest may use: about 8,000 nested JavaScript calls. Runs execute on a
-/// thread with a larger stack (see session.rs), so this limit is always reached first.
+/// Native stack the guest may use: about 10,000 nested JavaScript calls. Runs execute on a
+/// fiber stack of this size (see session.rs), whatever the caller's thread has.
 pub(crate) const WASM_STACK: usize = 8 * 1024 * 1024;
+
+/// Fiber stack kept beyond [`WASM_STACK`] for the host functions the guest calls.
+const HOST_STACK: usize = 2 * 1024 * 1024;
 
 /// How often the epoch advances while runs are active; a deadline is noticed within one tick.
 const TICK: Duration = Duration::from_millis(1);
@@ -44,7 +46,6 @@ pub(crate) struct Inner {
     pub(crate) pre: InstancePre<RunState>,
     pub(crate) config: SandboxConfig,
     pub(crate) ticker: Ticker,
-    pub(crate) runner: Runner,
 }
 
 impl std::fmt::Debug for Inner {
@@ -88,7 +89,6 @@ impl Sandbox {
                 pre,
                 config,
                 ticker,
-                runner: Runner::default(),
             }),
         })
     }
@@ -134,11 +134,12 @@ fn engine_config(config: &SandboxConfig) -> Config {
         .max_memories_per_module(1)
         .max_tables_per_module(1)
         .table_elements(100_000)
+        .total_stacks(slots)
         .max_memory_size(usize::try_from(config.limits.memory).unwrap_or(usize::MAX));
     let mut c = Config::new();
     c.cranelift_opt_level(OptLevel::Speed)
         .max_wasm_stack(WASM_STACK)
-        .async_stack_size(WASM_STACK)
+        .async_stack_size(WASM_STACK + HOST_STACK)
         .epoch_interruption(config.interruptible)
         .consume_fuel(config.fuel)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));

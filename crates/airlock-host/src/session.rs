@@ -1,6 +1,5 @@
 //! [`Session`]: the state an agent's runs share, and [`Session::run`].
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use airlock_vfs::{Vfs, VfsLimits};
@@ -154,13 +153,7 @@ impl Session {
         }
 
         let _ticking = inner.ticker.activate();
-        // The guest runs on a thread with a known, large stack: deep JavaScript recursion
-        // needs native stack, and wasmtime must never run past the real end of it.
-        let job_inner = Arc::clone(inner);
-        let (outcome, store) = inner.runner.run(move || {
-            let outcome = execute(&job_inner.pre, &mut store);
-            (outcome, store)
-        })?;
+        let outcome = execute(&inner.pre, &mut store);
         let outcome = match outcome {
             Ok(outcome) => outcome,
             Err(e) => {
@@ -213,9 +206,13 @@ fn execute(
             Error::engine("instantiating the guest", text)
         }
     })?;
+    // `call_async` runs the guest on a fiber with a stack of its own (`WASM_STACK`, from the
+    // instance pool): deep JavaScript recursion needs native stack, the caller's thread may
+    // have little, and a fiber switch costs far less than handing the run to another thread.
+    // No host function suspends, so the future completes on its first poll.
     let result = instance
         .get_typed_func::<(), i32>(&mut *store, "run")
-        .and_then(|run| run.call(&mut *store, ()));
+        .and_then(|run| crate::snapshot::block_on(run.call_async(&mut *store, ())));
     let peak = instance
         .get_memory(&mut *store, "memory")
         .map(|m| m.data_size(&*store) as u64)

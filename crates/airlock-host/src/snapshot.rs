@@ -77,9 +77,9 @@ impl InstanceState for Snapshotter<'_> {
     }
 }
 
-/// Drives a future that never waits: wizer's snapshot API is async, but over a synchronous
-/// store every step completes immediately.
-fn block_on<F: Future>(future: F) -> F::Output {
+/// Drives a future that never waits: wizer's snapshot API and `call_async` are async, but with
+/// only synchronous host functions every step completes immediately.
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
     loop {
