@@ -17,10 +17,6 @@ const PRELUDE_NAME: &str = "airlock:prelude";
 const PREFIX: &str = "(async () => {";
 const SUFFIX: &str = "\n})()";
 
-/// QuickJS refuses to recurse past this much C stack (the shadow stack is 4 MiB, see
-/// `.cargo/config.toml`), raising a catchable `RangeError` well before the real stack ends.
-const MAX_STACK_BYTES: usize = 1024 * 1024;
-
 /// Linear memory kept back from the JS heap limit for the Rust side (buffers, host results),
 /// so that running out of JS heap is a catchable `out of memory` error rather than a trap.
 const RESERVE_BYTES: u64 = 2 * 1024 * 1024;
@@ -79,7 +75,8 @@ pub fn initialize() {
         host::write(2, b"airlock: could not create the JavaScript runtime\n");
         return;
     };
-    runtime.set_max_stack_size(MAX_STACK_BYTES);
+    // QuickJS has no stack limit on WASI (its check is compiled out); deep recursion is
+    // bounded by the host's wasm stack limit instead and ends the run with exit code 139.
     runtime.set_host_promise_rejection_tracker(Some(Box::new(track_rejection)));
     let Ok(context) = Context::full(&runtime) else {
         host::write(2, b"airlock: could not create the JavaScript context\n");
@@ -129,19 +126,12 @@ pub fn run() -> i32 {
         engine
             .runtime
             .set_memory_limit(js_heap_limit(request.memory_limit));
-        engine.context.with(|ctx| {
-            // SAFETY: the context pointer is live for the duration of `with`; this only records
-            // the current stack position as the top QuickJS measures recursion from.
-            unsafe {
-                rquickjs::qjs::JS_UpdateStackTop(rquickjs::qjs::JS_GetRuntime(
-                    ctx.as_raw().as_ptr(),
-                ))
-            };
-            match engine.helpers.clone().restore(&ctx) {
+        engine
+            .context
+            .with(|ctx| match engine.helpers.clone().restore(&ctx) {
                 Ok(helpers) => execute(&ctx, &helpers, &request),
                 Err(_) => EXIT_ERROR,
-            }
-        })
+            })
     })
 }
 
