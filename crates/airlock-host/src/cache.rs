@@ -1,7 +1,7 @@
 //! The on-disk cache of the compiled, pre-initialised guest. This is the only module that
 //! touches the host filesystem.
 //!
-//! An entry is two files: `guest-KEY.cwasm`, wasmtime's serialized module as is (so wasmtime
+//! An entry is two files: `guest-GUEST-ENGINE.cwasm`, wasmtime's serialized module as is (so wasmtime
 //! can map it straight from the page cache, code and copy-on-write memory image alike), and
 //! `guest-KEY.cwasm.b3`, the seal: `MAGIC | blake3(cwasm)`. Each is written to a temporary file
 //! and renamed into place, the module first, so readers never see half a file. A module whose
@@ -20,21 +20,32 @@ use crate::error::Error;
 const MAGIC: &[u8; 8] = b"AIRLOCK1";
 const SEAL_LEN: usize = MAGIC.len() + 32;
 
+/// Names a cache entry: the guest build and the engine configuration that compiled it.
+#[derive(Debug)]
+pub(crate) struct Key {
+    /// Hex prefix of the guest module's hash.
+    pub(crate) guest: String,
+    /// Hex prefix of the hash of everything about the engine that changes compiled code.
+    pub(crate) engine: String,
+}
+
 /// Loads the module cached under `key` in `dir`, or builds, stores and loads it.
 pub(crate) fn load_or_build(
     engine: &Engine,
     dir: Option<&Path>,
-    key: &str,
+    key: &Key,
     build: impl FnOnce() -> Result<Vec<u8>, Error>,
 ) -> Result<Module, Error> {
-    let path = dir.map(|d| d.join(format!("guest-{key}.cwasm")));
+    let path = dir.map(|d| d.join(format!("guest-{}-{}.cwasm", key.guest, key.engine)));
     if let Some(module) = path.as_deref().and_then(|p| load(engine, p)) {
         return Ok(module);
     }
     let payload = build()?;
     if let (Some(dir), Some(path)) = (dir, path.as_deref()) {
         // A cache that cannot be written only costs the next start a compile.
-        let _ = store(dir, path, &payload);
+        if store(dir, path, &payload).is_ok() {
+            prune_other_guests(dir, &key.guest);
+        }
     }
     // SAFETY: `payload` was just produced by `Engine::precompile_module` on this engine.
     unsafe { Module::deserialize(engine, &payload) }
@@ -77,6 +88,26 @@ fn store(dir: &Path, path: &Path, payload: &[u8]) -> std::io::Result<()> {
     fs::create_dir_all(dir)?;
     write_atomically(dir, path, payload)?;
     write_atomically(dir, &seal_path(path), &seal(&blake3::hash(payload)))
+}
+
+/// Removes the entries of other guest builds: each is megabytes, and once this build has
+/// written its own they belong to an older (or newer) airlock. Entries of this guest for other
+/// engine configurations (fuel, no timeout) stay.
+fn prune_other_guests(dir: &Path, guest: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let is_entry = name.ends_with(".cwasm") || name.ends_with(".cwasm.b3");
+        if let Some(rest) = name.strip_prefix("guest-")
+            && is_entry
+            && !rest.starts_with(&format!("{guest}-"))
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {

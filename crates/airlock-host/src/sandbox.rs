@@ -148,15 +148,17 @@ fn engine_config(config: &SandboxConfig) -> Config {
 
 /// Names the compiled guest: the guest's own hash plus everything about the engine that changes
 /// the compiled code (wasmtime version, target, compiler and tunables such as fuel and epochs).
-fn cache_key(engine: &Engine) -> String {
+fn cache_key(engine: &Engine) -> cache::Key {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
     let engine_hash = hasher.finish();
     let mut key = blake3::Hasher::new();
-    key.update(GUEST_HASH.as_bytes());
     key.update(&engine_hash.to_le_bytes());
     key.update(b"snapshot-v1");
-    key.finalize().to_hex()[..32].to_string()
+    cache::Key {
+        guest: GUEST_HASH[..16].to_string(),
+        engine: key.finalize().to_hex()[..16].to_string(),
+    }
 }
 
 /// Advances the engine's epoch every [`TICK`] while at least one run is active, and sleeps

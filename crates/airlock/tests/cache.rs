@@ -119,8 +119,12 @@ fn first_build_writes_a_module_and_its_seal() {
         entry.name
     );
     let key = &entry.name["guest-".len()..entry.name.len() - ".cwasm".len()];
+    let parts: Vec<&str> = key.split('-').collect();
+    assert_eq!(parts.len(), 2, "key is GUEST-ENGINE: {key}");
     assert!(
-        !key.is_empty() && key.chars().all(|c| c.is_ascii_hexdigit()),
+        parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_hexdigit())),
         "key {key}"
     );
     assert!(
@@ -193,6 +197,46 @@ fn cached_module_with_a_missing_or_bad_seal_is_rebuilt() {
     bad_magic[..8].copy_from_slice(b"NOTMAGIC");
     assert_rebuilt_from("cache-badmagic", &entry.module, Some(&bad_magic));
     assert_rebuilt_from("cache-shortseal", &entry.module, Some(&entry.seal[..20]));
+}
+
+#[test]
+fn entries_of_other_guest_builds_are_pruned_when_a_new_one_is_written() {
+    let entry = pristine_cache();
+    let guest = entry.name["guest-".len()..]
+        .split('-')
+        .next()
+        .expect("guest part");
+    let dir = unique_temp_dir("cache-prune");
+    let stale = [
+        "guest-0000000000000000-1111111111111111.cwasm",
+        "guest-0000000000000000-1111111111111111.cwasm.b3",
+    ];
+    for name in stale {
+        std::fs::write(dir.join(name), b"an older airlock's module").expect("seed stale entry");
+    }
+    let sibling = format!("guest-{guest}-2222222222222222.cwasm");
+    std::fs::write(
+        dir.join(&sibling),
+        b"this guest, another engine configuration",
+    )
+    .expect("seed sibling entry");
+    std::fs::write(dir.join("unrelated.txt"), b"not ours").expect("seed unrelated file");
+
+    assert_runs(&Sandbox::new(config_with_cache(Some(&dir))).expect("sandbox builds"));
+
+    for name in stale {
+        assert!(!dir.join(name).exists(), "{name} should have been pruned");
+    }
+    assert!(
+        dir.join(&sibling).exists(),
+        "same guest, other config stays"
+    );
+    assert!(
+        dir.join("unrelated.txt").exists(),
+        "files that are not cache entries stay"
+    );
+    assert!(dir.join(&entry.name).exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
