@@ -149,7 +149,13 @@ fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) 
         let _ = reset.call::<_, ()>((request.filename.as_str(), PREFIX.len()));
     }
     UNHANDLED.with(|list| list.borrow_mut().clear());
-    let source = format!("{PREFIX}{}{SUFFIX}", request.code);
+    // A `#!` line is valid only at the very start of a script; inside the wrapper it becomes a
+    // comment, keeping every line number the user's.
+    let code = match request.code.strip_prefix("#!") {
+        Some(rest) => format!("//{rest}"),
+        None => request.code.clone(),
+    };
+    let source = format!("{PREFIX}{code}{SUFFIX}");
     let mut opts = EvalOptions::default();
     opts.global = true;
     opts.strict = false;

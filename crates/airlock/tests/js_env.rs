@@ -394,3 +394,31 @@ fn console_log_of_an_error_shows_only_the_users_frames() {
         "frame past the end of the 2-line script: {stdout}"
     );
 }
+
+#[test]
+fn a_shebang_line_is_accepted_and_line_numbers_stay_the_users() {
+    let out = run("#!/usr/bin/env node\nconsole.log('ran');\nnull.x;");
+    assert_eq!(out.stdout_text(), "ran\n");
+    assert_eq!(out.exit_code, exit_code::ERROR);
+    assert!(
+        out.stderr_text().contains("script.js:3:"),
+        "stack should point at line 3: {}",
+        out.stderr_text()
+    );
+}
+
+#[test]
+fn unhandled_promise_rejection_fails_the_run_like_node() {
+    let out =
+        run("Promise.reject(new Error('nobody caught me')); await null; console.log('after');");
+    assert_eq!(out.exit_code, exit_code::ERROR);
+    assert!(
+        out.stderr_text().starts_with("Error: nobody caught me"),
+        "{}",
+        out.stderr_text()
+    );
+
+    let out = run("const p = Promise.reject(new Error('handled')); p.catch(() => {}); return 'ok'");
+    assert_ok(&out);
+    assert_eq!(out.stdout_text(), "ok\n");
+}
