@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
-use airlock::{Language, Sandbox, SandboxConfig};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use airlock::{Language, OutputStream, Sandbox, SandboxConfig};
 
 use crate::config::{self, FileConfig};
 use crate::mount::{self, Mount};
@@ -87,13 +90,37 @@ pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
     for m in &args.mounts {
         mount::copy_in(session.vfs_mut(), m)?;
     }
+    // Output reaches the terminal as the script writes it; whatever the run adds afterwards
+    // (a truncation marker, the message of a limit that ended it) follows at the end.
+    let streamed = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
+    let counts = Arc::clone(&streamed);
+    session.on_output(move |stream, bytes| {
+        let index = match stream {
+            OutputStream::Stdout => {
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(bytes).and_then(|()| out.flush());
+                0
+            }
+            _ => {
+                let mut err = std::io::stderr().lock();
+                let _ = err.write_all(bytes).and_then(|()| err.flush());
+                1
+            }
+        };
+        counts[index].fetch_add(bytes.len(), Ordering::Relaxed);
+    });
     let output = session.run_named(language, &code, &filename)?;
 
+    let tail = |all: &[u8], index: usize| {
+        all.get(streamed[index].load(Ordering::Relaxed)..)
+            .unwrap_or_default()
+            .to_vec()
+    };
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(&output.stdout)?;
+    stdout.write_all(&tail(&output.stdout, 0))?;
     stdout.flush()?;
     let mut stderr = std::io::stderr().lock();
-    stderr.write_all(&output.stderr)?;
+    stderr.write_all(&tail(&output.stderr, 1))?;
     stderr.flush()?;
 
     if let Some(dir) = &args.out {

@@ -25,6 +25,7 @@ pub use limits::{Limits, SandboxConfig};
 pub use output::{Language, RunOutput, Termination, Usage};
 pub use sandbox::Sandbox;
 pub use session::Session;
+pub use state::OutputStream;
 
 /// Exit codes a run ends with when a limit stops it; a script's own exit code otherwise.
 pub mod exit_code {

@@ -14,7 +14,7 @@ use wasmtime::{
 
 use crate::error::{Error, ErrorKind};
 use crate::limits::SandboxConfig;
-use crate::state::{MemoryCap, OutputSink, RunState};
+use crate::state::{MemoryCap, OutputHandler, OutputSink, OutputStream, RunState};
 use crate::{Session, cache, imports, snapshot, wasi};
 
 /// The guest program, built by this crate's build script.
@@ -68,7 +68,12 @@ impl Sandbox {
             .map_err(|e| Error::engine("creating the wasmtime engine", e))?;
         let key = cache_key(&engine);
         let module = cache::load_or_build(&engine, config.cache_dir.as_deref(), &key, || {
-            let state = RunState::new(Vfs::new(config.vfs.clone()), &config.limits, Vec::new());
+            let state = RunState::new(
+                Vfs::new(config.vfs.clone()),
+                &config.limits,
+                Vec::new(),
+                None,
+            );
             let snapshot = snapshot::preinitialize(GUEST_WASM, state)
                 .map_err(|e| Error::engine("pre-initialising the guest", e))?;
             engine
@@ -226,10 +231,15 @@ impl Drop for TickGuard<'_> {
 }
 
 impl RunState {
-    pub(crate) fn new(vfs: Vfs, limits: &crate::Limits, request: Vec<u8>) -> Self {
+    pub(crate) fn new(
+        vfs: Vfs,
+        limits: &crate::Limits,
+        request: Vec<u8>,
+        handler: Option<OutputHandler>,
+    ) -> Self {
         Self {
-            stdout: OutputSink::new(limits.stdout_bytes),
-            stderr: OutputSink::new(limits.stderr_bytes),
+            stdout: OutputSink::new(limits.stdout_bytes, OutputStream::Stdout, handler.clone()),
+            stderr: OutputSink::new(limits.stderr_bytes, OutputStream::Stderr, handler),
             memory: MemoryCap {
                 limit: usize::try_from(limits.memory).unwrap_or(usize::MAX),
                 denied: false,

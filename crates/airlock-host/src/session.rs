@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
 use crate::output::{Language, RunOutput, Termination, Usage};
 use crate::sandbox::Sandbox;
-use crate::state::{HostExit, RunState};
+use crate::state::{HostExit, OutputHandler, OutputStream, RunState};
 use crate::{exit_code, wasi};
 
 /// The file name stack traces show for code that did not come from a file.
@@ -24,6 +24,7 @@ pub struct Session {
     vfs: Vfs,
     limits: Limits,
     runs: u64,
+    output: Option<OutputHandler>,
 }
 
 impl Session {
@@ -35,6 +36,7 @@ impl Session {
             vfs: Vfs::new(config.vfs.clone()),
             limits: config.limits.clone(),
             runs: 0,
+            output: None,
         }
     }
 
@@ -64,6 +66,15 @@ impl Session {
         }
         self.limits = limits;
         Ok(())
+    }
+
+    /// Calls `handler` with the script's output as it is written, during the run, instead of
+    /// only returning it at the end (for live display). The handler sees exactly the bytes kept
+    /// in [`RunOutput::stdout`] and [`RunOutput::stderr`]; what those hold beyond them (a
+    /// truncation marker, airlock's message when a limit ended the run) is added afterwards.
+    /// It runs on the guest's stack, so it should be quick.
+    pub fn on_output(&mut self, handler: impl Fn(OutputStream, &[u8]) + Send + Sync + 'static) {
+        self.output = Some(OutputHandler(std::sync::Arc::new(handler)));
     }
 
     /// This session's limits.
@@ -127,7 +138,7 @@ impl Session {
         let seed = fresh_seed(self.runs);
         let request = encode_request(seed, self.limits.memory, filename, code);
         let vfs = std::mem::replace(&mut self.vfs, Vfs::new(VfsLimits::default()));
-        let mut state = RunState::new(vfs, &self.limits, request);
+        let mut state = RunState::new(vfs, &self.limits, request, self.output.clone());
         state.rng = wasi::splitmix64(seed);
         let deadline = self
             .limits

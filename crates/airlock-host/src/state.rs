@@ -1,5 +1,6 @@
 //! The data a run's wasmtime `Store` carries: everything the host imports touch.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use airlock_vfs::Vfs;
@@ -25,26 +26,36 @@ impl std::fmt::Display for HostExit {
 
 impl std::error::Error for HostExit {}
 
-/// A bounded output stream: keeps the first `limit` bytes and remembers how much was cut.
+/// A bounded output stream: keeps the first `limit` bytes, remembers how much was cut, and
+/// hands every kept byte to the session's output handler as it is written.
 #[derive(Debug)]
 pub(crate) struct OutputSink {
     pub(crate) bytes: Vec<u8>,
     limit: usize,
     pub(crate) dropped: u64,
+    stream: OutputStream,
+    handler: Option<OutputHandler>,
 }
 
 impl OutputSink {
-    pub(crate) fn new(limit: usize) -> Self {
+    pub(crate) fn new(limit: usize, stream: OutputStream, handler: Option<OutputHandler>) -> Self {
         Self {
             bytes: Vec::new(),
             limit,
             dropped: 0,
+            stream,
+            handler,
         }
     }
 
     pub(crate) fn push(&mut self, data: &[u8]) {
         let room = self.limit.saturating_sub(self.bytes.len());
         let keep = data.len().min(room);
+        if keep > 0
+            && let Some(handler) = &self.handler
+        {
+            (handler.0)(self.stream, &data[..keep]);
+        }
         self.bytes.extend_from_slice(&data[..keep]);
         self.dropped += (data.len() - keep) as u64;
     }
@@ -62,6 +73,29 @@ impl OutputSink {
             self.bytes.extend_from_slice(marker.as_bytes());
         }
         self.bytes
+    }
+}
+
+/// Which output stream bytes were written to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OutputStream {
+    /// The script's standard output.
+    Stdout,
+    /// The script's standard error.
+    Stderr,
+}
+
+/// The shape of an output callback: which stream, and the bytes written to it.
+pub(crate) type OutputFn = dyn Fn(OutputStream, &[u8]) + Send + Sync;
+
+/// A callback that sees a run's output as it is written (see [`crate::Session::on_output`]).
+#[derive(Clone)]
+pub(crate) struct OutputHandler(pub(crate) Arc<OutputFn>);
+
+impl std::fmt::Debug for OutputHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OutputHandler")
     }
 }
 

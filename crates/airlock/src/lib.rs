@@ -53,6 +53,6 @@
 //! session's filesystem lives on the host.
 
 pub use airlock_host::{
-    Error, ErrorKind, Language, Limits, RunOutput, Sandbox, SandboxConfig, Session, Termination,
-    Usage, exit_code, vfs,
+    Error, ErrorKind, Language, Limits, OutputStream, RunOutput, Sandbox, SandboxConfig, Session,
+    Termination, Usage, exit_code, vfs,
 };

@@ -422,3 +422,41 @@ fn unhandled_promise_rejection_fails_the_run_like_node() {
     assert_ok(&out);
     assert_eq!(out.stdout_text(), "ok\n");
 }
+
+#[test]
+fn output_handler_sees_output_as_it_is_written() {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<(airlock::OutputStream, String, Duration)>>> = Arc::default();
+    let started = Instant::now();
+    let mut session = sandbox().session();
+    let sink = Arc::clone(&seen);
+    session.on_output(move |stream, bytes| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        sink.lock()
+            .expect("lock")
+            .push((stream, text, started.elapsed()));
+    });
+    let out = session
+        .run(
+            Language::JavaScript,
+            "console.log('first'); await new Promise(r => setTimeout(r, 300)); console.error('second')",
+        )
+        .expect("run");
+    assert_ok(&out);
+    let seen = seen.lock().expect("lock");
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(
+        (seen[0].0, seen[0].1.as_str()),
+        (airlock::OutputStream::Stdout, "first\n")
+    );
+    assert_eq!(
+        (seen[1].0, seen[1].1.as_str()),
+        (airlock::OutputStream::Stderr, "second\n")
+    );
+    assert!(
+        seen[1].2 >= seen[0].2 + Duration::from_millis(250),
+        "the first line arrived before the timer, not at the end: {seen:?}"
+    );
+    assert_eq!(out.stdout_text(), "first\n");
+    assert_eq!(out.stderr_text(), "second\n");
+}
