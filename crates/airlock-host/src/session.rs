@@ -149,11 +149,12 @@ impl Session {
 
         let mut store = Store::new(&inner.engine, state);
         store.limiter(|s| &mut s.memory);
-        if inner.config.fuel {
-            // Without a fuel limit the budget is effectively unbounded but still counted.
-            store
-                .set_fuel(self.limits.fuel.unwrap_or(u64::MAX))
-                .map_err(|e| Error::engine("setting fuel", e))?;
+        // Without a fuel limit the budget is effectively unbounded but still counted.
+        if inner.config.fuel
+            && let Err(e) = store.set_fuel(self.limits.fuel.unwrap_or(u64::MAX))
+        {
+            self.vfs = store.into_data().vfs;
+            return Err(Error::engine("setting fuel", e));
         }
         if inner.config.interruptible {
             store.set_epoch_deadline(1);
@@ -164,8 +165,7 @@ impl Session {
         }
 
         let _ticking = inner.ticker.activate();
-        let outcome = execute(&inner.pre, &mut store);
-        let outcome = match outcome {
+        let outcome = match execute(&inner.pre, &mut store) {
             Ok(outcome) => outcome,
             Err(e) => {
                 self.vfs = store.into_data().vfs;
