@@ -14,7 +14,7 @@ use wasmtime::{
 
 use crate::error::{Error, ErrorKind};
 use crate::limits::SandboxConfig;
-use crate::state::{MemoryCap, OutputHandler, OutputSink, OutputStream, RunState};
+use crate::state::RunState;
 use crate::{Session, cache, imports, snapshot, wasi};
 
 /// The guest program, built by this crate's build script.
@@ -227,29 +227,5 @@ pub(crate) struct TickGuard<'a>(&'a Ticker);
 impl Drop for TickGuard<'_> {
     fn drop(&mut self) {
         self.0.shared.active.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-impl RunState {
-    pub(crate) fn new(
-        vfs: Vfs,
-        limits: &crate::Limits,
-        request: Vec<u8>,
-        handler: Option<OutputHandler>,
-    ) -> Self {
-        Self {
-            stdout: OutputSink::new(limits.stdout_bytes, OutputStream::Stdout, handler.clone()),
-            stderr: OutputSink::new(limits.stderr_bytes, OutputStream::Stderr, handler),
-            memory: MemoryCap {
-                limit: usize::try_from(limits.memory).unwrap_or(usize::MAX),
-                denied: false,
-            },
-            vfs,
-            request,
-            pending: Vec::new(),
-            deadline: None,
-            value: None,
-            rng: 0,
-        }
     }
 }

@@ -153,3 +153,27 @@ pub(crate) struct RunState {
     /// Host-chosen randomness for the WASI `random_get` import.
     pub(crate) rng: u64,
 }
+
+impl RunState {
+    pub(crate) fn new(
+        vfs: Vfs,
+        limits: &crate::Limits,
+        request: Vec<u8>,
+        handler: Option<OutputHandler>,
+    ) -> Self {
+        Self {
+            stdout: OutputSink::new(limits.stdout_bytes, OutputStream::Stdout, handler.clone()),
+            stderr: OutputSink::new(limits.stderr_bytes, OutputStream::Stderr, handler),
+            memory: MemoryCap {
+                limit: usize::try_from(limits.memory).unwrap_or(usize::MAX),
+                denied: false,
+            },
+            vfs,
+            request,
+            pending: Vec::new(),
+            deadline: None,
+            value: None,
+            rng: 0,
+        }
+    }
+}
