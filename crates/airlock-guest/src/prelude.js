@@ -105,7 +105,40 @@
   // Modes: TOP = argument of console.log; JSONISH = inside an object/array; NODE = directly inside Map/Set.
   const TOP = 0, JSONISH = 1, NODE = 2;
 
-  function inspect(value) { return fmt(value, 0, [], TOP); }
+  function inspect(value) {
+    // Plain JSON data (API results, parsed files: the common case) prints exactly as
+    // JSON.stringify prints it; checking for that is several times cheaper than formatting
+    // value by value. Anything else, or a getter that throws, takes the general path.
+    try {
+      if (value !== null && typeof value === 'object' && isPlainData(value, 0)) return JSON.stringify(value);
+    } catch { /* fall through */ }
+    return fmt(value, 0, [], TOP);
+  }
+
+  const PLAIN_DEPTH = 20;
+  function isPlainData(v, depth) {
+    switch (typeof v) {
+      case 'string': case 'boolean': return true;
+      case 'number': return Number.isFinite(v) && !(v === 0 && 1 / v < 0);
+      case 'object': break;
+      default: return false;
+    }
+    if (v === null) return true;
+    if (depth >= PLAIN_DEPTH) return false;  // deep or cyclic: the general path marks it
+    const proto = Object.getPrototypeOf(v);
+    if (Array.isArray(v)) {
+      if (proto !== Array.prototype) return false;
+      const n = v.length;
+      if (Object.keys(v).length !== n) return false;  // holes or extra properties
+      for (let i = 0; i < n; i++) if (!isPlainData(v[i], depth + 1)) return false;
+      return true;
+    }
+    if ((proto !== Object.prototype && proto !== null) || typeof v.toJSON === 'function') return false;
+    if (Object.getOwnPropertySymbols(v).length) return false;
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) if (!isPlainData(v[keys[i]], depth + 1)) return false;
+    return true;
+  }
 
   function fmtNumber(n) { return n === 0 && 1 / n < 0 ? '-0' : String(n); }
 
