@@ -1,15 +1,15 @@
 //! The `airlock` host imports: output, host calls, the run request and sleeping.
 //!
 //! The guest passes (pointer, length) pairs into its own memory. Every length is bounded here
-//! before anything is copied, and a pointer outside the guest's memory ends the run as a crash
+//! before anything is read, and a pointer outside the guest's memory ends the run as a crash
 //! (only a corrupted or hostile guest does that).
 
 use std::time::{Duration, Instant};
 
-use wasmtime::{Caller, Extern, Linker, Memory};
+use wasmtime::{Caller, Linker, Memory};
 
 use crate::fsops;
-use crate::state::{HostExit, RunState};
+use crate::state::{HostExit, RunState, guest_memory, guest_slice};
 
 const MODULE: &str = "airlock";
 
@@ -20,29 +20,11 @@ const MAX_OP_BYTES: usize = 64;
 pub(crate) const MAX_ARG_BYTES: usize = 1024 * 1024;
 
 fn memory(caller: &mut Caller<'_, RunState>) -> wasmtime::Result<Memory> {
-    match caller.get_export("memory") {
-        Some(Extern::Memory(m)) => Ok(m),
-        _ => wasmtime::bail!("the guest exports no memory"),
-    }
+    guest_memory(caller).ok_or_else(|| wasmtime::format_err!("the guest exports no memory"))
 }
 
-/// Copies `len` bytes at `ptr` out of guest memory, refusing lengths over `max`.
-fn read_guest(
-    caller: &mut Caller<'_, RunState>,
-    ptr: u32,
-    len: u32,
-    max: usize,
-    what: &str,
-) -> wasmtime::Result<Vec<u8>> {
-    let len = len as usize;
-    if len > max {
-        wasmtime::bail!("guest sent a {what} of {len} bytes (limit {max})");
-    }
-    let mem = memory(caller)?;
-    let mut buf = vec![0u8; len];
-    mem.read(&*caller, ptr as usize, &mut buf)
-        .map_err(|_| wasmtime::format_err!("guest {what} pointer out of bounds"))?;
-    Ok(buf)
+fn out_of_bounds(what: &str) -> wasmtime::Error {
+    wasmtime::format_err!("guest {what} pointer out of bounds")
 }
 
 pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<()> {
@@ -65,9 +47,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<(
 fn write(mut caller: Caller<'_, RunState>, fd: i32, ptr: u32, len: u32) -> wasmtime::Result<()> {
     let mem = memory(&mut caller)?;
     let (data, state) = mem.data_and_store_mut(&mut caller);
-    let bytes = data
-        .get(ptr as usize..(ptr as usize).saturating_add(len as usize))
-        .ok_or_else(|| wasmtime::format_err!("guest output pointer out of bounds"))?;
+    let bytes = guest_slice(data, ptr, len).ok_or_else(|| out_of_bounds("output"))?;
     // The sinks keep at most their limit; the rest is only counted.
     match fd {
         1 => state.stdout.push(bytes),
@@ -86,8 +66,13 @@ fn call(
     data_ptr: u32,
     data_len: u32,
 ) -> wasmtime::Result<i64> {
-    let op = read_guest(&mut caller, op_ptr, op_len, MAX_OP_BYTES, "operation name")?;
-    let op = String::from_utf8_lossy(&op).into_owned();
+    if op_len as usize > MAX_OP_BYTES {
+        wasmtime::bail!("guest sent an operation name of {op_len} bytes (limit {MAX_OP_BYTES})");
+    }
+    let mem = memory(&mut caller)?;
+    let op = guest_slice(mem.data(&caller), op_ptr, op_len)
+        .ok_or_else(|| out_of_bounds("operation name"))?;
+    let op = String::from_utf8_lossy(op).into_owned();
     // Oversized arguments and data are the script's mistake, not the guest's: they come back
     // as errors the script can catch, and nothing is copied.
     let max_data = usize::try_from(caller.data().vfs.limits().max_bytes).unwrap_or(usize::MAX);
@@ -114,15 +99,13 @@ fn call(
     let (ok, payload) = match refusal {
         Some(error) => (false, error),
         None => {
-            let arg = read_guest(
-                &mut caller,
-                arg_ptr,
-                arg_len,
-                MAX_ARG_BYTES,
-                "call argument",
-            )?;
-            let data = read_guest(&mut caller, data_ptr, data_len, max_data, "data buffer")?;
-            dispatch(caller.data_mut(), &op, &arg, &data)
+            // Both were bounded above; they are read in place, never copied.
+            let (memory, state) = mem.data_and_store_mut(&mut caller);
+            let arg = guest_slice(memory, arg_ptr, arg_len)
+                .ok_or_else(|| out_of_bounds("call argument"))?;
+            let data = guest_slice(memory, data_ptr, data_len)
+                .ok_or_else(|| out_of_bounds("data buffer"))?;
+            dispatch(state, &op, arg, data)
         }
     };
     let state = caller.data_mut();
@@ -157,7 +140,7 @@ fn result(mut caller: Caller<'_, RunState>, ptr: u32, len: u32) -> wasmtime::Res
     let n = pending.len().min(len as usize);
     let mem = memory(&mut caller)?;
     mem.write(&mut caller, ptr as usize, &pending[..n])
-        .map_err(|_| wasmtime::format_err!("guest result pointer out of bounds"))
+        .map_err(|_| out_of_bounds("result"))
 }
 
 fn sleep(caller: Caller<'_, RunState>, ms: f64) -> wasmtime::Result<()> {

@@ -4,7 +4,21 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use airlock_vfs::Vfs;
-use wasmtime::ResourceLimiter;
+use wasmtime::{Caller, Extern, Memory, ResourceLimiter};
+
+/// The guest's exported linear memory.
+pub(crate) fn guest_memory(caller: &mut Caller<'_, RunState>) -> Option<Memory> {
+    match caller.get_export("memory") {
+        Some(Extern::Memory(m)) => Some(m),
+        _ => None,
+    }
+}
+
+/// The `len` bytes at `ptr` in guest memory `data`, if they lie inside it.
+pub(crate) fn guest_slice(data: &[u8], ptr: u32, len: u32) -> Option<&[u8]> {
+    let start = ptr as usize;
+    data.get(start..start.checked_add(len as usize)?)
+}
 
 /// Why the host itself ended a run from inside an import (as opposed to a wasm trap).
 #[derive(Debug)]

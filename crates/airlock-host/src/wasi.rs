@@ -8,9 +8,9 @@
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use wasmtime::{Caller, Extern, FuncType, Linker, Memory, Module, Val, ValType};
+use wasmtime::{Caller, FuncType, Linker, Module, Val, ValType};
 
-use crate::state::{HostExit, RunState};
+use crate::state::{HostExit, RunState, guest_memory, guest_slice};
 
 const MODULE: &str = "wasi_snapshot_preview1";
 
@@ -28,15 +28,8 @@ const MAX_IOVS: u32 = 1024;
 /// Bytes `random_get` fills per call; libc asks for a few bytes at a time.
 const MAX_RANDOM_BYTES: u32 = 64 * 1024;
 
-fn memory(caller: &mut Caller<'_, RunState>) -> Option<Memory> {
-    match caller.get_export("memory") {
-        Some(Extern::Memory(m)) => Some(m),
-        _ => None,
-    }
-}
-
 fn write_bytes(caller: &mut Caller<'_, RunState>, ptr: i32, bytes: &[u8]) -> i32 {
-    let Some(mem) = memory(caller) else {
+    let Some(mem) = guest_memory(caller) else {
         return ERRNO_FAULT;
     };
     match mem.write(caller, ptr as u32 as usize, bytes) {
@@ -111,19 +104,21 @@ fn fd_write(mut caller: Caller<'_, RunState>, fd: i32, iovs: i32, count: i32, wr
     if count > MAX_IOVS {
         return ERRNO_INVAL;
     }
-    let Some(mem) = memory(&mut caller) else {
+    let Some(mem) = guest_memory(&mut caller) else {
         return ERRNO_FAULT;
     };
     let (data, state) = mem.data_and_store_mut(&mut caller);
     let mut total: u32 = 0;
     for i in 0..count {
-        let at = iovs as u32 as usize + i as usize * 8;
-        let Some(iov) = data.get(at..at + 8) else {
+        let Some(iov) = (iovs as u32)
+            .checked_add(i * 8)
+            .and_then(|at| guest_slice(data, at, 8))
+        else {
             return ERRNO_FAULT;
         };
-        let ptr = u32::from_le_bytes([iov[0], iov[1], iov[2], iov[3]]) as usize;
-        let len = u32::from_le_bytes([iov[4], iov[5], iov[6], iov[7]]) as usize;
-        let Some(bytes) = data.get(ptr..ptr.saturating_add(len)) else {
+        let ptr = u32::from_le_bytes([iov[0], iov[1], iov[2], iov[3]]);
+        let len = u32::from_le_bytes([iov[4], iov[5], iov[6], iov[7]]);
+        let Some(bytes) = guest_slice(data, ptr, len) else {
             return ERRNO_FAULT;
         };
         let sink = if fd == 1 {
@@ -132,7 +127,7 @@ fn fd_write(mut caller: Caller<'_, RunState>, fd: i32, iovs: i32, count: i32, wr
             &mut state.stderr
         };
         sink.push(bytes);
-        total = total.saturating_add(len as u32);
+        total = total.saturating_add(len);
     }
     write_bytes(&mut caller, written, &total.to_le_bytes())
 }
