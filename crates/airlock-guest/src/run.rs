@@ -151,11 +151,11 @@ fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) 
     UNHANDLED.with(|list| list.borrow_mut().clear());
     // A `#!` line is valid only at the very start of a script; inside the wrapper it becomes a
     // comment, keeping every line number the user's.
-    let code = match request.code.strip_prefix("#!") {
-        Some(rest) => format!("//{rest}"),
-        None => request.code.clone(),
+    let (comment, code) = match request.code.strip_prefix("#!") {
+        Some(rest) => ("//", rest),
+        None => ("", request.code.as_str()),
     };
-    let source = format!("{PREFIX}{code}{SUFFIX}");
+    let source = format!("{PREFIX}{comment}{code}{SUFFIX}");
     let mut opts = EvalOptions::default();
     opts.global = true;
     opts.strict = false;
