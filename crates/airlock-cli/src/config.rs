@@ -12,9 +12,21 @@
 //! [vfs]
 //! max_bytes = "256M"
 //! max_files = 50000
+//!
+//! [[tool]]
+//! name = "weather"                       # segments separated by / or .
+//! description = "Current weather for a city"
+//! command = ["python3", "tools/weather.py"]   # JSON args on stdin, JSON result on stdout
+//! timeout = "5s"
+//! input_schema = { type = "object", properties = { city = { type = "string" } }, required = ["city"] }
+//! # or input_schema_file = "schemas/weather.json"; likewise output_schema / output_schema_file
+//!
+//! [[allow]]                               # the capability policy: see the airlock-policy crate
+//! tools = "weather"
+//! max_calls = 100
 //! ```
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde::Deserialize;
@@ -28,6 +40,34 @@ pub struct FileConfig {
     pub limits: LimitsSection,
     #[serde(default)]
     pub vfs: VfsSection,
+    /// The tools, in the order the script and the model see them.
+    #[serde(default)]
+    pub tool: Vec<ToolDoc>,
+    #[serde(default)]
+    pub allow: Vec<airlock::policy::AllowRuleDoc>,
+    #[serde(default)]
+    pub deny: Vec<airlock::policy::DenyRuleDoc>,
+}
+
+/// One `[[tool]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolDoc {
+    pub name: toml::Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    /// The exec backend: the program and its arguments.
+    pub command: toml::Spanned<Vec<String>>,
+    /// Working directory of the program, relative to the config file (default: its folder).
+    pub cwd: Option<PathBuf>,
+    /// Extra environment variables for the program.
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, String>,
+    pub timeout: Option<toml::Spanned<String>>,
+    pub input_schema: Option<toml::Value>,
+    pub input_schema_file: Option<PathBuf>,
+    pub output_schema: Option<toml::Value>,
+    pub output_schema_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -39,6 +79,12 @@ pub struct LimitsSection {
     pub stderr: Option<String>,
     pub source: Option<String>,
     pub fuel: Option<u64>,
+    pub tool_calls_per_run: Option<u64>,
+    pub tool_timeout: Option<String>,
+    pub tool_concurrency: Option<usize>,
+    pub tool_args: Option<String>,
+    pub tool_result: Option<String>,
+    pub tool_json_depth: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,17 +94,42 @@ pub struct VfsSection {
     pub max_files: Option<u64>,
 }
 
+/// A config file as read: the parsed document and where it came from.
+#[derive(Debug)]
+pub struct Loaded {
+    pub file: FileConfig,
+    pub path: PathBuf,
+    pub text: String,
+}
+
 impl FileConfig {
-    pub fn load(path: &Path) -> anyhow::Result<Self> {
+    pub fn load(path: &Path) -> anyhow::Result<Loaded> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read config file {}", path.display()))?;
-        toml::from_str(&text).map_err(|e| {
+        let file = toml::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
-                "invalid config file {}: {e}\nhint: allowed sections are [limits] (timeout, memory, \
-                 stdout, stderr, source, fuel) and [vfs] (max_bytes, max_files)",
+                "invalid config file {}: {e}\nhint: the sections are [limits], [vfs], [[tool]], \
+                 [[allow]] and [[deny]]; `airlock check {}` explains each",
+                path.display(),
                 path.display()
             )
+        })?;
+        Ok(Loaded {
+            file,
+            path: path.to_path_buf(),
+            text,
         })
+    }
+}
+
+/// The config to use: the one given, else `./airlock.toml` when it exists.
+pub fn locate(given: Option<&Path>) -> Option<PathBuf> {
+    match given {
+        Some(path) => Some(path.to_path_buf()),
+        None => {
+            let default = Path::new("airlock.toml");
+            default.is_file().then(|| default.to_path_buf())
+        }
     }
 }
 
@@ -89,6 +160,28 @@ pub fn apply(
     }
     if l.fuel.is_some() {
         limits.fuel = l.fuel;
+    }
+    if let Some(n) = l.tool_calls_per_run {
+        limits.tool_calls_per_run = n;
+    }
+    if let Some(t) = &l.tool_timeout {
+        limits.tool_timeout =
+            parse_duration(t).map_err(|e| anyhow::anyhow!("[limits] tool_timeout: {e}"))?;
+    }
+    if let Some(n) = l.tool_concurrency {
+        if n == 0 {
+            anyhow::bail!("[limits] tool_concurrency: must be at least 1");
+        }
+        limits.tool_concurrency = n;
+    }
+    if let Some(v) = &l.tool_args {
+        limits.tool_args_bytes = size("tool_args", v)? as usize;
+    }
+    if let Some(v) = &l.tool_result {
+        limits.tool_result_bytes = size("tool_result", v)? as usize;
+    }
+    if let Some(n) = l.tool_json_depth {
+        limits.tool_json_depth = n;
     }
     if let Some(v) = &file.vfs.max_bytes {
         vfs.max_bytes = parse_size(v).map_err(|e| anyhow::anyhow!("[vfs] max_bytes: {e}"))?;

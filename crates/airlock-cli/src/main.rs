@@ -1,8 +1,11 @@
 //! The `airlock` command: thin glue over the `airlock-sandbox` library.
 
 mod config;
+mod inspect;
+mod journal;
 mod mount;
 mod run;
+mod toolset;
 mod units;
 
 use std::process::ExitCode;
@@ -29,12 +32,28 @@ struct Cli {
 enum Command {
     /// Run a script in a fresh sandbox session.
     Run(run::RunArgs),
+    /// Validate a config file and print the effective limits, tools and policy.
+    Check(inspect::CheckArgs),
+    /// List the tools a script gets (or, with --dts, their TypeScript declarations).
+    Tools(inspect::ToolsArgs),
+    /// Print a system-prompt section describing the sandbox, its tools and limits.
+    Prompt(inspect::PromptArgs),
+    /// Work with call journals.
+    #[command(subcommand)]
+    Journal(journal::JournalCommand),
+    /// Re-run a recorded script, serving every tool result from its journal.
+    Replay(journal::ReplayArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
+        Command::Check(args) => inspect::check(args),
+        Command::Tools(args) => inspect::tools(args),
+        Command::Prompt(args) => inspect::prompt(args),
+        Command::Journal(command) => journal::execute(command),
+        Command::Replay(args) => journal::replay(args),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -13,6 +13,7 @@ use airlock::{Language, OutputStream, Sandbox, SandboxConfig};
 
 use crate::config::{self, FileConfig};
 use crate::mount::{self, Mount};
+use crate::toolset;
 use crate::units::{parse_duration, parse_size};
 
 #[derive(Debug, Args)]
@@ -41,9 +42,23 @@ pub struct RunArgs {
     /// After the run, write the sandbox's /workspace into this host directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Read limits from a TOML file (flags override it).
+    /// Limits, tools and policy from a TOML file (default: ./airlock.toml if present; flags
+    /// override it).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Journal every tool call to FILE as hash-chained JSON lines (created or truncated).
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+    /// Results up to this size are journaled in full (replayable); larger ones by hash.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64K")]
+    journal_results: u64,
+    /// Virtual clock and seeded randomness: the same script with the same tool results gives
+    /// byte-identical output and journal.
+    #[arg(long)]
+    deterministic: bool,
+    /// Seed for the script's randomness (with --deterministic; default 0).
+    #[arg(long)]
+    seed: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -67,9 +82,14 @@ pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
     };
 
     let mut sandbox_config = SandboxConfig::default();
-    if let Some(path) = &args.config {
-        let file = FileConfig::load(path)?;
-        config::apply(&file, &mut sandbox_config.limits, &mut sandbox_config.vfs)?;
+    if let Some(path) = config::locate(args.config.as_deref()) {
+        let loaded = FileConfig::load(&path)?;
+        config::apply(
+            &loaded.file,
+            &mut sandbox_config.limits,
+            &mut sandbox_config.vfs,
+        )?;
+        sandbox_config.tools = toolset::build(&loaded)?;
     }
     let limits = &mut sandbox_config.limits;
     if let Some(t) = args.timeout {
@@ -90,8 +110,31 @@ pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
     for m in &args.mounts {
         mount::copy_in(session.vfs_mut(), m)?;
     }
-    // Output reaches the terminal as the script writes it; whatever the run adds afterwards
-    // (a truncation marker, the message of a limit that ended it) follows at the end.
+    if args.deterministic {
+        session.set_deterministic(args.seed.unwrap_or(0));
+    } else if let Some(seed) = args.seed {
+        session.set_seed(seed);
+    }
+    if let Some(path) = &args.journal {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot create the journal {}", path.display()))?;
+        session.set_journal(file, args.journal_results as usize);
+    }
+    let streamed = stream_live(&mut session);
+    let output = session.run_named(language, &code, &filename)?;
+    stream_rest(&output, &streamed)?;
+    if let Some(path) = &args.journal {
+        report_journal(&session, path);
+    }
+    if let Some(dir) = &args.out {
+        mount::copy_out(session.vfs(), "/workspace", dir)?;
+    }
+    Ok(output.exit_code)
+}
+
+/// Live output for a session: each stream's bytes reach the terminal as the script writes
+/// them; the counters say how much was shown, so [`stream_rest`] prints only what follows.
+pub fn stream_live(session: &mut airlock::Session) -> Arc<[AtomicUsize; 2]> {
     let streamed = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
     let counts = Arc::clone(&streamed);
     session.on_output(move |stream, bytes| {
@@ -109,8 +152,11 @@ pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
         };
         counts[index].fetch_add(bytes.len(), Ordering::Relaxed);
     });
-    let output = session.run_named(language, &code, &filename)?;
+    streamed
+}
 
+/// Prints what the run added after its live output (a truncation marker, a limit's message).
+pub fn stream_rest(output: &airlock::RunOutput, streamed: &[AtomicUsize; 2]) -> anyhow::Result<()> {
     let tail = |all: &[u8], index: usize| {
         all.get(streamed[index].load(Ordering::Relaxed)..)
             .unwrap_or_default()
@@ -122,11 +168,19 @@ pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
     let mut stderr = std::io::stderr().lock();
     stderr.write_all(&tail(&output.stderr, 1))?;
     stderr.flush()?;
+    Ok(())
+}
 
-    if let Some(dir) = &args.out {
-        mount::copy_out(session.vfs(), "/workspace", dir)?;
+fn report_journal(session: &airlock::Session, path: &std::path::Path) {
+    if let Some(why) = session.journal_failure() {
+        eprintln!("airlock: {}: {why}", path.display());
+    } else if let Some(head) = session.journal_head() {
+        eprintln!(
+            "airlock: journal {} written; head {head}\nhint: `airlock journal verify {} --head {head}` checks it later",
+            path.display(),
+            path.display()
+        );
     }
-    Ok(output.exit_code)
 }
 
 /// The script and the name its stack traces show.

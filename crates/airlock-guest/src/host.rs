@@ -76,35 +76,71 @@ pub struct Request {
     pub seed: u64,
     /// The run's memory limit in bytes (the whole linear memory).
     pub memory_limit: u64,
+    /// Bit 0: report the script line of each tool call.
+    pub flags: u32,
     /// The file name shown in stack traces.
     pub filename: String,
+    /// The tools the script gets functions for.
+    pub tools: Vec<String>,
     /// The user's source code.
     pub code: String,
 }
 
-/// Fetches and decodes the run request: `seed u64 | memory u64 | name_len u32 | name | code`,
-/// little-endian. The host encodes it, so a malformed one is a host bug: fall back to empties.
+/// Reads the little-endian fields of the run request in order.
+struct Reader {
+    raw: Vec<u8>,
+    at: usize,
+}
+
+impl Reader {
+    fn bytes(&mut self, n: usize) -> &[u8] {
+        let start = self.at.min(self.raw.len());
+        let end = start.saturating_add(n).min(self.raw.len());
+        self.at = end;
+        &self.raw[start..end]
+    }
+
+    fn u64(&mut self) -> u64 {
+        self.bytes(8).try_into().map(u64::from_le_bytes).unwrap_or(0)
+    }
+
+    fn u32(&mut self) -> u32 {
+        self.bytes(4).try_into().map(u32::from_le_bytes).unwrap_or(0)
+    }
+
+    fn text(&mut self, n: usize) -> String {
+        String::from_utf8_lossy(self.bytes(n)).into_owned()
+    }
+}
+
+/// Fetches and decodes the run request: `seed u64 | memory u64 | flags u32 | name_len u32 |
+/// name | tools_len u32 | tools (names joined by newlines) | code`, little-endian. The host
+/// encodes it, so a malformed one is a host bug: missing fields read as empty.
 pub fn request() -> Request {
     // SAFETY: no memory is shared.
     let n = unsafe { host_request() };
-    let raw = take_result(n.max(0) as usize);
-    let u64_at = |at: usize| {
-        raw.get(at..at + 8)
-            .and_then(|b| b.try_into().ok())
-            .map(u64::from_le_bytes)
-            .unwrap_or(0)
+    let mut r = Reader {
+        raw: take_result(n.max(0) as usize),
+        at: 0,
     };
-    let name_len = raw
-        .get(16..20)
-        .and_then(|b| b.try_into().ok())
-        .map(u32::from_le_bytes)
-        .unwrap_or(0) as usize;
-    let name_end = (20 + name_len).min(raw.len());
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let seed = r.u64();
+    let memory_limit = r.u64();
+    let flags = r.u32();
+    let name_len = r.u32() as usize;
+    let filename = r.text(name_len);
+    let tools_len = r.u32() as usize;
+    let tools = r.text(tools_len);
+    let code = r.text(usize::MAX);
     Request {
-        seed: u64_at(0),
-        memory_limit: u64_at(8),
-        filename: text(raw.get(20..name_end).unwrap_or_default()),
-        code: text(raw.get(name_end..).unwrap_or_default()),
+        seed,
+        memory_limit,
+        flags,
+        filename,
+        tools: tools
+            .split('\n')
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
+        code,
     }
 }

@@ -1672,12 +1672,156 @@
     throw e;
   });
 
+
   // ---------------------------------------------------------------------------
-  // 10. The host-facing control object
+  // 10. Tools
   // ---------------------------------------------------------------------------
-  function reset(name, prefix) {
+  // A call only queues: when the script has nothing left to do but wait, the event loop hands
+  // every queued call to the host in one batch (`toolsFlush`), so `Promise.all` over tool calls
+  // runs them concurrently on the host. Every check (schema, policy, budgets) is the host's.
+  let toolQueue = [];
+  let callLines = false;
+  let toolNamespaces = new Set();
+  // Characters per batch sent at once (the host takes at most 8 MiB of UTF-8 per batch).
+  const TOOL_BATCH_CHARS = 2 * 1024 * 1024;
+  const TOOL_CODES = { EPOLICY: 'PolicyDenied' };
+
+  function toolError(tool, code, message, line) {
+    const name = TOOL_CODES[code] || 'ToolError';
+    let text = safeString(message);
+    // The host's denial starts with "PolicyDenied: "; the error's name says it already.
+    if (text.startsWith(name + ': ')) text = text.slice(name.length + 2);
+    const e = new Error(text);
+    try { defProp(e, 'name', { value: name, writable: true, enumerable: false, configurable: true }); } catch { /* frozen */ }
+    e.code = code;
+    e.tool = tool;
+    if (line) e.stack = `    at ${tool} (${scriptName}:${line})`;
+    return e;
+  }
+  // The user's line that made the call, for the journal and for error traces.
+  function callerLine() {
+    if (!scriptName) return 0;
+    const stack = new Error().stack || '';
+    const needle = scriptName + ':';
+    const at = stack.indexOf(needle);
+    if (at === -1) return 0;
+    const m = /^\d+/.exec(stack.slice(at + needle.length));
+    return m ? Number(m[0]) : 0;
+  }
+  function callTool(name, args) {
+    const tool = safeString(name);
+    if (args === undefined) args = {};
+    let json;
+    try { json = jsonStr(args); } catch (e) {
+      return Promise.reject(toolError(tool, 'EINVAL', `${tool}: the arguments cannot be sent as JSON: ${safeString(e && e.message)}`));
+    }
+    if (json === undefined) json = 'null';
+    const line = callLines ? callerLine() : 0;
+    return new Promise((resolve, reject) => { toolQueue.push({ tool, json, line, resolve, reject }); });
+  }
+  function settle(calls, res) {
+    let outcomes = null;
+    if (res[0]) {
+      try { outcomes = JSON.parse(res[1]); } catch { /* answered below */ }
+    } else {
+      let info = null;
+      try { info = JSON.parse(res[1]); } catch { /* not JSON */ }
+      info = info && typeof info === 'object' ? info : { code: 'EIO', message: 'the host refused the tool calls' };
+      for (const c of calls) c.reject(toolError(c.tool, info.code || 'EIO', info.message, c.line));
+      return;
+    }
+    for (let i = 0; i < calls.length; i++) {
+      const c = calls[i];
+      const o = isArray(outcomes) ? outcomes[i] : outcomes;
+      if (o && o.ok === true) c.resolve(o.value);
+      else if (o && typeof o === 'object') c.reject(toolError(c.tool, o.code || 'EIO', o.message, c.line));
+      else c.reject(toolError(c.tool, 'EIO', `${c.tool}: the host gave no answer for this call`, c.line));
+    }
+  }
+  function toolsFlush() {
+    if (toolQueue.length === 0) return false;
+    const batch = toolQueue;
+    toolQueue = [];
+    let start = 0;
+    while (start < batch.length) {
+      const parts = [];
+      let size = 2, end = start;
+      while (end < batch.length) {
+        const c = batch[end];
+        const part = '{"tool":' + jsonStr(c.tool) + ',"args":' + c.json + (c.line ? ',"line":' + c.line : '') + '}';
+        if (parts.length > 0 && size + part.length > TOOL_BATCH_CHARS) break;
+        parts.push(part);
+        size += part.length + 1;
+        end++;
+      }
+      settle(batch.slice(start, end), host.callText('tool.call', '[' + parts.join(',') + ']'));
+      start = end;
+    }
+    return true;
+  }
+  function toolStub(full) {
+    const stub = { [full]: function (args) { return callTool(full, args); } }[full];
+    try { defProp(stub, 'name', { value: full }); } catch { /* keep the default */ }
+    return stub;
+  }
+  // One function per tool, flat (`stripe_charges_create`) and as a namespace path
+  // (`stripe.charges.create`); names the script's globals already use are left alone.
+  function installTools(names) {
+    toolNamespaces = new Set();
+    for (const full of names) {
+      if (!full) continue;
+      const segs = full.split(/[\/.]/).map((seg) => seg.replace(/-/g, '_'));
+      const stub = toolStub(full);
+      const flat = segs.join('_');
+      if (!(flat in G)) defGlobal(flat, stub);
+      if (segs.length < 2) continue;
+      const root = segs[0];
+      if (!toolNamespaces.has(root)) {
+        if (root in G) continue;
+        defGlobal(root, {});
+        toolNamespaces.add(root);
+      }
+      let obj = G[root];
+      for (let i = 1; i < segs.length - 1; i++) {
+        const seg = segs[i];
+        if (obj[seg] === undefined) obj[seg] = {};
+        obj = obj[seg];
+        if (obj === null || typeof obj !== 'object') break;
+      }
+      if (obj !== null && typeof obj === 'object' && obj[segs[segs.length - 1]] === undefined) obj[segs[segs.length - 1]] = stub;
+    }
+  }
+  let toolList = null;
+  function listTools() {
+    if (toolList === null) {
+      const res = host.callText('tool.list', '');
+      toolList = res[0] ? JSON.parse(res[1]) : [];
+    }
+    return toolList;
+  }
+  const sameTool = (a, b) => a.replace(/\./g, '/') === b.replace(/\./g, '/');
+  defGlobal('tools', {
+    /** Every tool this script may call: `{ name, description, inputSchema, outputSchema? }`. */
+    list() { return JSON.parse(jsonStr(listTools())); },
+    /** One tool's description, or undefined. */
+    describe(name) {
+      const t = listTools().find((x) => sameTool(x.name, safeString(name)));
+      return t === undefined ? undefined : JSON.parse(jsonStr(t));
+    },
+    /** Calls a tool by name: the same as its function. */
+    call(name, args) { return callTool(name, args); },
+  });
+
+  // ---------------------------------------------------------------------------
+  // 11. The host-facing control object
+  // ---------------------------------------------------------------------------
+  function reset(name, prefix, toolNames, lines) {
     scriptName = typeof name === 'string' ? name : '';
     prefixLen = typeof prefix === 'number' ? prefix : 0;
+    toolQueue = [];
+    toolList = null;
+    callLines = lines === true;
+    if (isArray(toolNames)) installTools(toolNames);
     heap = [];
     timers = new Map();
     refCount = 0;
@@ -1693,6 +1837,7 @@
     failed: false,
     timersNext,
     timersRun,
+    toolsFlush,
     format(value) { return value === undefined ? undefined : typeof value === 'string' ? value : inspect(value); },
     formatError,
     reset,

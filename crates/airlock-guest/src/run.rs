@@ -26,6 +26,9 @@ const EXIT_ERROR: i32 = 1;
 const EXIT_UNSETTLED: i32 = 13;
 const EXIT_OOM: i32 = 137;
 
+/// Request flag: report the script line of each tool call.
+const FLAG_CALL_LINES: u32 = 1;
+
 struct Engine {
     runtime: Runtime,
     context: Context,
@@ -146,7 +149,12 @@ fn js_heap_limit(memory_limit: u64) -> usize {
 
 fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) -> i32 {
     if let Ok(reset) = helpers.get::<_, Function>("reset") {
-        let _ = reset.call::<_, ()>((request.filename.as_str(), PREFIX.len()));
+        let _ = reset.call::<_, ()>((
+            request.filename.as_str(),
+            PREFIX.len(),
+            request.tools.clone(),
+            request.flags & FLAG_CALL_LINES != 0,
+        ));
     }
     UNHANDLED.with(|list| list.borrow_mut().clear());
     // A `#!` line is valid only at the very start of a script; inside the wrapper it becomes a
@@ -206,15 +214,24 @@ fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) 
     }
 }
 
-/// Runs microtasks until none are left, then the earliest timer, until nothing is pending.
-/// Stops early with the reason of a promise rejection nobody handled.
+/// Runs microtasks until none are left, then hands the queued tool calls to the host as one
+/// batch, then fires the earliest timer, until nothing is pending. Stops early with the reason
+/// of a promise rejection nobody handled.
 fn event_loop<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>) -> Option<Value<'js>> {
     let next: Option<Function> = helpers.get("timersNext").ok();
     let fire: Option<Function> = helpers.get("timersRun").ok();
+    let flush: Option<Function> = helpers.get("toolsFlush").ok();
     loop {
         while ctx.execute_pending_job() {}
         if let Some(reason) = take_unhandled(ctx) {
             return Some(reason);
+        }
+        if flush
+            .as_ref()
+            .and_then(|f| f.call::<_, bool>(()).ok())
+            .unwrap_or(false)
+        {
+            continue;
         }
         let wait = next
             .as_ref()

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{Caller, Linker, Memory};
 
-use crate::fsops;
 use crate::state::{HostExit, RunState, guest_memory, guest_slice};
+use crate::{fsops, tools};
 
 const MODULE: &str = "airlock";
 
@@ -76,7 +76,13 @@ fn call(
     // Oversized arguments and data are the script's mistake, not the guest's: they come back
     // as errors the script can catch, and nothing is copied.
     let max_data = usize::try_from(caller.data().vfs.limits().max_bytes).unwrap_or(usize::MAX);
-    let refusal = if arg_len as usize > MAX_ARG_BYTES {
+    // A batch of tool calls carries several calls' arguments; the pipeline bounds each one.
+    let max_arg = if op == "tool.call" {
+        tools::MAX_BATCH_BYTES
+    } else {
+        MAX_ARG_BYTES
+    };
+    let refusal = if arg_len as usize > max_arg {
         // Filesystem arguments are paths and flags, so an oversized one is an over-long path.
         let code = if op.starts_with("fs.") {
             "ENAMETOOLONG"
@@ -84,7 +90,7 @@ fn call(
             "E2BIG"
         };
         let message = format!(
-            "{code}: arguments of {} bytes exceed the limit of {MAX_ARG_BYTES} bytes, {op}",
+            "{code}: arguments of {} bytes exceed the limit of {max_arg} bytes, {op}",
             arg_len
         );
         Some(fsops::error_json(code, &message, "", &op))
@@ -105,7 +111,7 @@ fn call(
                 .ok_or_else(|| out_of_bounds("call argument"))?;
             let data = guest_slice(memory, data_ptr, data_len)
                 .ok_or_else(|| out_of_bounds("data buffer"))?;
-            dispatch(state, &op, arg, data)
+            dispatch(state, &op, arg, data)?
         }
     };
     let state = caller.data_mut();
@@ -114,14 +120,24 @@ fn call(
     Ok(if ok { len } else { -len })
 }
 
-/// Routes one host call by its operation name.
-fn dispatch(state: &mut RunState, op: &str, arg: &[u8], data: &[u8]) -> (bool, Vec<u8>) {
-    match op {
+/// Routes one host call by its operation name. An `Err` ends the run.
+fn dispatch(
+    state: &mut RunState,
+    op: &str,
+    arg: &[u8],
+    data: &[u8],
+) -> Result<(bool, Vec<u8>), HostExit> {
+    Ok(match op {
         "run.value" => {
             // The script's return value, already JSON-encoded by the guest.
             state.value = serde_json::from_slice(arg).ok();
             (true, Vec::new())
         }
+        "tool.call" => {
+            let deadline = state.deadline;
+            (true, tools::call_batch(&mut state.tools, arg, deadline)?)
+        }
+        "tool.list" => (true, tools::list_tools(&state.tools.set)),
         op if op.starts_with("fs.") => fsops::dispatch(&mut state.vfs, op, arg, data),
         op => (
             false,
@@ -132,7 +148,7 @@ fn dispatch(state: &mut RunState, op: &str, arg: &[u8], data: &[u8]) -> (bool, V
                 "call",
             ),
         ),
-    }
+    })
 }
 
 fn result(mut caller: Caller<'_, RunState>, ptr: u32, len: u32) -> wasmtime::Result<()> {
@@ -143,7 +159,7 @@ fn result(mut caller: Caller<'_, RunState>, ptr: u32, len: u32) -> wasmtime::Res
         .map_err(|_| out_of_bounds("result"))
 }
 
-fn sleep(caller: Caller<'_, RunState>, ms: f64) -> wasmtime::Result<()> {
+fn sleep(mut caller: Caller<'_, RunState>, ms: f64) -> wasmtime::Result<()> {
     // NaN, negative and absurd values are clamped; the deadline bounds the rest.
     let ms = if ms.is_finite() {
         ms.clamp(0.0, 1e12)
@@ -151,6 +167,12 @@ fn sleep(caller: Caller<'_, RunState>, ms: f64) -> wasmtime::Result<()> {
         0.0
     };
     let wanted = Duration::from_secs_f64(ms / 1000.0);
+    // A virtual clock just moves: timers fire at once, in order, at the times they asked for.
+    let clock = &mut caller.data_mut().tools.session.clock;
+    if clock.is_virtual() {
+        clock.advance(wanted);
+        return Ok(());
+    }
     match caller.data().deadline {
         Some(deadline) => {
             let now = Instant::now();

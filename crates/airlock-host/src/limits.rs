@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use airlock_vfs::VfsLimits;
 
+use crate::tools::Toolset;
+
 /// Per-run limits. Every size the guest controls is bounded by one of these on the host.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -27,6 +29,21 @@ pub struct Limits {
     /// `None` (off). Needs [`SandboxConfig::fuel`] on; when it runs out the run ends with
     /// [`crate::Termination::OutOfFuel`] (exit code 152).
     pub fuel: Option<u64>,
+    /// Tool calls one run may make. Default 10,000; past it each call fails with `E2BIG`
+    /// (a script looping over a tool by mistake stops costing anything).
+    pub tool_calls_per_run: u64,
+    /// Default time one tool call may take, for tools that set no timeout of their own.
+    /// Default 30 s; past it the call fails with `ETIMEDOUT` and its work is abandoned.
+    pub tool_timeout: Duration,
+    /// Tool calls of one batch (`Promise.all`) run at the same time. Default 8; the rest wait.
+    pub tool_concurrency: usize,
+    /// Bytes of one call's JSON arguments. Default 1 MiB; larger ones fail with `E2BIG`.
+    pub tool_args_bytes: usize,
+    /// Bytes of one call's JSON result. Default 4 MiB; a larger result fails the call with
+    /// `E2BIG` instead of reaching the script.
+    pub tool_result_bytes: usize,
+    /// Nesting depth of arguments and results. Default 64; deeper values fail with `E2BIG`.
+    pub tool_json_depth: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +55,12 @@ impl Default for Limits {
             stderr_bytes: 1024 * 1024,
             source_bytes: 1024 * 1024,
             fuel: None,
+            tool_calls_per_run: 10_000,
+            tool_timeout: Duration::from_secs(30),
+            tool_concurrency: 8,
+            tool_args_bytes: 1024 * 1024,
+            tool_result_bytes: 4 * 1024 * 1024,
+            tool_json_depth: 64,
         }
     }
 }
@@ -63,6 +86,8 @@ pub struct SandboxConfig {
     /// `$XDG_CACHE_HOME/airlock`, else `$HOME/.cache/airlock`; `None` after resolution means the
     /// guest is compiled in memory on every start (about a second).
     pub cache_dir: Option<PathBuf>,
+    /// The tools runs may call, and the policy over them. Default: none.
+    pub tools: Toolset,
 }
 
 impl Default for SandboxConfig {
@@ -74,6 +99,7 @@ impl Default for SandboxConfig {
             interruptible: true,
             max_concurrent_runs: 16,
             cache_dir: default_cache_dir(),
+            tools: Toolset::default(),
         }
     }
 }

@@ -51,6 +51,9 @@ pub enum Termination {
     StackOverflow,
     /// The guest trapped for another reason (the message says which).
     Crashed(String),
+    /// A replayed script made a different tool call than the recording (the message says
+    /// which call and how it differs).
+    Diverged(String),
 }
 
 impl Termination {
@@ -63,6 +66,7 @@ impl Termination {
             Self::OutOfFuel => exit_code::OUT_OF_FUEL,
             Self::StackOverflow => exit_code::STACK_OVERFLOW,
             Self::Crashed(_) => exit_code::CRASH,
+            Self::Diverged(_) => exit_code::DIVERGED,
         }
     }
 }
@@ -77,6 +81,8 @@ pub struct Usage {
     pub fuel: Option<u64>,
     /// Peak guest linear memory in bytes.
     pub peak_memory: u64,
+    /// Tool calls the script made, denied and failed ones included.
+    pub tool_calls: u64,
 }
 
 /// Everything a run produced.
@@ -96,6 +102,8 @@ pub struct RunOutput {
     pub value: Option<serde_json::Value>,
     /// Resources used.
     pub usage: Usage,
+    /// The run's tool calls, in the order the script made them.
+    pub calls: Vec<crate::ToolCall>,
 }
 
 impl RunOutput {

@@ -5,12 +5,15 @@ use std::time::{Duration, Instant};
 use airlock_vfs::{Vfs, VfsLimits};
 use wasmtime::{InstancePre, Store, Trap, UpdateDeadline};
 
+use crate::clock::Clock;
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
 use crate::output::{Language, RunOutput, Termination, Usage};
 use crate::sandbox::Sandbox;
-use crate::state::{HostExit, OutputHandler, OutputStream, RunState};
+use crate::state::{HostExit, OutputHandler, OutputSink, OutputStream, RunState};
+use crate::tools::{Replay, RunTools, SessionJournal, SessionTools, Toolset};
 use crate::{exit_code, wasi};
+use airlock_journal::{self as journal, EndEntry, StartEntry, rfc3339_millis};
 
 /// The file name stack traces show for code that did not come from a file.
 const DEFAULT_FILENAME: &str = "script.js";
@@ -25,6 +28,10 @@ pub struct Session {
     limits: Limits,
     runs: u64,
     output: Option<OutputHandler>,
+    /// Budgets, journal and clock; lent to each run like the filesystem.
+    tools: Option<SessionTools>,
+    /// A fixed seed for the guest's randomness, if one was set.
+    seed: Option<u64>,
 }
 
 impl Session {
@@ -37,6 +44,68 @@ impl Session {
             limits: config.limits.clone(),
             runs: 0,
             output: None,
+            tools: Some(SessionTools::new(&config.tools)),
+            seed: None,
+        }
+    }
+
+    /// Seeds the script's randomness (`Math.random`, `crypto`): each run's sequence then
+    /// depends only on the seed and the run's index in the session.
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = Some(seed);
+    }
+
+    /// Makes runs deterministic: randomness seeded with `seed`, and a virtual clock that starts
+    /// at [`crate::VIRTUAL_EPOCH_UNIX_MS`] and moves only when the script sleeps or waits for a
+    /// timer (which then fire at once). The same script with the same tool results then gives
+    /// byte-identical output and journal.
+    pub fn set_deterministic(&mut self, seed: u64) {
+        self.seed = Some(seed);
+        if let Some(tools) = &mut self.tools {
+            tools.clock = Clock::Virtual {
+                elapsed: Duration::ZERO,
+            };
+        }
+    }
+
+    /// Whether runs use the virtual clock (see [`Session::set_deterministic`]).
+    pub fn is_deterministic(&self) -> bool {
+        self.tools.as_ref().is_some_and(|t| t.clock.is_virtual())
+    }
+
+    /// Journals every run and tool call of this session to `out` as hash-chained JSON lines
+    /// (see the `airlock-journal` crate). Results up to `result_threshold` bytes of JSON are
+    /// kept in full, so a replay can serve them; larger ones by size and SHA-256 only. If
+    /// writing fails, further tool calls are refused, so that no call goes unrecorded.
+    pub fn set_journal(
+        &mut self,
+        out: impl std::io::Write + Send + 'static,
+        result_threshold: usize,
+    ) {
+        if let Some(tools) = &mut self.tools {
+            tools.journal = Some(SessionJournal::new(Box::new(out), result_threshold));
+        }
+    }
+
+    /// The hash of the journal's last entry: keep it to detect a cut or edited tail later.
+    pub fn journal_head(&self) -> Option<String> {
+        let journal = self.tools.as_ref()?.journal.as_ref()?;
+        Some(journal.head().to_string())
+    }
+
+    /// Why the journal stopped being written, if it did.
+    pub fn journal_failure(&self) -> Option<String> {
+        let journal = self.tools.as_ref()?.journal.as_ref()?;
+        journal.failure().map(str::to_string)
+    }
+
+    /// Serves this session's tool calls from a recording instead of calling the tools: run
+    /// `k` of the session gets the results recorded for run `k`, and a call that differs from
+    /// the recording (tool, arguments or order) ends the run with
+    /// [`Termination::Diverged`].
+    pub fn set_replay(&mut self, replay: Replay) {
+        if let Some(tools) = &mut self.tools {
+            tools.replay = Some(replay);
         }
     }
 
@@ -132,13 +201,56 @@ impl Session {
             )
             .with_hint("split the work into smaller scripts, or keep data in files and read it from the script"));
         }
+        let run = self.runs;
         self.runs += 1;
         let started = Instant::now();
-        let inner = &self.sandbox.inner;
-        let seed = fresh_seed(self.runs);
-        let request = encode_request(seed, self.limits.memory, filename, code);
+        let sandbox = self.sandbox.clone();
+        let inner = &sandbox.inner;
+        let set = inner.config.tools.clone();
+        let mut session_tools = self.tools.take().unwrap_or_else(|| SessionTools::new(&set));
+        // A replayed run gets the seed its recording had, so it draws the same random numbers.
+        let recorded = session_tools
+            .replay
+            .as_ref()
+            .and_then(|r| r.start(usize::try_from(run).ok()?))
+            .map(|start| start.seed);
+        let seed = match (recorded, self.seed) {
+            (Some(seed), _) => seed,
+            (None, Some(seed)) => wasi::splitmix64(seed ^ run),
+            (None, None) => fresh_seed(self.runs),
+        };
+        session_tools.policy.begin_run();
+        if let Some(replay) = &mut session_tools.replay {
+            replay.begin_run();
+        }
+        let names: Vec<&str> = set.visible().map(|s| s.name.as_str()).collect();
+        let flags = if session_tools.journal.is_some() {
+            FLAG_CALL_LINES
+        } else {
+            0
+        };
+        if let Some(journal) = &mut session_tools.journal {
+            journal.start(start_entry(
+                &set,
+                &session_tools.clock,
+                run,
+                language,
+                filename,
+                code,
+                seed,
+            ));
+        }
+        let request = encode_request(&Request {
+            seed,
+            memory: self.limits.memory,
+            flags,
+            filename,
+            tools: &names,
+            code,
+        });
         let vfs = std::mem::replace(&mut self.vfs, Vfs::new(VfsLimits::default()));
-        let mut state = RunState::new(vfs, &self.limits, request, self.output.clone());
+        let tools = RunTools::new(set.clone(), session_tools, &self.limits, run);
+        let mut state = RunState::new(vfs, &self.limits, request, self.output.clone(), tools);
         state.rng = wasi::splitmix64(seed);
         let deadline = self
             .limits
@@ -153,7 +265,7 @@ impl Session {
         if inner.config.fuel
             && let Err(e) = store.set_fuel(self.limits.fuel.unwrap_or(u64::MAX))
         {
-            self.vfs = store.into_data().vfs;
+            self.restore(store.into_data());
             return Err(Error::engine("setting fuel", e));
         }
         if inner.config.interruptible {
@@ -168,7 +280,7 @@ impl Session {
         let outcome = match execute(&inner.pre, &mut store) {
             Ok(outcome) => outcome,
             Err(e) => {
-                self.vfs = store.into_data().vfs;
+                self.restore(store.into_data());
                 return Err(e);
             }
         };
@@ -180,26 +292,85 @@ impl Session {
             .map(|left| self.limits.fuel.unwrap_or(u64::MAX) - left);
         let (result, peak_memory) = outcome;
         let memory_denied = store.data().memory.denied;
-        let state = store.into_data();
-        self.vfs = state.vfs;
+        let mut state = store.into_data();
+        let mut termination = classify(result, memory_denied, &mut state.tools);
+        let tools = &mut state.tools;
+        if let Some(replay) = &tools.session.replay
+            && matches!(termination, Termination::Exited(_))
+            && let Some(why) = replay.finish_run(run)
+        {
+            termination = Termination::Diverged(why);
+        }
+        let exit = termination.exit_code();
+        let calls = tools.calls;
+        if let Some(journal) = &mut tools.session.journal {
+            journal.end(EndEntry {
+                time: rfc3339_millis(tools.session.clock.unix().as_millis() as u64),
+                run,
+                exit_code: exit,
+                calls,
+                ..EndEntry::default()
+            });
+        }
+        let records = std::mem::take(&mut tools.records.calls);
+        let value = state.value.take();
+        let stdout = std::mem::replace(&mut state.stdout, OutputSink::detached()).finish("stdout");
+        let stderr_sink = std::mem::replace(&mut state.stderr, OutputSink::detached());
+        self.restore(state);
 
-        let termination = classify(result, memory_denied);
-        let mut stderr = state.stderr.finish("stderr");
+        let mut stderr = stderr_sink.finish("stderr");
         if let Some(message) = limit_message(&termination, &self.limits) {
             stderr.extend_from_slice(message.as_bytes());
         }
         Ok(RunOutput {
-            stdout: state.stdout.finish("stdout"),
+            stdout,
             stderr,
-            exit_code: termination.exit_code(),
+            exit_code: exit,
             termination,
-            value: state.value,
+            value,
             usage: Usage {
                 wall: started.elapsed(),
                 fuel,
                 peak_memory,
+                tool_calls: calls,
             },
+            calls: records,
         })
+    }
+
+    /// Takes back what the session lent a run.
+    fn restore(&mut self, state: RunState) {
+        self.vfs = state.vfs;
+        self.tools = Some(state.tools.session);
+    }
+}
+
+/// The journal entry that opens a run: everything a replay needs besides the tool results.
+fn start_entry(
+    set: &Toolset,
+    clock: &Clock,
+    run: u64,
+    language: Language,
+    filename: &str,
+    code: &str,
+    seed: u64,
+) -> StartEntry {
+    StartEntry {
+        time: rfc3339_millis(clock.unix().as_millis() as u64),
+        run,
+        language: match language {
+            Language::Shell => journal::Language::Shell,
+            _ => journal::Language::JavaScript,
+        },
+        name: filename.to_string(),
+        script: code.to_string(),
+        seed,
+        deterministic: clock.is_virtual(),
+        tools: set
+            .visible()
+            .filter_map(|s| serde_json::to_value(s).ok())
+            .collect(),
+        ..StartEntry::default()
     }
 }
 
@@ -231,7 +402,11 @@ fn execute(
     Ok((result, peak))
 }
 
-fn classify(result: wasmtime::Result<i32>, memory_denied: bool) -> Termination {
+fn classify(
+    result: wasmtime::Result<i32>,
+    memory_denied: bool,
+    tools: &mut RunTools,
+) -> Termination {
     let error = match result {
         Ok(exit_code::OUT_OF_MEMORY) => return Termination::OutOfMemory,
         Ok(code) => return Termination::Exited(code),
@@ -240,6 +415,9 @@ fn classify(result: wasmtime::Result<i32>, memory_denied: bool) -> Termination {
     match error.downcast_ref::<HostExit>() {
         Some(HostExit::Exit(code)) => return Termination::Exited(*code),
         Some(HostExit::Timeout) => return Termination::Timeout,
+        Some(HostExit::Diverged) => {
+            return Termination::Diverged(tools.divergence.take().unwrap_or_default());
+        }
         None => {}
     }
     match error.downcast_ref::<Trap>() {
@@ -270,6 +448,7 @@ fn limit_message(termination: &Termination, limits: &Limits) -> Option<String> {
         ),
         Termination::StackOverflow => "airlock: the script recursed too deeply and overflowed the stack\nhint: turn deep recursion into a loop or an explicit stack\n".to_string(),
         Termination::Crashed(why) => format!("airlock: the run crashed: {why}\n"),
+        Termination::Diverged(why) => format!("airlock: replay diverged: {why}\nhint: the script now makes different tool calls than the recorded run; record a new journal if the change is intended\n"),
     })
 }
 
@@ -287,13 +466,32 @@ fn fresh_seed(counter: u64) -> u64 {
     RandomState::new().hash_one((counter, Instant::now()))
 }
 
-/// `seed u64 | memory u64 | name_len u32 | name | code`, little-endian (see the guest).
-fn encode_request(seed: u64, memory: u64, filename: &str, code: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(20 + filename.len() + code.len());
-    out.extend_from_slice(&seed.to_le_bytes());
-    out.extend_from_slice(&memory.to_le_bytes());
-    out.extend_from_slice(&(filename.len() as u32).to_le_bytes());
-    out.extend_from_slice(filename.as_bytes());
-    out.extend_from_slice(code.as_bytes());
+/// Request flag: the guest reports the script line of each tool call (for the journal).
+const FLAG_CALL_LINES: u32 = 1;
+
+/// What the guest is asked to run.
+struct Request<'a> {
+    seed: u64,
+    memory: u64,
+    flags: u32,
+    filename: &'a str,
+    /// Names of the tools the script is given stubs for.
+    tools: &'a [&'a str],
+    code: &'a str,
+}
+
+/// `seed u64 | memory u64 | flags u32 | name_len u32 | name | tools_len u32 | tools | code`,
+/// little-endian, where `tools` is the tool names joined by `\n` (see the guest's `host.rs`).
+fn encode_request(r: &Request<'_>) -> Vec<u8> {
+    let tools = r.tools.join("\n");
+    let mut out = Vec::with_capacity(28 + r.filename.len() + tools.len() + r.code.len());
+    out.extend_from_slice(&r.seed.to_le_bytes());
+    out.extend_from_slice(&r.memory.to_le_bytes());
+    out.extend_from_slice(&r.flags.to_le_bytes());
+    out.extend_from_slice(&(r.filename.len() as u32).to_le_bytes());
+    out.extend_from_slice(r.filename.as_bytes());
+    out.extend_from_slice(&(tools.len() as u32).to_le_bytes());
+    out.extend_from_slice(tools.as_bytes());
+    out.extend_from_slice(r.code.as_bytes());
     out
 }

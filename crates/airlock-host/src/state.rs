@@ -4,6 +4,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use airlock_vfs::Vfs;
+
+use crate::tools::RunTools;
 use wasmtime::{Caller, Extern, Memory, ResourceLimiter};
 
 /// The guest's exported linear memory.
@@ -25,8 +27,10 @@ pub(crate) fn guest_slice(data: &[u8], ptr: u32, len: u32) -> Option<&[u8]> {
 pub(crate) enum HostExit {
     /// The guest called `proc_exit`.
     Exit(i32),
-    /// A sleep or timer reached the run's deadline.
+    /// A sleep, timer or tool call reached the run's deadline.
     Timeout,
+    /// A replayed script made a call the recording did not (see `RunTools::divergence`).
+    Diverged,
 }
 
 impl std::fmt::Display for HostExit {
@@ -34,6 +38,7 @@ impl std::fmt::Display for HostExit {
         match self {
             Self::Exit(code) => write!(f, "exit({code})"),
             Self::Timeout => f.write_str("deadline reached"),
+            Self::Diverged => f.write_str("replay diverged"),
         }
     }
 }
@@ -60,6 +65,11 @@ impl OutputSink {
             stream,
             handler,
         }
+    }
+
+    /// An empty sink standing in for one taken out of a finished run.
+    pub(crate) fn detached() -> Self {
+        Self::new(0, OutputStream::Stdout, None)
     }
 
     pub(crate) fn push(&mut self, data: &[u8]) {
@@ -166,6 +176,8 @@ pub(crate) struct RunState {
     pub(crate) value: Option<serde_json::Value>,
     /// Host-chosen randomness for the WASI `random_get` import.
     pub(crate) rng: u64,
+    /// The session's tools, budgets, journal and clock, lent to the run.
+    pub(crate) tools: RunTools,
 }
 
 impl RunState {
@@ -174,6 +186,7 @@ impl RunState {
         limits: &crate::Limits,
         request: Vec<u8>,
         handler: Option<OutputHandler>,
+        tools: RunTools,
     ) -> Self {
         Self {
             stdout: OutputSink::new(limits.stdout_bytes, OutputStream::Stdout, handler.clone()),
@@ -188,6 +201,7 @@ impl RunState {
             deadline: None,
             value: None,
             rng: 0,
+            tools,
         }
     }
 }

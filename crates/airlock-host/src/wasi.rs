@@ -6,8 +6,6 @@
 //! output, host clocks, seeded randomness) and keeps `wasmtime-wasi` out of the build. Any other
 //! WASI function the guest imports answers `ENOSYS`.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
-
 use wasmtime::{Caller, FuncType, Linker, Module, Val, ValType};
 
 use crate::state::{HostExit, RunState, guest_memory, guest_slice};
@@ -133,21 +131,13 @@ fn fd_write(mut caller: Caller<'_, RunState>, fd: i32, iovs: i32, count: i32, wr
 }
 
 fn clock_time_get(mut caller: Caller<'_, RunState>, id: i32, _precision: i64, out: i32) -> i32 {
+    let clock = &caller.data().tools.session.clock;
     let nanos = match id {
-        0 => SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0),
-        1..=3 => monotonic_nanos(),
+        0 => clock.unix().as_nanos() as u64,
+        1..=3 => clock.monotonic().as_nanos() as u64,
         _ => return ERRNO_INVAL,
     };
     write_bytes(&mut caller, out, &nanos.to_le_bytes())
-}
-
-/// Nanoseconds on a process-wide monotonic clock.
-fn monotonic_nanos() -> u64 {
-    static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-    ORIGIN.get_or_init(Instant::now).elapsed().as_nanos() as u64
 }
 
 fn random_get(mut caller: Caller<'_, RunState>, buf: i32, len: i32) -> i32 {

@@ -53,6 +53,7 @@
 //! session's filesystem lives on the host.
 
 pub use airlock_host::{
-    Error, ErrorKind, Language, Limits, OutputStream, RunOutput, Sandbox, SandboxConfig, Session,
-    Termination, Usage, exit_code, vfs,
+    Error, ErrorKind, JOURNAL_RESULT_THRESHOLD, Language, Limits, OutputStream, Replay, RunOutput,
+    Sandbox, SandboxConfig, Session, Termination, ToolCall, ToolCallError, Toolset, Usage,
+    VIRTUAL_EPOCH_UNIX_MS, exit_code, journal, policy, tool, vfs,
 };

@@ -1,0 +1,145 @@
+//! `airlock check`, `airlock tools` and `airlock prompt`: what a config gives a script.
+
+use std::path::PathBuf;
+
+use airlock::tool::prompt::{PromptEnv, system_prompt};
+use airlock::tool::{ToolSpec, dts};
+use airlock::{Limits, SandboxConfig, Toolset};
+use clap::Args;
+
+use crate::config::{self, FileConfig};
+use crate::toolset;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The config file to validate (default: ./airlock.toml).
+    #[arg(value_name = "FILE")]
+    file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ToolsArgs {
+    /// Config file with the tools (default: ./airlock.toml if present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print TypeScript declarations of the sandbox API and every tool.
+    #[arg(long)]
+    dts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PromptArgs {
+    /// Config file with the tools, policy and limits (default: ./airlock.toml if present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// The effective configuration: defaults, then the file.
+struct Effective {
+    config: SandboxConfig,
+    name: Option<String>,
+}
+
+fn load(given: Option<&std::path::Path>) -> anyhow::Result<Effective> {
+    let mut config = SandboxConfig::default();
+    let Some(path) = config::locate(given) else {
+        return Ok(Effective { config, name: None });
+    };
+    let loaded = FileConfig::load(&path)?;
+    config::apply(&loaded.file, &mut config.limits, &mut config.vfs)?;
+    config.tools = toolset::build(&loaded)?;
+    Ok(Effective {
+        config,
+        name: Some(path.display().to_string()),
+    })
+}
+
+fn visible(tools: &Toolset) -> Vec<ToolSpec> {
+    tools.visible().cloned().collect()
+}
+
+pub fn check(args: CheckArgs) -> anyhow::Result<i32> {
+    let path = args.file.unwrap_or_else(|| PathBuf::from("airlock.toml"));
+    let effective = load(Some(&path))?;
+    let tools = &effective.config.tools;
+    let name = effective.name.unwrap_or_default();
+    println!("{name}: ok\n");
+    println!("limits:\n{}", limits_text(&effective.config.limits));
+    println!("tools ({}):", tools.toolbox().len());
+    for spec in tools.toolbox().specs() {
+        let shown = if tools.policy().may_allow(&spec.name) {
+            ""
+        } else {
+            "  [never allowed by the policy]"
+        };
+        println!("  {}  {}{shown}", spec.name, first_line(&spec.description));
+    }
+    println!("\npolicy:\n{}", tools.policy().describe());
+    Ok(0)
+}
+
+pub fn tools(args: ToolsArgs) -> anyhow::Result<i32> {
+    let effective = load(args.config.as_deref())?;
+    let specs = visible(&effective.config.tools);
+    if args.dts {
+        print!("{}", dts::declarations(&specs));
+        return Ok(0);
+    }
+    if specs.is_empty() {
+        println!(
+            "no tools{}",
+            match &effective.name {
+                Some(name) => format!(" in {name}"),
+                None =>
+                    " (no config file: pass --config FILE or create ./airlock.toml)".to_string(),
+            }
+        );
+    }
+    for spec in &specs {
+        println!("{}  {}", spec.name, first_line(&spec.description));
+    }
+    Ok(0)
+}
+
+pub fn prompt(args: PromptArgs) -> anyhow::Result<i32> {
+    let effective = load(args.config.as_deref())?;
+    let config = &effective.config;
+    let env = PromptEnv {
+        languages: vec!["javascript".to_string()],
+        timeout: config.limits.timeout,
+        memory_bytes: config.limits.memory,
+        stdout_bytes: config.limits.stdout_bytes as u64,
+        vfs_bytes: config.vfs.max_bytes,
+        vfs_files: config.vfs.max_files,
+        mounts: Vec::new(),
+        policy_summary: (config.tools.policy().rule_count() > 0)
+            .then(|| config.tools.policy().describe()),
+    };
+    print!("{}", system_prompt(&env, &visible(&config.tools)));
+    Ok(0)
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+fn limits_text(l: &Limits) -> String {
+    let mib = |b: u64| format!("{:.0} MiB", b as f64 / (1024.0 * 1024.0));
+    let timeout = l
+        .timeout
+        .map_or_else(|| "none".to_string(), |t| format!("{t:?}"));
+    format!(
+        "  timeout {timeout}, memory {}, stdout {}, stderr {}, source {}\n  \
+         tool calls per run {}, tool timeout {:?}, tool concurrency {}, tool args {}, tool result {}, tool JSON depth {}",
+        mib(l.memory),
+        mib(l.stdout_bytes as u64),
+        mib(l.stderr_bytes as u64),
+        mib(l.source_bytes as u64),
+        l.tool_calls_per_run,
+        l.tool_timeout,
+        l.tool_concurrency,
+        mib(l.tool_args_bytes as u64),
+        mib(l.tool_result_bytes as u64),
+        l.tool_json_depth,
+    )
+}

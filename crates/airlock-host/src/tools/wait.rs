@@ -1,0 +1,127 @@
+//! Waiting for tool calls from inside a host import: the guest is blocked anyway, so the host
+//! thread waits too, but never past the run's deadline.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
+
+use airlock_tools::{ToolError, ToolErrorKind, ToolFuture};
+use serde_json::Value;
+use tokio::runtime::Runtime;
+use tokio::sync::Semaphore;
+
+/// The outcome of one call and how long it ran.
+pub(crate) type Finished = (Result<Value, ToolError>, Duration);
+
+struct Unpark(Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls `fut` on this thread until it completes, or gives up at `deadline`.
+///
+/// Not tokio's `block_on`: that refuses to run inside another runtime, and a host embedding
+/// airlock may well call [`crate::Session::run`] from one. The tool runtime is entered so that
+/// tokio's timers and processes work; its worker threads drive them and wake this one.
+fn block_on<F: Future>(rt: &Runtime, fut: F, deadline: Option<Instant>) -> Option<F::Output> {
+    let _entered = rt.enter();
+    let mut fut = pin!(fut);
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return Some(out);
+        }
+        match deadline {
+            Some(deadline) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return None;
+                }
+                thread::park_timeout(deadline - now);
+            }
+            None => thread::park(),
+        }
+    }
+}
+
+/// One call bounded by its timeout, timed from when it starts.
+async fn timed(name: String, fut: ToolFuture, limit: Duration) -> Finished {
+    let started = Instant::now();
+    let result = match tokio::time::timeout(limit, fut).await {
+        Ok(result) => result,
+        Err(_) => Err(ToolError::new(
+            ToolErrorKind::Timeout,
+            format!("{name}: no answer within {limit:?}, the call was abandoned"),
+        )
+        .with_hint("raise the tool's `timeout` in the config, or ask it for less")),
+    };
+    (result, started.elapsed())
+}
+
+/// A call ready to run: the tool's name, its future and its time limit.
+pub(crate) struct Pending {
+    pub(crate) name: String,
+    pub(crate) future: ToolFuture,
+    pub(crate) timeout: Duration,
+}
+
+/// Runs the calls of one batch, at most `concurrency` at a time, and returns their outcomes in
+/// order; `None` if the run's deadline came first (every call still running is dropped, which
+/// kills exec tools' processes).
+pub(crate) fn run_all(
+    rt: &Runtime,
+    calls: Vec<Pending>,
+    concurrency: usize,
+    deadline: Option<Instant>,
+) -> Option<Vec<Finished>> {
+    if calls.len() <= 1 {
+        // The common case, `await tool(...)`: polled right here, no thread hop, so a tool that
+        // answers at once costs no more than a function call.
+        return calls
+            .into_iter()
+            .map(|c| block_on(rt, timed(c.name, c.future, c.timeout), deadline))
+            .collect();
+    }
+    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut handles: Vec<_> = calls
+        .into_iter()
+        .map(|c| {
+            let permits = Arc::clone(&permits);
+            rt.spawn(async move {
+                // The semaphore is never closed, so acquiring only waits.
+                let _permit = permits.acquire_owned().await;
+                timed(c.name, c.future, c.timeout).await
+            })
+        })
+        .collect();
+    let joined = block_on(
+        rt,
+        async {
+            let mut out = Vec::with_capacity(handles.len());
+            for handle in handles.iter_mut() {
+                out.push(match handle.await {
+                    Ok(finished) => finished,
+                    Err(e) => (
+                        Err(ToolError::failed(format!("the tool panicked: {e}"))),
+                        Duration::ZERO,
+                    ),
+                });
+            }
+            out
+        },
+        deadline,
+    );
+    if joined.is_none() {
+        for handle in &handles {
+            handle.abort();
+        }
+    }
+    joined
+}
