@@ -101,11 +101,17 @@ impl Reader {
     }
 
     fn u64(&mut self) -> u64 {
-        self.bytes(8).try_into().map(u64::from_le_bytes).unwrap_or(0)
+        self.bytes(8)
+            .try_into()
+            .map(u64::from_le_bytes)
+            .unwrap_or(0)
     }
 
     fn u32(&mut self) -> u32 {
-        self.bytes(4).try_into().map(u32::from_le_bytes).unwrap_or(0)
+        self.bytes(4)
+            .try_into()
+            .map(u32::from_le_bytes)
+            .unwrap_or(0)
     }
 
     fn text(&mut self, n: usize) -> String {
