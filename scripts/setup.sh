@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building airlock needs, only what is missing; safe to run any number of times.
 #   - Debian packages: clang, lld, llvm-14 (llvm-ar) and wasi-libc build QuickJS for wasm32-wasi
+#   - python3 runs the example tools and the exec-tool tests
 #   - the rustup target wasm32-wasip1 for the guest
 set -euo pipefail
 
@@ -9,6 +10,7 @@ command -v clang >/dev/null 2>&1 || missing+=(clang)
 command -v wasm-ld >/dev/null 2>&1 || missing+=(lld)
 command -v llvm-ar-14 >/dev/null 2>&1 || missing+=(llvm-14)
 [ -e /usr/lib/wasm32-wasi/libc.a ] || missing+=(wasi-libc)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   sudo=""

@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 use airlock::{Language, Sandbox, SandboxConfig};
 
+mod policy;
+mod tools;
+
 const LOOP: &str = "let s = 0; for (let i = 0; i < 3e6; i++) s += i; return s";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,6 +31,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     warm_run(&sandbox)?;
     loop_speed(&sandbox)?;
     idle_sessions(&sandbox)?;
+    tools::run()?;
+    println!(
+        "{:<52} {:>10.3} us   target < 2 us",
+        "policy decision, 100 rules (last one matches)",
+        policy::bench_decide().as_secs_f64() * 1e6
+    );
     Ok(())
 }
 

@@ -20,6 +20,12 @@ pub fn build(loaded: &Loaded) -> anyhow::Result<Toolset> {
         .unwrap_or(Path::new("."))
         .to_path_buf();
     let name = loaded.path.display().to_string();
+    // Denials name the rule "in airlock.toml": the file name is what the script's author
+    // recognises, without the folders of the machine it runs on.
+    let short = loaded
+        .path
+        .file_name()
+        .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
     let mut toolbox = Toolbox::new();
     for doc in &loaded.file.tool {
         let at = format!("{name}:{}", line_of(&loaded.text, doc.name.span().start));
@@ -34,11 +40,11 @@ pub fn build(loaded: &Loaded) -> anyhow::Result<Toolset> {
     let policy = Policy::compile(
         &doc,
         Source {
-            name: &name,
+            name: &short,
             text: Some(&loaded.text),
         },
     )
-    .map_err(|e| anyhow!("{e}"))?;
+    .map_err(|e| anyhow!("{}: {e}", loaded.path.display()))?;
     Ok(Toolset::new(toolbox, policy))
 }
 

@@ -35,7 +35,7 @@ pub struct Limits {
     /// Default time one tool call may take, for tools that set no timeout of their own.
     /// Default 30 s; past it the call fails with `ETIMEDOUT` and its work is abandoned.
     pub tool_timeout: Duration,
-    /// Tool calls of one batch (`Promise.all`) run at the same time. Default 8; the rest wait.
+    /// Tool calls of one batch (`Promise.all`) run at the same time. Default 16; the rest wait.
     pub tool_concurrency: usize,
     /// Bytes of one call's JSON arguments. Default 1 MiB; larger ones fail with `E2BIG`.
     pub tool_args_bytes: usize,
@@ -57,7 +57,7 @@ impl Default for Limits {
             fuel: None,
             tool_calls_per_run: 10_000,
             tool_timeout: Duration::from_secs(30),
-            tool_concurrency: 8,
+            tool_concurrency: 16,
             tool_args_bytes: 1024 * 1024,
             tool_result_bytes: 4 * 1024 * 1024,
             tool_json_depth: 64,
