@@ -1,5 +1,6 @@
 //! airlock runs the one script an AI agent wrote — JavaScript today — inside WebAssembly, over a
-//! virtual filesystem, with time, memory and output limits enforced by the host.
+//! virtual filesystem, with time, memory and output limits enforced by the host, and every tool
+//! call checked by a capability policy and journaled on the host.
 //!
 //! ```
 //! use airlock::{Language, Sandbox, SandboxConfig};
@@ -32,6 +33,46 @@
 //! # }
 //! ```
 //!
+//! # Tools and the policy
+//!
+//! A script calls the host only through tools; each call passes the tool's JSON Schema, the
+//! capability policy and its budgets on the host, and is recorded.
+//!
+//! ```
+//! use airlock::policy::Policy;
+//! use airlock::tool::{ToolSpec, Toolbox, tool_fn};
+//! use airlock::{Language, Sandbox, SandboxConfig, Toolset};
+//! use serde_json::json;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut toolbox = Toolbox::new();
+//! let transfer = ToolSpec::new("bank/transfer", "Move money").with_input_schema(json!({
+//!     "type": "object",
+//!     "properties": { "amount": { "type": "number" } },
+//!     "required": ["amount"]
+//! }));
+//! toolbox.add(tool_fn(transfer, |args| async move { Ok(json!({ "sent": args["amount"] })) }))?;
+//! let policy = Policy::from_toml(
+//!     "[[allow]]\ntools = \"bank/*\"\n[allow.args]\namount = { min = 1, max = 1000 }",
+//!     "airlock.toml",
+//! )?;
+//! let mut config = SandboxConfig::default();
+//! config.tools = Toolset::new(toolbox, policy);
+//! let mut session = Sandbox::new(config)?.session();
+//!
+//! let out = session.run(Language::JavaScript, r#"
+//!     const ok = await bank.transfer({ amount: 10 });
+//!     try { await bank_transfer({ amount: 5000 }); } catch (e) { console.log(e.code, String(e)); }
+//!     return ok;
+//! "#)?;
+//! assert_eq!(out.stdout_text(), "EPOLICY PolicyDenied: bank/transfer: amount = 5000 violates \
+//!     max 1000 (allow[0] in airlock.toml); allowed range 1..1000\n{\"sent\":10}\n");
+//! assert_eq!(out.calls.len(), 2);
+//! assert_eq!(out.calls[1].error.as_ref().map(|e| e.code.as_str()), Some("EPOLICY"));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Limits and their defaults
 //!
 //! | knob | default | when exceeded |
@@ -43,6 +84,11 @@
 //! | [`Limits::fuel`] | off | run stopped, exit 152 |
 //! | [`vfs::VfsLimits`] | 256 MiB, 50,000 files | `ENOSPC` error in the script |
 //! | stack depth | about 10,000 nested calls | run stopped, exit 139 |
+//! | [`Limits::tool_calls_per_run`] | 10,000 | `E2BIG` for each further call |
+//! | [`Limits::tool_timeout`] | 30 s | `ETIMEDOUT` |
+//! | [`Limits::tool_concurrency`] | 16 per batch | the rest wait |
+//! | [`Limits::tool_args_bytes`] / [`Limits::tool_result_bytes`] | 1 MiB / 4 MiB | `E2BIG` |
+//! | [`Limits::tool_json_depth`] | 64 | `E2BIG` |
 //!
 //! # How it works
 //!
