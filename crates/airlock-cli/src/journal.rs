@@ -74,10 +74,12 @@ pub fn replay(args: ReplayArgs) -> anyhow::Result<i32> {
         journal::read(open(&args.journal)?).map_err(|e| anyhow!("{}", e.in_file(&name)))?;
     let replay = Replay::new(entries.clone()).map_err(|e| anyhow!("{name}: {e}"))?;
     let override_script = match &args.script {
-        Some(path) => Some(
+        Some(path) => Some((
             std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read script {}", path.display()))?,
-        ),
+            path.file_name()
+                .map_or_else(|| "script.js".into(), |n| n.to_string_lossy().into_owned()),
+        )),
         None => None,
     };
     let mut config = SandboxConfig::default();
@@ -92,30 +94,59 @@ pub fn replay(args: ReplayArgs) -> anyhow::Result<i32> {
             _ => None,
         })
         .collect();
+    let recorded_exits: Vec<i32> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::End(end) => Some(end.exit_code),
+            _ => None,
+        })
+        .collect();
     if starts.first().is_some_and(|s| s.deterministic) {
         session.set_deterministic(0);
     }
     session.set_replay(replay);
     let streamed = stream_live(&mut session);
     let mut calls = 0;
-    for start in &starts {
-        let code = override_script.as_deref().unwrap_or(&start.script);
+    let mut failed = 0;
+    for (k, start) in starts.iter().enumerate() {
+        let (code, file) = match &override_script {
+            Some((code, file)) => (code.as_str(), file.as_str()),
+            None => (start.script.as_str(), start.name.as_str()),
+        };
         let language = match start.language {
             journal::Language::Shell => Language::Shell,
             _ => Language::JavaScript,
         };
-        let output = session.run_named(language, code, &start.name)?;
+        let output = session.run_named(language, code, file)?;
         stream_rest(&output, &streamed)?;
         calls += output.calls.len();
         if let Termination::Diverged(_) = output.termination {
             return Ok(output.exit_code);
         }
+        let recorded = recorded_exits.get(k).copied();
+        if recorded.is_some_and(|r| r != output.exit_code) {
+            eprintln!(
+                "airlock: replay: run {k} exited with {}, the recording with {}",
+                output.exit_code,
+                recorded.unwrap_or_default()
+            );
+        }
+        if output.exit_code != 0 && failed == 0 {
+            failed = output.exit_code;
+        }
     }
-    eprintln!(
-        "airlock: replay matched the recording: {} run(s), {calls} tool call(s)",
-        starts.len()
-    );
-    Ok(0)
+    if failed == 0 {
+        eprintln!(
+            "airlock: replay matched the recording: {} run(s), {calls} tool call(s)",
+            starts.len()
+        );
+    } else {
+        eprintln!(
+            "airlock: replay: the tool calls followed the recording ({} run(s), {calls} call(s)), but the script exited with {failed}",
+            starts.len()
+        );
+    }
+    Ok(failed)
 }
 
 /// The recorded tools, so the script gets the same functions; a replay never calls them.

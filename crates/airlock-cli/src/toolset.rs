@@ -44,7 +44,7 @@ pub fn build(loaded: &Loaded) -> anyhow::Result<Toolset> {
             text: Some(&loaded.text),
         },
     )
-    .map_err(|e| anyhow!("{}: {e}", loaded.path.display()))?;
+    .map_err(|e| anyhow!("{}", e.in_file(&name)))?;
     Ok(Toolset::new(toolbox, policy))
 }
 

@@ -448,7 +448,7 @@ fn limit_message(termination: &Termination, limits: &Limits) -> Option<String> {
         ),
         Termination::StackOverflow => "airlock: the script recursed too deeply and overflowed the stack\nhint: turn deep recursion into a loop or an explicit stack\n".to_string(),
         Termination::Crashed(why) => format!("airlock: the run crashed: {why}\n"),
-        Termination::Diverged(why) => format!("airlock: replay diverged: {why}\nhint: the script now makes different tool calls than the recorded run; record a new journal if the change is intended\n"),
+        Termination::Diverged(why) => format!("airlock: replay diverged: {why}\nhint: a replay serves only the calls the recording made, in its order; record a new journal if the change is intended\n"),
     })
 }
 

@@ -74,6 +74,14 @@ impl PolicyError {
     }
 
     /// What kind of mistake this is.
+    /// The same error, naming the policy's file as `name` (e.g. its full path, where the
+    /// policy itself was compiled under a short name for its denial messages).
+    #[must_use]
+    pub fn in_file(mut self, name: &str) -> Self {
+        self.source_name = name.into();
+        self
+    }
+
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }

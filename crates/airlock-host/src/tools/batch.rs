@@ -27,8 +27,9 @@ pub(crate) const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
 #[serde(deny_unknown_fields)]
 struct RawCall {
     tool: String,
-    #[serde(default)]
-    args: Option<Value>,
+    /// Missing means no arguments; anything but an object (`null` included) is refused.
+    #[serde(default = "no_args")]
+    args: Value,
     #[serde(default)]
     line: Option<u32>,
 }
@@ -44,6 +45,10 @@ struct Call {
     at: Duration,
     outcome: Option<Result<Value, ToolCallError>>,
     duration: Duration,
+}
+
+fn no_args() -> Value {
+    Value::Object(serde_json::Map::new())
 }
 
 /// Serves one batch. Errors end the run: the deadline passed while tools were running, or a
@@ -71,15 +76,20 @@ pub(crate) fn call_batch(
     Ok(finish(tools, calls))
 }
 
-/// Bounds and resolution that do not depend on the tool: the per-run cap, sizes, depth.
+/// Resolution and the bounds that do not depend on the tool: the per-run cap, the tool's
+/// existence, sizes, depth, shape.
 fn admit(tools: &mut RunTools, raw: RawCall) -> Call {
-    let args = raw
-        .args
-        .unwrap_or_else(|| Value::Object(Default::default()));
+    let args = raw.args;
     let args_bytes = json_len(&args);
     let at = tools.session.clock.unix();
+    // Journal, records and policy see the configured name, whichever separator the script used.
+    let known = tools
+        .set
+        .toolbox()
+        .get(&raw.tool)
+        .map(|t| t.spec().name.clone());
     let mut call = Call {
-        tool: raw.tool,
+        tool: known.clone().unwrap_or(raw.tool),
         args,
         args_bytes,
         line: raw.line,
@@ -97,6 +107,8 @@ fn admit(tools: &mut RunTools, raw: RawCall) -> Call {
                 call.tool, limits.calls_per_run
             ),
         ))
+    } else if known.is_none() && tools.session.replay.is_none() {
+        Some(("ENOENT", unknown_tool(&tools.set, &call.tool).message))
     } else if call.args_bytes > limits.args_bytes {
         Some((
             "E2BIG",
@@ -219,8 +231,6 @@ fn decide(set: &Toolset, tools: &mut RunTools, call: &mut Call) -> Result<Durati
     let Some(entry) = set.toolbox().get(&call.tool) else {
         return Err(unknown_tool(set, &call.tool));
     };
-    // Journal and policy see the configured name, whichever separator the script used.
-    call.tool = entry.spec().name.clone();
     entry
         .check_input(&call.args)
         .map_err(|why| ToolCallError::new("EINVAL", format!("{}: {why}", call.tool)))?;
@@ -284,16 +294,14 @@ fn check_result(
     Ok(value)
 }
 
-/// Replay: every call is answered from the recording; a different call ends the run.
+/// Replay: every call is answered from the recording, refused ones included (the recording
+/// holds their refusal too); a different call ends the run.
 fn serve_replay(tools: &mut RunTools, calls: &mut [Call]) -> Result<(), HostExit> {
     let run = tools.run;
     let Some(replay) = tools.session.replay.as_mut() else {
         return Ok(());
     };
     for call in calls.iter_mut() {
-        if call.outcome.is_some() {
-            continue;
-        }
         match replay.serve(run, &call.tool, &call.args) {
             Served::Outcome(outcome, rule) => {
                 call.rule = rule;

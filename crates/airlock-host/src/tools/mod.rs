@@ -8,6 +8,9 @@ mod record;
 mod replay;
 mod wait;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
