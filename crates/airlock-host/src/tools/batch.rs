@@ -68,12 +68,20 @@ pub(crate) fn call_batch(
         }
     };
     let mut calls: Vec<Call> = raw.into_iter().map(|r| admit(tools, r)).collect();
-    if tools.session.replay.is_some() {
-        serve_replay(tools, &mut calls)?;
+    let ran = if tools.session.replay.is_some() {
+        serve_replay(tools, &mut calls)
     } else {
-        execute(tools, &mut calls, deadline)?;
+        execute(tools, &mut calls, deadline)
+    };
+    match ran {
+        Ok(()) => Ok(finish(tools, calls)),
+        // Calls the deadline cut off are still journaled and reported, as failed.
+        Err(HostExit::Timeout) => {
+            finish(tools, calls);
+            Err(HostExit::Timeout)
+        }
+        Err(exit) => Err(exit),
     }
-    Ok(finish(tools, calls))
 }
 
 /// Resolution and the bounds that do not depend on the tool: the per-run cap, the tool's
@@ -205,7 +213,6 @@ fn execute(
                 "the run's time limit ended the call",
             )));
         }
-        journal_all(tools, calls);
         return Err(HostExit::Timeout);
     };
     for (&i, (result, took)) in waiting.iter().zip(finished) {
