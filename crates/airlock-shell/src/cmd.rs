@@ -94,7 +94,11 @@ impl Cmd<'_> {
     }
 }
 
-/// A utility: its name, a one-screen `--help` text, and its code.
+/// Utilities that treat `--help` as an ordinary argument (`echo --help` prints it).
+pub const OWN_HELP: &[&str] = &["echo", "printf", "test", "[", "true", "false"];
+
+/// A utility: its name, a one-screen `--help` text, and its code. `NAME --help` prints the text
+/// without running the code (except for [`OWN_HELP`]).
 #[derive(Clone, Copy)]
 pub struct Utility {
     pub name: &'static str,

@@ -40,6 +40,11 @@ impl Spawn for UtilitySpawn<'_> {
                     .await;
                 return 127;
             };
+            if args.len() == 1 && args[0] == "--help" && !crate::cmd::OWN_HELP.contains(&utility.name) {
+                let _ = stdout.write(utility.help.as_bytes()).await;
+                let _ = stdout.flush().await;
+                return 0;
+            }
             let mut cmd = Cmd {
                 name: utility.name,
                 args: args.to_vec(),
