@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use airlock::{Language, Sandbox, SandboxConfig};
 
 mod policy;
+mod shell;
 mod tools;
 
 const LOOP: &str = "let s = 0; for (let i = 0; i < 3e6; i++) s += i; return s";
@@ -37,6 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "policy decision, 100 rules (last one matches)",
         policy::bench_decide().as_secs_f64() * 1e6
     );
+    shell::run()?;
     Ok(())
 }
 

@@ -186,7 +186,12 @@ fn report_journal(session: &airlock::Session, path: &std::path::Path) {
 /// The script and the name its stack traces show.
 fn read_source(args: &RunArgs) -> anyhow::Result<(String, String)> {
     if let Some(code) = &args.eval {
-        return Ok((code.clone(), "eval.js".into()));
+        let name = if matches!(args.lang, Some(Lang::Sh)) {
+            "eval.sh"
+        } else {
+            "eval.js"
+        };
+        return Ok((code.clone(), name.into()));
     }
     match &args.file {
         Some(path) if path.as_os_str() == "-" => {
@@ -194,7 +199,12 @@ fn read_source(args: &RunArgs) -> anyhow::Result<(String, String)> {
             std::io::stdin()
                 .read_to_string(&mut code)
                 .context("cannot read the script from stdin")?;
-            Ok((code, "stdin.js".into()))
+            let name = if matches!(args.lang, Some(Lang::Sh)) {
+                "stdin.sh"
+            } else {
+                "stdin.js"
+            };
+            Ok((code, name.into()))
         }
         Some(path) => {
             let code = std::fs::read_to_string(path)

@@ -8,6 +8,7 @@
 mod host;
 mod natives;
 mod run;
+mod shell;
 
 /// Builds the QuickJS runtime, context and prelude. Called once, at snapshot time.
 #[unsafe(export_name = "wizer.initialize")]

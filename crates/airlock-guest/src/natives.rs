@@ -24,7 +24,7 @@ pub fn reset(seed: u64) {
     ORIGIN.with(|o| o.set(Some(Instant::now())));
 }
 
-fn next_u64() -> u64 {
+pub fn next_u64() -> u64 {
     RNG.with(|r| {
         let mut z = r.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
         r.set(z);
@@ -68,6 +68,7 @@ pub fn install(ctx: &Ctx<'_>) -> Result<()> {
 
     host_obj.set("call", Function::new(ctx.clone(), call)?)?;
     host_obj.set("callText", Function::new(ctx.clone(), call_text)?)?;
+    host_obj.set("shell", Function::new(ctx.clone(), shell)?)?;
 
     host_obj.set("utf8Encode", Function::new(ctx.clone(), utf8_encode)?)?;
 
@@ -161,6 +162,21 @@ fn call_text<'js>(ctx: Ctx<'js>, op: String, arg: String) -> Result<Array<'js>> 
     out.set(0, ok)?;
     out.set(1, rquickjs::String::from_str(ctx, &text)?)?;
     Ok(out)
+}
+
+/// Runs a shell script on the same filesystem: `[status, stdout, stderr]`.
+fn shell<'js>(
+    ctx: Ctx<'js>,
+    script: String,
+    stdin: rquickjs::function::Opt<String>,
+) -> Result<Array<'js>> {
+    let stdin = stdin.0.unwrap_or_default();
+    let out = crate::shell::capture(&script, stdin.as_bytes());
+    let array = Array::new(ctx.clone())?;
+    array.set(0, out.status)?;
+    array.set(1, String::from_utf8_lossy(&out.stdout).into_owned())?;
+    array.set(2, String::from_utf8_lossy(&out.stderr).into_owned())?;
+    Ok(array)
 }
 
 fn utf8_encode<'js>(ctx: Ctx<'js>, s: rquickjs::String<'js>) -> Result<ArrayBuffer<'js>> {

@@ -1800,6 +1800,30 @@
     return toolList;
   }
   const sameTool = (a, b) => a.replace(/\./g, '/') === b.replace(/\./g, '/');
+  // The shell, on the same filesystem: `await shell('ls | wc -l')` gives
+  // `{ stdout, stderr, exitCode }`; `await shell.run(cmd)` gives stdout or rejects.
+  function runShell(cmd, options) {
+    const script = safeString(cmd);
+    let stdin = '';
+    if (options !== null && typeof options === 'object' && options.stdin !== undefined) stdin = safeString(options.stdin);
+    const res = host.shell(script, stdin);
+    return { stdout: res[1], stderr: res[2], exitCode: res[0] };
+  }
+  const shellFn = async function shell(cmd, options) { return runShell(cmd, options); };
+  shellFn.run = async function run(cmd, options) {
+    const out = runShell(cmd, options);
+    if (out.exitCode !== 0) {
+      const e = new Error(`command failed with exit code ${out.exitCode}: ${out.stderr.trim() || safeString(cmd)}`);
+      e.code = 'ESHELL';
+      e.exitCode = out.exitCode;
+      e.stdout = out.stdout;
+      e.stderr = out.stderr;
+      throw e;
+    }
+    return out.stdout;
+  };
+  defGlobal('shell', shellFn);
+
   defGlobal('tools', {
     /** Every tool this script may call: `{ name, description, inputSchema, outputSchema? }`. */
     list() { return JSON.parse(jsonStr(listTools())); },

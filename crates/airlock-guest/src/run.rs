@@ -28,6 +28,8 @@ const EXIT_OOM: i32 = 137;
 
 /// Request flag: report the script line of each tool call.
 const FLAG_CALL_LINES: u32 = 1;
+/// Request flag: the script is a shell script.
+const FLAG_SHELL: u32 = 2;
 
 struct Engine {
     runtime: Runtime,
@@ -120,6 +122,9 @@ fn report_init_error(ctx: &Ctx<'_>, e: rquickjs::Error) -> rquickjs::Error {
 pub fn run() -> i32 {
     let request = host::request();
     natives::reset(request.seed);
+    if request.flags & FLAG_SHELL != 0 {
+        return crate::shell::run_script(&request.code, &request.filename);
+    }
     ENGINE.with(|engine| {
         let engine = engine.borrow();
         let Some(engine) = engine.as_ref() else {

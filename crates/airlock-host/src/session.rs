@@ -173,7 +173,11 @@ impl Session {
     /// [`ErrorKind::SourceTooLarge`], [`ErrorKind::UnsupportedLanguage`], [`ErrorKind::Busy`]
     /// when every instance slot is taken, [`ErrorKind::Engine`] for host failures.
     pub fn run(&mut self, language: Language, code: &str) -> Result<RunOutput, Error> {
-        self.run_named(language, code, DEFAULT_FILENAME)
+        let name = match language {
+            Language::Shell => "script.sh",
+            _ => DEFAULT_FILENAME,
+        };
+        self.run_named(language, code, name)
     }
 
     /// Like [`Session::run`], naming the script `filename` in stack traces.
@@ -183,13 +187,6 @@ impl Session {
         code: &str,
         filename: &str,
     ) -> Result<RunOutput, Error> {
-        if language != Language::JavaScript {
-            return Err(Error::new(
-                ErrorKind::UnsupportedLanguage,
-                format!("language '{language}' is not available in this build"),
-            )
-            .with_hint("run the script as JavaScript (--lang js)"));
-        }
         if code.len() > self.limits.source_bytes {
             return Err(Error::new(
                 ErrorKind::SourceTooLarge,
@@ -224,11 +221,14 @@ impl Session {
             replay.begin_run();
         }
         let names: Vec<&str> = set.visible().map(|s| s.name.as_str()).collect();
-        let flags = if session_tools.journal.is_some() {
+        let mut flags = if session_tools.journal.is_some() {
             FLAG_CALL_LINES
         } else {
             0
         };
+        if language == Language::Shell {
+            flags |= FLAG_SHELL;
+        }
         if let Some(journal) = &mut session_tools.journal {
             journal.start(start_entry(
                 &set,
@@ -468,6 +468,8 @@ fn fresh_seed(counter: u64) -> u64 {
 
 /// Request flag: the guest reports the script line of each tool call (for the journal).
 const FLAG_CALL_LINES: u32 = 1;
+/// Request flag: the script is a shell script.
+const FLAG_SHELL: u32 = 2;
 
 /// What the guest is asked to run.
 struct Request<'a> {

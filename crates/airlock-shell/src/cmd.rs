@@ -19,6 +19,20 @@ pub trait Spawn {
         stdout: &'s mut Output,
         stderr: &'s mut Output,
     ) -> LocalBoxFuture<'s, i32>;
+
+    /// Like [`Spawn::spawn`], with `env` as the command's whole environment (`env -i`,
+    /// `env NAME=value cmd`). The default ignores it.
+    fn spawn_env<'s>(
+        &'s self,
+        argv: Vec<String>,
+        env: Vec<(String, String)>,
+        stdin: Input,
+        stdout: &'s mut Output,
+        stderr: &'s mut Output,
+    ) -> LocalBoxFuture<'s, i32> {
+        let _ = env;
+        self.spawn(argv, stdin, stdout, stderr)
+    }
 }
 
 /// One utility invocation.

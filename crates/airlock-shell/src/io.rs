@@ -30,19 +30,24 @@ pub type WriteResult = Result<(), Broken>;
 #[derive(Debug, Default)]
 struct PipeState {
     buf: VecDeque<u8>,
-    write_closed: bool,
+    /// Live writers; at zero the reader sees end of stream.
+    writers: usize,
     read_closed: bool,
 }
 
 /// Makes a pipe: what is written to the [`Output`] is read from the [`Input`].
 pub fn pipe() -> (Output, Input) {
-    let state = Rc::new(RefCell::new(PipeState::default()));
+    let state = Rc::new(RefCell::new(PipeState {
+        writers: 1,
+        ..PipeState::default()
+    }));
     (
         Output::new(Sink::Pipe(PipeWriter(Rc::clone(&state)))),
         Input::new(Source::Pipe(PipeReader(state))),
     )
 }
 
+/// The writing end of a pipe.
 #[derive(Debug)]
 pub struct PipeWriter(Rc<RefCell<PipeState>>);
 
@@ -69,9 +74,17 @@ impl PipeWriter {
     }
 }
 
+impl Clone for PipeWriter {
+    fn clone(&self) -> Self {
+        self.0.borrow_mut().writers += 1;
+        Self(Rc::clone(&self.0))
+    }
+}
+
 impl Drop for PipeWriter {
     fn drop(&mut self) {
-        self.0.borrow_mut().write_closed = true;
+        let mut state = self.0.borrow_mut();
+        state.writers = state.writers.saturating_sub(1);
     }
 }
 
@@ -84,7 +97,7 @@ impl PipeReader {
         poll_fn(|_| {
             let mut state = self.0.borrow_mut();
             if state.buf.is_empty() {
-                return if state.write_closed {
+                return if state.writers == 0 {
                     Poll::Ready(false)
                 } else {
                     Poll::Pending
@@ -209,6 +222,25 @@ impl Input {
         }
     }
 
+    /// At most `max` bytes, stopping after `delim`; `None` at end of stream (`read -n`).
+    pub async fn take_until(&mut self, delim: u8, max: usize) -> Option<&[u8]> {
+        if self.pos == self.buf.len() && !self.fill().await {
+            return None;
+        }
+        while self.buf.len() - self.pos < max
+            && memchr::memchr(delim, &self.buf[self.pos..]).is_none()
+            && self.fill().await
+        {}
+        let avail = &self.buf[self.pos..];
+        let mut n = avail.len().min(max);
+        if let Some(i) = memchr::memchr(delim, &avail[..n]) {
+            n = i + 1;
+        }
+        let start = self.pos;
+        self.pos += n;
+        Some(&self.buf[start..self.pos])
+    }
+
     /// Everything that is left.
     pub async fn read_all(&mut self) -> Vec<u8> {
         while self.fill().await {}
@@ -226,6 +258,9 @@ impl Input {
     }
 }
 
+/// A function that takes bytes as they are written.
+pub type WriteFn = Rc<dyn Fn(&[u8])>;
+
 /// Where an [`Output`] goes.
 pub enum Sink {
     /// Discarded (`> /dev/null`).
@@ -234,7 +269,7 @@ pub enum Sink {
     /// Collected in memory: `$(...)`, a file being written, a test's capture.
     Buffer(Rc<RefCell<Vec<u8>>>),
     /// Handed to a function as it is written (the sandbox's stdout and stderr).
-    Func(Rc<dyn Fn(&[u8])>),
+    Func(WriteFn),
 }
 
 impl std::fmt::Debug for Sink {
@@ -275,20 +310,22 @@ impl Output {
     }
 
     /// An output handed to `f` as it is flushed.
-    pub fn func(f: Rc<dyn Fn(&[u8])>) -> Self {
+    pub fn func(f: WriteFn) -> Self {
         Self::new(Sink::Func(f))
     }
 
-    /// A second handle on the same destination (`2>&1`). Pipe outputs cannot be shared this
-    /// way; the interpreter gives both streams the same `Output` instead.
-    pub fn try_clone(&self) -> Option<Self> {
+    /// A second handle on the same destination (`2>&1`, each stage's stderr in a pipeline).
+    /// It has its own buffer: flush one before writing through the other to keep the order.
+    pub fn share(&self) -> Self {
         let sink = match &self.sink {
             Sink::Null => Sink::Null,
             Sink::Buffer(b) => Sink::Buffer(Rc::clone(b)),
             Sink::Func(f) => Sink::Func(Rc::clone(f)),
-            Sink::Pipe(_) => return None,
+            Sink::Pipe(w) => Sink::Pipe(w.clone()),
         };
-        Some(Self::new(sink))
+        let mut out = Self::new(sink);
+        out.broken = self.broken;
+        out
     }
 
     /// Whether the reader of this output went away.
@@ -299,6 +336,16 @@ impl Output {
     pub async fn write(&mut self, data: &[u8]) -> WriteResult {
         if self.broken {
             return Err(Broken);
+        }
+        // Memory destinations take the bytes at once: two outputs sharing one (`> f 2>&1`)
+        // then keep the order the bytes were written in.
+        match &self.sink {
+            Sink::Null => return Ok(()),
+            Sink::Buffer(b) => {
+                b.borrow_mut().extend_from_slice(data);
+                return Ok(());
+            }
+            _ => {}
         }
         if self.buf.len() + data.len() <= OUTPUT_BUFFER {
             self.buf.extend_from_slice(data);

@@ -2,6 +2,8 @@
 //! goes to the host; natively (tests, tools) [`MemSystem`] keeps files in an `airlock-vfs` tree.
 
 use std::cell::RefCell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use airlock_vfs::{NodeKind, Vfs, VfsLimits};
 
@@ -81,6 +83,10 @@ pub trait System {
     fn sleep_ms(&self, ms: u64);
     /// Calls a tool: the result JSON, or the error's code and message.
     fn call_tool(&self, name: &str, args_json: &str) -> Result<String, (String, String)>;
+    /// The tools the script may call, as the JSON array `tools.list()` gives JavaScript.
+    fn list_tools(&self) -> String {
+        "[]".to_string()
+    }
     /// Runs JavaScript on the same filesystem (`node`); `None` where there is none.
     fn run_js(&self, code: &str, stdin: &[u8], args: &[String]) -> Option<JsOutput>;
     /// A random number (for `$RANDOM`, `mktemp`).
@@ -92,7 +98,8 @@ pub trait System {
 #[derive(Debug)]
 pub struct MemSystem {
     vfs: RefCell<Vfs>,
-    now: std::cell::Cell<u64>,
+    /// The clock `now_ms` reads and the filesystem stamps files with.
+    now: Arc<AtomicU64>,
     rng: std::cell::Cell<u64>,
 }
 
@@ -103,17 +110,20 @@ impl Default for MemSystem {
 }
 
 impl MemSystem {
+    /// A system over `vfs`, whose clock (2025-01-01T00:00:00Z, the sandbox's deterministic
+    /// epoch, until moved) also stamps the files it writes.
     pub fn new(vfs: Vfs) -> Self {
+        let now = Arc::new(AtomicU64::new(1_735_689_600_000));
+        let clock = Arc::clone(&now);
         Self {
-            vfs: RefCell::new(vfs),
-            // 2025-01-01T00:00:00Z, the sandbox's deterministic epoch.
-            now: std::cell::Cell::new(1_735_689_600_000),
+            vfs: RefCell::new(vfs.with_clock(Arc::new(move || clock.load(Ordering::Relaxed)))),
+            now,
             rng: std::cell::Cell::new(0x2545_F491_4F6C_DD1D),
         }
     }
 
     pub fn set_now_ms(&self, ms: u64) {
-        self.now.set(ms);
+        self.now.store(ms, Ordering::Relaxed);
     }
 
     pub fn vfs(&self) -> std::cell::Ref<'_, Vfs> {
@@ -192,11 +202,11 @@ impl System for MemSystem {
     }
 
     fn now_ms(&self) -> u64 {
-        self.now.get()
+        self.now.load(Ordering::Relaxed)
     }
 
     fn sleep_ms(&self, ms: u64) {
-        self.now.set(self.now.get().saturating_add(ms));
+        self.now.fetch_add(ms, Ordering::Relaxed);
     }
 
     fn call_tool(&self, name: &str, _args_json: &str) -> Result<String, (String, String)> {

@@ -26,6 +26,17 @@ impl Spawn for UtilitySpawn<'_> {
     fn spawn<'s>(
         &'s self,
         argv: Vec<String>,
+        stdin: Input,
+        stdout: &'s mut Output,
+        stderr: &'s mut Output,
+    ) -> LocalBoxFuture<'s, i32> {
+        self.spawn_env(argv, Vec::new(), stdin, stdout, stderr)
+    }
+
+    fn spawn_env<'s>(
+        &'s self,
+        argv: Vec<String>,
+        env: Vec<(String, String)>,
         mut stdin: Input,
         stdout: &'s mut Output,
         stderr: &'s mut Output,
@@ -40,7 +51,10 @@ impl Spawn for UtilitySpawn<'_> {
                     .await;
                 return 127;
             };
-            if args.len() == 1 && args[0] == "--help" && !crate::cmd::OWN_HELP.contains(&utility.name) {
+            if args.len() == 1
+                && args[0] == "--help"
+                && !crate::cmd::OWN_HELP.contains(&utility.name)
+            {
                 let _ = stdout.write(utility.help.as_bytes()).await;
                 let _ = stdout.flush().await;
                 return 0;
@@ -53,7 +67,7 @@ impl Spawn for UtilitySpawn<'_> {
                 stderr,
                 sys: self.sys,
                 cwd: self.cwd,
-                env: &[],
+                env: &env,
                 spawn: self,
             };
             let status = (utility.run)(&mut cmd).await;

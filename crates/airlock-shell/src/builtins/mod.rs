@@ -5,6 +5,7 @@ pub mod args;
 mod awk;
 mod encode;
 mod files;
+pub mod glob;
 mod grep;
 mod jq;
 mod sed;
