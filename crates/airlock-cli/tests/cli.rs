@@ -519,18 +519,36 @@ fn mount_and_out_round_trip_a_processing_job() {
 }
 
 #[test]
-fn shell_language_is_not_available_yet() {
-    let out = airlock_run(&["--lang", "sh", "-e", "echo hi"]);
-    assert_eq!(code(&out), 2);
-    let err = stderr(&out);
-    assert!(err.contains("not available"), "{err}");
-    assert!(err.contains("hint:"), "{err}");
+fn shell_scripts_run_by_flag_and_by_extension() {
+    let out = airlock_run(&["--lang", "sh", "-e", "echo hi | tr a-z A-Z; exit 3"]);
+    assert_eq!(
+        (stdout(&out).as_str(), code(&out)),
+        ("HI\n", 3),
+        "{}",
+        stderr(&out)
+    );
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let script = write_file(dir.path(), "job.sh", "echo hi\n");
+    let script = write_file(
+        dir.path(),
+        "job.sh",
+        "set -e\necho start\nfalse\necho never\n",
+    );
     let out = airlock_run(&[script.to_str().expect("utf8")]);
-    assert_eq!(code(&out), 2, "a .sh file is shell: {}", stderr(&out));
-    assert!(stderr(&out).contains("not available"), "{}", stderr(&out));
+    assert_eq!(
+        (stdout(&out).as_str(), code(&out)),
+        ("start\n", 1),
+        "a .sh file is shell: {}",
+        stderr(&out)
+    );
+
+    let out = airlock_run(&["--lang", "sh", "-e", "if true; then"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("syntax error at line 1"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use airlock::{ErrorKind, Language, Termination, exit_code};
+use airlock::{Language, Termination, exit_code};
 use common::*;
 use serde_json::json;
 
@@ -343,14 +343,14 @@ fn globals_do_not_leak_between_runs_of_a_session() {
 }
 
 #[test]
-fn shell_language_is_reported_as_unsupported() {
-    let err = sandbox()
-        .session()
-        .run(Language::Shell, "echo hi")
-        .expect_err("shell is not available yet");
-    assert_eq!(err.kind(), ErrorKind::UnsupportedLanguage);
-    assert!(err.hint().is_some(), "expected a hint: {err}");
-    assert!(err.to_string().contains("hint: "), "display: {err}");
+fn the_shell_language_runs_on_the_same_session() {
+    let mut session = sandbox().session();
+    let out = js(&mut session, "await fs.writeFile('n.txt', '3\\n1\\n2\\n')");
+    assert_eq!(out.exit_code, 0);
+    let out = session
+        .run(Language::Shell, "sort -n n.txt | tr '\\n' ,")
+        .expect("runs");
+    assert_eq!(out.stdout_text(), "1,2,3,");
 }
 
 #[test]

@@ -278,7 +278,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             Value::Object(args),
-            json!({"amount": 5.0, "name": "5", "ok": true, "n": 3, "tags": [1, 2], "other": "7"})
+            json!({"amount": 5, "name": "5", "ok": true, "n": 3, "tags": [1, 2], "other": "7"})
         );
     }
 
