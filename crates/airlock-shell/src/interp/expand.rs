@@ -440,9 +440,7 @@ impl Interp {
                 indirect,
                 pattern,
             } => {
-                let parameter = self.indirect(st, parameter, *indirect)?;
-                let value = self.param_value(st, &parameter);
-                self.check_unset(st, &parameter, &value)?;
+                let value = self.checked_value(st, parameter, *indirect)?;
                 let value = value.unwrap_or_default();
                 let pat = self
                     .expand_pattern(st, pattern.as_deref().unwrap_or(""))
@@ -467,9 +465,7 @@ impl Interp {
                 offset,
                 length,
             } => {
-                let parameter = self.indirect(st, parameter, *indirect)?;
-                let value = self.param_value(st, &parameter);
-                self.check_unset(st, &parameter, &value)?;
+                let value = self.checked_value(st, parameter, *indirect)?;
                 let chars: Vec<char> = value.unwrap_or_default().chars().collect();
                 let len = chars.len() as i64;
                 let off_text = self.expand_arith_text(st, &offset.value).await?;
@@ -515,9 +511,7 @@ impl Interp {
                 indirect,
                 ..
             } => {
-                let parameter = self.indirect(st, parameter, *indirect)?;
-                let value = self.param_value(st, &parameter);
-                self.check_unset(st, &parameter, &value)?;
+                let value = self.checked_value(st, parameter, *indirect)?;
                 let value = value.unwrap_or_default();
                 let result = match expr {
                     ParameterExpr::UppercasePattern { .. } => value.to_uppercase(),
@@ -534,9 +528,7 @@ impl Interp {
                 replacement,
                 match_kind,
             } => {
-                let parameter = self.indirect(st, parameter, *indirect)?;
-                let value = self.param_value(st, &parameter);
-                self.check_unset(st, &parameter, &value)?;
+                let value = self.checked_value(st, parameter, *indirect)?;
                 let value = value.unwrap_or_default();
                 let pat = self.expand_pattern(st, pattern).await?;
                 let rep = self
@@ -595,6 +587,15 @@ impl Interp {
             }
         }
         Ok(())
+    }
+
+    /// The parameter's value (after `${!name}` indirection), refusing an unset one under
+    /// `set -u`.
+    fn checked_value(&self, st: &State, p: &Parameter, indirect: bool) -> Result<Option<String>> {
+        let parameter = self.indirect(st, p, indirect)?;
+        let value = self.param_value(st, &parameter);
+        self.check_unset(st, &parameter, &value)?;
+        Ok(value)
     }
 
     /// `${!name}`: the parameter named by `name`'s value.

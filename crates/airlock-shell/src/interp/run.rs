@@ -315,12 +315,8 @@ impl Interp {
                     }
                     let flow = self.exec_list(st, &w.1.list, io).await;
                     last = st.status;
-                    match flow {
-                        Flow::Normal | Flow::Continue(1) => {}
-                        Flow::Break(1) => break Flow::Normal,
-                        Flow::Break(n) => break Flow::Break(n - 1),
-                        Flow::Continue(n) => break Flow::Continue(n - 1),
-                        other => break other,
+                    if let Some(end) = loop_exit(flow) {
+                        break end;
                     }
                 };
                 st.loops -= 1;
@@ -356,21 +352,9 @@ impl Interp {
                         st.status = 1;
                         break;
                     }
-                    match self.exec_list(st, &f.body.list, io).await {
-                        Flow::Normal | Flow::Continue(1) => {}
-                        Flow::Break(1) => break,
-                        Flow::Break(n) => {
-                            flow = Flow::Break(n - 1);
-                            break;
-                        }
-                        Flow::Continue(n) => {
-                            flow = Flow::Continue(n - 1);
-                            break;
-                        }
-                        other => {
-                            flow = other;
-                            break;
-                        }
+                    if let Some(end) = loop_exit(self.exec_list(st, &f.body.list, io).await) {
+                        flow = end;
+                        break;
                     }
                 }
                 st.loops -= 1;
@@ -399,21 +383,9 @@ impl Interp {
                             }
                         }
                     }
-                    match self.exec_list(st, &f.body.list, io).await {
-                        Flow::Normal | Flow::Continue(1) => {}
-                        Flow::Break(1) => break,
-                        Flow::Break(n) => {
-                            flow = Flow::Break(n - 1);
-                            break;
-                        }
-                        Flow::Continue(n) => {
-                            flow = Flow::Continue(n - 1);
-                            break;
-                        }
-                        other => {
-                            flow = other;
-                            break;
-                        }
+                    if let Some(end) = loop_exit(self.exec_list(st, &f.body.list, io).await) {
+                        flow = end;
+                        break;
                     }
                     if let Some(update) = &f.updater
                         && let Err(e) = self.arith(st, &update.value).await
@@ -636,20 +608,9 @@ impl Interp {
         Box::pin(async move {
             let name = argv[0].clone();
             if let Some(body) = st.functions.get(&name).cloned() {
-                let saved: Vec<_> = temporary
-                    .iter()
-                    .map(|(k, _)| (k.clone(), st.get(k).map(str::to_string)))
-                    .collect();
-                for (k, v) in &temporary {
-                    let _ = st.set(k, v.clone());
-                }
+                let saved = set_temporary(st, &temporary);
                 let flow = self.call_function(st, &body, argv, io).await;
-                for (k, old) in saved {
-                    let _ = match old {
-                        Some(v) => st.set(&k, v),
-                        None => st.unset(&k),
-                    };
-                }
+                restore_temporary(st, saved);
                 return flow;
             }
             if super::special::SHELL_BUILTINS.contains(&name.as_str())
@@ -657,20 +618,9 @@ impl Interp {
                 || name == "readlink"
             {
                 // `IFS= read`: the assignments hold while the builtin runs.
-                let saved: Vec<_> = temporary
-                    .iter()
-                    .map(|(k, _)| (k.clone(), st.get(k).map(str::to_string)))
-                    .collect();
-                for (k, v) in &temporary {
-                    let _ = st.set(k, v.clone());
-                }
+                let saved = set_temporary(st, &temporary);
                 let flow = self.special(st, &argv, &temporary, io).await;
-                for (k, old) in saved {
-                    let _ = match old {
-                        Some(v) => st.set(&k, v),
-                        None => st.unset(&k),
-                    };
-                }
+                restore_temporary(st, saved);
                 if let Some(flow) = flow {
                     let _ = io.stdout.flush().await;
                     let _ = io.stderr.flush().await;
@@ -878,6 +828,40 @@ impl Interp {
     }
 }
 
+/// What a loop does after its body ended with `flow`: `None` to go on, or the flow the loop
+/// itself ends with (`break` and `continue` lose one level of their count).
+fn loop_exit(flow: Flow) -> Option<Flow> {
+    match flow {
+        Flow::Normal | Flow::Continue(1) => None,
+        Flow::Break(1) => Some(Flow::Normal),
+        Flow::Break(n) => Some(Flow::Break(n - 1)),
+        Flow::Continue(n) => Some(Flow::Continue(n - 1)),
+        other => Some(other),
+    }
+}
+
+/// Sets `X=1 cmd` assignments for the command's duration; returns the old values.
+fn set_temporary(st: &mut State, temporary: &[(String, String)]) -> Vec<(String, Option<String>)> {
+    let saved = temporary
+        .iter()
+        .map(|(k, _)| (k.clone(), st.get(k).map(str::to_string)))
+        .collect();
+    for (k, v) in temporary {
+        let _ = st.set(k, v.clone());
+    }
+    saved
+}
+
+/// Puts back what [`set_temporary`] replaced.
+fn restore_temporary(st: &mut State, saved: Vec<(String, Option<String>)>) {
+    for (k, old) in saved {
+        let _ = match old {
+            Some(v) => st.set(&k, v),
+            None => st.unset(&k),
+        };
+    }
+}
+
 fn assignment_name(a: &Assignment) -> String {
     match &a.name {
         AssignmentName::VariableName(n) => n.clone(),
@@ -904,11 +888,12 @@ pub(crate) struct Spawner<'i> {
     pub(crate) state: State,
 }
 
-impl Spawn for Spawner<'_> {
-    fn spawn_env<'s>(
+impl Spawner<'_> {
+    /// Runs `argv` in `st`, a copy of the shell's state.
+    fn run_in<'s>(
         &'s self,
+        mut st: State,
         argv: Vec<String>,
-        env: Vec<(String, String)>,
         mut stdin: Input,
         stdout: &'s mut Output,
         stderr: &'s mut Output,
@@ -916,15 +901,6 @@ impl Spawn for Spawner<'_> {
         Box::pin(async move {
             if argv.is_empty() {
                 return 0;
-            }
-            let mut st = self.state.clone();
-            // The command sees exactly `env`: other exported variables are gone.
-            st.globals
-                .retain(|name, var| !var.exported || env.iter().any(|(n, _)| n == name));
-            for (name, value) in env {
-                let var = st.var_mut(&name);
-                var.value = value;
-                var.exported = true;
             }
             let mut io = Io {
                 stdin: &mut stdin,
@@ -940,31 +916,36 @@ impl Spawn for Spawner<'_> {
             st.status
         })
     }
+}
+
+impl Spawn for Spawner<'_> {
+    fn spawn_env<'s>(
+        &'s self,
+        argv: Vec<String>,
+        env: Vec<(String, String)>,
+        stdin: Input,
+        stdout: &'s mut Output,
+        stderr: &'s mut Output,
+    ) -> LocalBoxFuture<'s, i32> {
+        let mut st = self.state.clone();
+        // The command sees exactly `env`: other exported variables are gone.
+        st.globals
+            .retain(|name, var| !var.exported || env.iter().any(|(n, _)| n == name));
+        for (name, value) in env {
+            let var = st.var_mut(&name);
+            var.value = value;
+            var.exported = true;
+        }
+        self.run_in(st, argv, stdin, stdout, stderr)
+    }
 
     fn spawn<'s>(
         &'s self,
         argv: Vec<String>,
-        mut stdin: Input,
+        stdin: Input,
         stdout: &'s mut Output,
         stderr: &'s mut Output,
     ) -> LocalBoxFuture<'s, i32> {
-        Box::pin(async move {
-            if argv.is_empty() {
-                return 0;
-            }
-            let mut st = self.state.clone();
-            let mut io = Io {
-                stdin: &mut stdin,
-                stdout,
-                stderr,
-            };
-            let _ = self
-                .interp
-                .run_argv(&mut st, argv, Vec::new(), &mut io)
-                .await;
-            let _ = io.stdout.flush().await;
-            let _ = io.stderr.flush().await;
-            st.status
-        })
+        self.run_in(self.state.clone(), argv, stdin, stdout, stderr)
     }
 }
