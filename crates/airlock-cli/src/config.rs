@@ -21,6 +21,12 @@
 //! input_schema = { type = "object", properties = { city = { type = "string" } }, required = ["city"] }
 //! # or input_schema_file = "schemas/weather.json"; likewise output_schema / output_schema_file
 //!
+//! [mcp_servers.everything]               # an upstream MCP server: its tools become everything/NAME
+//! command = ["npx", "-y", "@modelcontextprotocol/server-everything"]   # or url = "http://..."
+//! env = { }
+//! tools = "**"                            # which of its tools to import
+//! timeout = "30s"                         # each call (default: [limits] tool_timeout)
+//!
 //! [[allow]]                               # the capability policy: see the airlock-policy crate
 //! tools = "weather"
 //! max_calls = 100
@@ -43,6 +49,9 @@ pub struct FileConfig {
     /// The tools, in the order the script and the model see them.
     #[serde(default)]
     pub tool: Vec<ToolDoc>,
+    /// Upstream MCP servers whose tools the sandbox imports, by name.
+    #[serde(default)]
+    pub mcp_servers: std::collections::BTreeMap<String, McpServerDoc>,
     #[serde(default)]
     pub allow: Vec<airlock::policy::AllowRuleDoc>,
     #[serde(default)]
@@ -68,6 +77,27 @@ pub struct ToolDoc {
     pub input_schema_file: Option<PathBuf>,
     pub output_schema: Option<toml::Value>,
     pub output_schema_file: Option<PathBuf>,
+}
+
+/// One `[mcp_servers.NAME]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct McpServerDoc {
+    /// A server started as a child process speaking MCP on stdio.
+    pub command: Option<Vec<String>>,
+    /// A streamable-HTTP server.
+    pub url: Option<String>,
+    /// Extra environment variables for `command`.
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, String>,
+    /// Working directory of `command`, relative to the config file (default: its folder).
+    pub cwd: Option<PathBuf>,
+    /// Which of the server's tools to import (default all: "**").
+    pub tools: Option<String>,
+    /// Timeout of each call (default: [limits] tool_timeout).
+    pub timeout: Option<String>,
+    /// Timeout of starting the server and listing its tools (default 60s).
+    pub start_timeout: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,7 +139,7 @@ impl FileConfig {
         let file = toml::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
                 "invalid config file {}: {e}\nhint: the sections are [limits], [vfs], [[tool]], \
-                 [[allow]] and [[deny]]; `airlock check {}` explains each",
+                 [mcp_servers.NAME], [[allow]] and [[deny]]; `airlock check {}` explains each",
                 path.display(),
                 path.display()
             )

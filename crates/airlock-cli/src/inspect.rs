@@ -8,7 +8,7 @@ use airlock::{Limits, SandboxConfig, Toolset};
 use clap::Args;
 
 use crate::config::{self, FileConfig};
-use crate::toolset;
+use crate::toolset::{self, Upstreams};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -40,14 +40,14 @@ struct Effective {
     name: Option<String>,
 }
 
-fn load(given: Option<&std::path::Path>) -> anyhow::Result<Effective> {
+fn load(given: Option<&std::path::Path>, upstreams: Upstreams) -> anyhow::Result<Effective> {
     let mut config = SandboxConfig::default();
     let Some(path) = config::locate(given) else {
         return Ok(Effective { config, name: None });
     };
     let loaded = FileConfig::load(&path)?;
     config::apply(&loaded.file, &mut config.limits, &mut config.vfs)?;
-    config.tools = toolset::build(&loaded)?;
+    config.tools = toolset::build(&loaded, upstreams)?;
     Ok(Effective {
         config,
         name: Some(path.display().to_string()),
@@ -60,7 +60,10 @@ fn visible(tools: &Toolset) -> Vec<ToolSpec> {
 
 pub fn check(args: CheckArgs) -> anyhow::Result<i32> {
     let path = args.file.unwrap_or_else(|| PathBuf::from("airlock.toml"));
-    let effective = load(Some(&path))?;
+    // Checking a file starts nothing: upstream MCP servers are listed, not contacted.
+    let effective = load(Some(&path), Upstreams::Skip)?;
+    let loaded = FileConfig::load(&path)?;
+    let servers = toolset::upstream_configs(&loaded)?;
     let tools = &effective.config.tools;
     let name = effective.name.unwrap_or_default();
     println!("{name}: ok\n");
@@ -74,12 +77,25 @@ pub fn check(args: CheckArgs) -> anyhow::Result<i32> {
         };
         println!("  {}  {}{shown}", spec.name, first_line(&spec.description));
     }
+    if !servers.is_empty() {
+        println!(
+            "\nMCP servers ({}; not started by check, `airlock mcp list` starts them):",
+            servers.len()
+        );
+        for server in &servers {
+            let how = match &server.transport {
+                airlock_mcp::UpstreamTransport::Command { argv, .. } => argv.join(" "),
+                airlock_mcp::UpstreamTransport::Http { url } => url.clone(),
+            };
+            println!("  {}  {how}  (tools {})", server.name, server.tools);
+        }
+    }
     println!("\npolicy:\n{}", tools.policy().describe());
     Ok(0)
 }
 
 pub fn tools(args: ToolsArgs) -> anyhow::Result<i32> {
-    let effective = load(args.config.as_deref())?;
+    let effective = load(args.config.as_deref(), Upstreams::Require)?;
     let specs = visible(&effective.config.tools);
     if args.dts {
         print!("{}", dts::declarations(&specs));
@@ -102,7 +118,7 @@ pub fn tools(args: ToolsArgs) -> anyhow::Result<i32> {
 }
 
 pub fn prompt(args: PromptArgs) -> anyhow::Result<i32> {
-    let effective = load(args.config.as_deref())?;
+    let effective = load(args.config.as_deref(), Upstreams::Require)?;
     let config = &effective.config;
     let env = PromptEnv {
         languages: vec!["javascript".to_string()],

@@ -5,6 +5,7 @@ mod inspect;
 mod journal;
 mod mount;
 mod run;
+mod serve;
 mod toolset;
 mod units;
 
@@ -19,7 +20,8 @@ use clap::{Parser, Subcommand};
 #[command(after_help = "Examples:\n  \
     airlock run -e 'console.log(1 + 1)'\n  \
     airlock run agent.js --mount ./data:/workspace/data:ro --out ./results\n  \
-    echo 'return 42' | airlock run -\n\n\
+    echo 'return 42' | airlock run -\n  \
+    airlock serve --config airlock.toml    (an MCP server on stdio)\n\n\
     Exit codes: the script's own; 1 uncaught error, 13 top-level promise never settled,\n\
     124 timeout, 137 out of memory, 139 stack overflow (recursion too deep),\n\
     152 out of fuel, 134 guest crash, 2 bad usage.")]
@@ -43,6 +45,11 @@ enum Command {
     Journal(journal::JournalCommand),
     /// Re-run a recorded script, serving every tool result from its journal.
     Replay(journal::ReplayArgs),
+    /// Serve the sandbox as an MCP server (stdio, or streamable HTTP with --http).
+    Serve(serve::ServeArgs),
+    /// Work with the upstream MCP servers of the config file.
+    #[command(subcommand)]
+    Mcp(serve::McpCommand),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +61,8 @@ fn main() -> ExitCode {
         Command::Prompt(args) => inspect::prompt(args),
         Command::Journal(command) => journal::execute(command),
         Command::Replay(args) => journal::replay(args),
+        Command::Serve(args) => serve::serve(args),
+        Command::Mcp(command) => serve::execute(command),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -89,7 +89,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
             &mut sandbox_config.limits,
             &mut sandbox_config.vfs,
         )?;
-        sandbox_config.tools = toolset::build(&loaded)?;
+        sandbox_config.tools = toolset::build(&loaded, toolset::Upstreams::Require)?;
     }
     let limits = &mut sandbox_config.limits;
     if let Some(t) = args.timeout {

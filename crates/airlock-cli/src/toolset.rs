@@ -1,24 +1,48 @@
-//! Builds the sandbox's tools and policy from the config file.
+//! Builds the sandbox's tools and policy from the config file, starting its upstream MCP
+//! servers.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use airlock::Toolset;
 use airlock::policy::{Policy, PolicyDoc, Source};
 use airlock::tool::{ExecCommand, ToolSpec, Toolbox, exec_tool};
+use airlock_mcp::{Upstream, UpstreamConfig, UpstreamTransport};
 use anyhow::{Context, anyhow};
 use serde_json::Value;
 
-use crate::config::{Loaded, ToolDoc};
+use crate::config::{Loaded, McpServerDoc, ToolDoc};
 use crate::units::parse_duration;
 
-/// The tools of `loaded` (exec backends, started from the config file's folder) and its policy.
-pub fn build(loaded: &Loaded) -> anyhow::Result<Toolset> {
-    let dir = loaded
-        .path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
+/// What to do with the config's upstream MCP servers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upstreams {
+    /// Start them and import their tools; a server that fails to start is an error.
+    Require,
+    /// Start them; one that fails to start is reported on stderr and left out.
+    Tolerate,
+    /// Leave them alone (their tools are absent).
+    Skip,
+}
+
+/// The runtime upstream MCP connections live on, for the rest of the process; `airlock serve`
+/// serves on it too.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("airlock-mcp")
+            .enable_all()
+            .build()
+            .expect("the tokio runtime starts")
+    })
+}
+
+/// The tools of `loaded` (exec backends started from the config file's folder, and the tools
+/// of its MCP servers) and its policy.
+pub fn build(loaded: &Loaded, upstreams: Upstreams) -> anyhow::Result<Toolset> {
+    let dir = config_dir(loaded);
     let name = loaded.path.display().to_string();
     // Denials name the rule "in airlock.toml": the file name is what the script's author
     // recognises, without the folders of the machine it runs on.
@@ -33,6 +57,15 @@ pub fn build(loaded: &Loaded) -> anyhow::Result<Toolset> {
             tool(doc, &dir).with_context(|| format!("{at}: tool '{}'", doc.name.get_ref()))?;
         toolbox.add(tool).map_err(|e| anyhow!("{at}: {e}"))?;
     }
+    if upstreams != Upstreams::Skip {
+        for upstream in connect(loaded, upstreams)? {
+            for tool in upstream.tools() {
+                toolbox
+                    .add(std::sync::Arc::clone(tool))
+                    .map_err(|e| anyhow!("{name}: [mcp_servers.{}]: {e}", upstream.name()))?;
+            }
+        }
+    }
     let doc = PolicyDoc {
         allow: loaded.file.allow.clone(),
         deny: loaded.file.deny.clone(),
@@ -46,6 +79,114 @@ pub fn build(loaded: &Loaded) -> anyhow::Result<Toolset> {
     )
     .map_err(|e| anyhow!("{}", e.in_file(&name)))?;
     Ok(Toolset::new(toolbox, policy))
+}
+
+/// The folder relative paths in the config are resolved against.
+fn config_dir(loaded: &Loaded) -> PathBuf {
+    loaded
+        .path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+/// The upstream configuration of each `[mcp_servers.NAME]`.
+pub fn upstream_configs(loaded: &Loaded) -> anyhow::Result<Vec<UpstreamConfig>> {
+    let dir = config_dir(loaded);
+    loaded
+        .file
+        .mcp_servers
+        .iter()
+        .map(|(name, doc)| {
+            upstream_config(name, doc, &dir)
+                .with_context(|| format!("{}: [mcp_servers.{name}]", loaded.path.display()))
+        })
+        .collect()
+}
+
+fn upstream_config(name: &str, doc: &McpServerDoc, dir: &Path) -> anyhow::Result<UpstreamConfig> {
+    let mut config = match (&doc.command, &doc.url) {
+        (Some(_), Some(_)) => {
+            anyhow::bail!(
+                "both `command` and `url` are set\nhint: keep one: a command for a server on stdio, a url for one over HTTP"
+            )
+        }
+        (None, None) => anyhow::bail!(
+            "neither `command` nor `url` is set\nhint: command = [\"npx\", \"-y\", \"@modelcontextprotocol/server-everything\"] or url = \"http://127.0.0.1:8000/mcp\""
+        ),
+        (Some(argv), None) => {
+            if argv.first().is_none_or(String::is_empty) {
+                anyhow::bail!(
+                    "`command` is empty\nhint: command = [\"npx\", \"-y\", \"@modelcontextprotocol/server-everything\"]"
+                );
+            }
+            let mut config = UpstreamConfig::command(name, argv.clone());
+            config.transport = UpstreamTransport::Command {
+                argv: argv.clone(),
+                env: doc.env.clone(),
+                cwd: Some(match &doc.cwd {
+                    Some(cwd) => dir.join(cwd),
+                    None => dir.to_path_buf(),
+                }),
+            };
+            config
+        }
+        (None, Some(url)) => {
+            if !doc.env.is_empty() || doc.cwd.is_some() {
+                anyhow::bail!("`env` and `cwd` apply to a `command`, not to a `url`");
+            }
+            UpstreamConfig::http(name, url.clone())
+        }
+    };
+    if let Some(tools) = &doc.tools {
+        config.tools.clone_from(tools);
+    }
+    if let Some(t) = &doc.timeout {
+        config.timeout = Some(parse_duration(t).map_err(|e| anyhow!("timeout: {e}"))?);
+    }
+    if let Some(t) = &doc.start_timeout {
+        config.start_timeout = parse_duration(t).map_err(|e| anyhow!("start_timeout: {e}"))?;
+    }
+    Ok(config)
+}
+
+/// Starts every configured MCP server at once; they stay connected for the process.
+pub fn connect(loaded: &Loaded, mode: Upstreams) -> anyhow::Result<Vec<Upstream>> {
+    let configs = upstream_configs(loaded)?;
+    if configs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let results = runtime().block_on(async {
+        let tasks: Vec<_> = configs
+            .into_iter()
+            .map(|c| tokio::spawn(Upstream::connect(c)))
+            .collect();
+        let mut results = Vec::new();
+        for task in tasks {
+            results.push(task.await);
+        }
+        results
+    });
+    let mut upstreams = Vec::new();
+    for result in results {
+        match result.map_err(|e| anyhow!("starting an MCP server failed: {e}"))? {
+            Ok(upstream) => {
+                for skipped in upstream.skipped() {
+                    eprintln!(
+                        "airlock: MCP server '{}': tool {:?} left out: {}",
+                        upstream.name(),
+                        skipped.tool,
+                        skipped.reason
+                    );
+                }
+                upstreams.push(upstream);
+            }
+            Err(e) if mode == Upstreams::Tolerate => eprintln!("airlock: {e}"),
+            Err(e) => return Err(anyhow!("{e}")),
+        }
+    }
+    Ok(upstreams)
 }
 
 fn tool(doc: &ToolDoc, dir: &Path) -> anyhow::Result<std::sync::Arc<dyn airlock::tool::Tool>> {

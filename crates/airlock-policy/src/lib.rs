@@ -107,4 +107,5 @@ pub use budget::PolicyState;
 pub use denial::{Denial, Grant};
 pub use doc::{AllowRuleDoc, ArgsDoc, ConstraintDoc, DenyRuleDoc, PolicyDoc, SumDoc, SumsDoc};
 pub use error::{ErrorKind, PolicyError};
+pub use pattern::{PatternError, ToolPattern};
 pub use policy::{Policy, Source};

@@ -56,9 +56,17 @@ fn glob_matches(parts: &[Box<str>], text: &str) -> bool {
     true
 }
 
-/// A compiled `tools` pattern.
+/// A compiled `tools` pattern: `*` one segment, `**` any number, `get_*` part of a segment,
+/// anything else literal; `/` and `.` separate segments interchangeably.
+///
+/// ```
+/// use airlock_policy::ToolPattern;
+/// let p = ToolPattern::compile("stripe/*/create").unwrap();
+/// assert!(p.matches("stripe.charges.create"));
+/// assert!(!p.matches("stripe/charges/refund"));
+/// ```
 #[derive(Clone, Debug)]
-pub(crate) struct ToolPattern {
+pub struct ToolPattern {
     text: Box<str>,
     segments: Box<[Segment]>,
     /// Segments a tool needs at least: all but the `**`s.
@@ -69,16 +77,25 @@ pub(crate) struct ToolPattern {
 
 /// Why a pattern was rejected; the caller adds where it was written.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct PatternError {
+pub struct PatternError {
     pub(crate) message: String,
     pub(crate) hint: &'static str,
 }
+
+impl std::fmt::Display for PatternError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\nhint: {}", self.message, self.hint)
+    }
+}
+
+impl std::error::Error for PatternError {}
 
 const PATTERN_HINT: &str = "segments are separated by '/' or '.'; use * for one segment, \
      ** for any number of segments, or get_* for part of a segment";
 
 impl ToolPattern {
-    pub(crate) fn compile(text: &str) -> Result<Self, PatternError> {
+    /// Compiles a pattern; an empty segment or a `**` inside a segment is an error.
+    pub fn compile(text: &str) -> Result<Self, PatternError> {
         let err = |message: String| PatternError {
             message,
             hint: PATTERN_HINT,
@@ -111,7 +128,7 @@ impl ToolPattern {
     }
 
     /// The pattern as written.
-    pub(crate) fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &str {
         &self.text
     }
 
@@ -126,8 +143,7 @@ impl ToolPattern {
 
     /// Whether `tool` matches; decisions split the name once and call
     /// [`matches_segments`](Self::matches_segments) instead.
-    #[cfg(test)]
-    pub(crate) fn matches(&self, tool: &str) -> bool {
+    pub fn matches(&self, tool: &str) -> bool {
         self.matches_segments(ToolSegments::split(tool).as_slice())
     }
 

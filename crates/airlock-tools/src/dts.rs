@@ -158,6 +158,15 @@ const LIB_TYPES: &[&str] = &[
 /// The declaration file for a sandbox offering `tools`.
 pub fn declarations(tools: &[ToolSpec]) -> String {
     let mut out = String::from(SANDBOX_API);
+    out.push_str(&tool_declarations(tools));
+    out
+}
+
+/// The declarations of `tools` alone, without the sandbox's fixed API (console, fs, `shell`,
+/// `tools`): for a model that is told about the environment in prose, such as the MCP `run`
+/// tool's description.
+pub fn tool_declarations(tools: &[ToolSpec]) -> String {
+    let mut out = String::new();
     let mut renderer = Renderer::new(&reserved_type_names());
     let mut tree = Namespace::default();
     for tool in tools {

@@ -53,6 +53,17 @@ impl Default for Inner {
     }
 }
 
+impl Drop for Inner {
+    /// Stops the tool runtime without waiting for its threads: a sandbox may be dropped from
+    /// inside an async context (an MCP server's task, an embedder's runtime), where a blocking
+    /// shutdown would panic. Calls still running are abandoned, as a timed-out call is.
+    fn drop(&mut self) {
+        if let Some(Ok(runtime)) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 impl std::fmt::Debug for Toolset {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Toolset")

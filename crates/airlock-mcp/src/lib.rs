@@ -1,0 +1,14 @@
+//! MCP both ways for airlock.
+//!
+//! - [`server`]: the sandbox as a code-mode MCP server (`airlock serve`): one `run` tool whose
+//!   description declares every tool the policy may allow, over stdio or streamable HTTP.
+//! - [`upstream`]: tools of other MCP servers imported into the sandbox as `SERVER/TOOL`,
+//!   called through the same policy, validation and journal as every other tool.
+
+mod error;
+pub mod server;
+pub mod upstream;
+
+pub use error::McpError;
+pub use server::{AirlockServer, HttpServer, ServerOptions, serve_stdio};
+pub use upstream::{Skipped, Upstream, UpstreamConfig, UpstreamTransport};

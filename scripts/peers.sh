@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the real MCP peers the tests talk to, only what is missing; safe to run any number
+# of times. Sourced by scripts/test.sh; exports AIRLOCK_PEERS.
+#   - the official Python MCP SDK (`mcp` from PyPI) in a venv: the client of `airlock serve`
+#     and a small upstream server
+#   - @modelcontextprotocol/server-everything (npm) in its own prefix: an upstream server
+set -euo pipefail
+
+export AIRLOCK_PEERS="${AIRLOCK_PEERS:-$HOME/.cache/airlock-peers}"
+mcp_version="2.3.0"
+everything_version="2026.8.31"
+
+apt_missing=()
+command -v node >/dev/null 2>&1 || apt_missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || apt_missing+=(npm)
+python3 -m venv --help >/dev/null 2>&1 || apt_missing+=(python3-venv)
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  echo "peers: installing ${apt_missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+fi
+
+mkdir -p "$AIRLOCK_PEERS"
+venv="$AIRLOCK_PEERS/venv"
+if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('mcp') != '$mcp_version')" 2>/dev/null; then
+  echo "peers: installing mcp==$mcp_version into $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "mcp==$mcp_version"
+fi
+
+everything="$AIRLOCK_PEERS/npm/node_modules/@modelcontextprotocol/server-everything"
+if ! grep -q "\"version\": \"$everything_version\"" "$everything/package.json" 2>/dev/null; then
+  echo "peers: installing @modelcontextprotocol/server-everything@$everything_version" >&2
+  npm install --silent --no-audit --no-fund --prefix "$AIRLOCK_PEERS/npm" \
+    "@modelcontextprotocol/server-everything@$everything_version" >/dev/null
+fi
