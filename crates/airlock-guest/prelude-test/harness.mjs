@@ -117,6 +117,7 @@ export function makeSandbox() {
     return fail('ENOSYS', -38, op, '', 'function not implemented');
   }
 
+  const exits = [];
   const host = {
     write(fd, text) { out[fd].push(String(text)); },
     call,
@@ -130,11 +131,13 @@ export function makeSandbox() {
     randomBytes: (n) => toCtxBuffer(crypto.randomBytes(n)),
     now: () => 1700000000000 + clock.t,
     monotonic: () => clock.t,
+    // The guest's exit throws an error no catch can stop; here it is an ordinary one.
+    exit(id, status) { exits.push([id, status]); throw new Error('process.exit()'); },
   };
   context.__airlock_host = host;
   vm.runInContext(fs.readFileSync(PRELUDE, 'utf8'), context, { filename: 'airlock:prelude' });
 
   const run = (code, filename = 'script.js') => vm.runInContext(code, context, { filename });
   const take = (fd = 1) => { const s = out[fd].join(''); out[fd].length = 0; return s; };
-  return { context, run, take, out, clock, files, dirs, readonly, calls, airlock: run('__airlock') };
+  return { context, run, take, out, clock, files, dirs, readonly, calls, exits, airlock: run('__airlock') };
 }

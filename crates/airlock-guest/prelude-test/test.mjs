@@ -568,6 +568,64 @@ test('reset clears per-run state', () => {
   assert.equal(s.take(1), 'default: 1\nx\n');
 });
 
+test('node: a run gets its own timers, console state, cwd and stdin, and gives them back', async () => {
+  const s = makeSandbox();
+  s.files.set('/tmp/d/in.txt', new TextEncoder().encode('in d'));
+  s.run('setTimeout(() => console.log("outer timer"), 5); console.count()');
+  s.take(1);
+  const info = (stdin) => s.run(`({ id: 7, filename: '[eval]', prefix: 10, argv: ['node', 'a'], env: { X: '1' },
+    cwd: '/tmp/d', stdin: ${stdin}, main: false, code: '' })`);
+  const st = s.airlock.nodeEnter(info('new TextEncoder().encode("piped").buffer'));
+  assert.equal(s.airlock.timersNext(), -1, 'the outer timer is not this run\'s');
+  const fn = s.run(`(async (process, module, exports, __filename, __dirname) => {
+    setTimeout(() => console.log('inner timer'), 1);
+    console.count();
+    return [process.argv, process.env.X, process.cwd(), __filename, __dirname,
+      fs.readFileSync(0, 'utf8'), fs.readFileSync('/dev/stdin', 'utf8'), fs.readFileSync('in.txt', 'utf8')];
+  })`);
+  const p = s.airlock.nodeCall(fn, st);
+  deq(await p, [['node', 'a'], '1', '/tmp/d', '[eval]', '.', 'piped', '', 'in d']);
+  assert.equal(s.airlock.timersNext(), 1);
+  s.clock.t += 1;
+  s.airlock.timersRun();
+  assert.equal(s.take(1), 'default: 1\ninner timer\n');
+  assert.equal(s.airlock.timersNext(), -1);
+  assert.equal(s.run('typeof process'), 'undefined', '`process` is a parameter of the wrapper, not a global');
+  s.airlock.nodeLeave(st);
+  assert.ok(s.airlock.timersNext() > 0, 'the outer timer is back');
+  s.run('console.count()');
+  assert.equal(s.take(1), 'default: 2\n');
+  assert.equal(s.run('fs.existsSync("/dev/stdin")'), false);
+});
+
+test('node: exit status, exit listeners and stdin events', async () => {
+  const s = makeSandbox();
+  const enter = (stdin) => s.airlock.nodeEnter(s.run(`({ id: 3, filename: '/w/s.js', prefix: 0, argv: ['node', '/w/s.js'],
+    env: {}, cwd: '/w', stdin: ${stdin}, main: true, code: '' })`));
+  let st = enter('new TextEncoder().encode("a\\nb\\n").buffer');
+  const fn = s.run(`(async (process, module) => {
+    let text = '';
+    process.stdin.on('data', (c) => { text += c; }).on('end', () => console.log(JSON.stringify(text), require.main === module));
+    process.on('exit', (code) => console.log('exit', code));
+    process.exitCode = 4;
+  })`);
+  await s.airlock.nodeCall(fn, st);
+  s.airlock.timersRun();
+  assert.equal(s.take(1), '"a\\nb\\n" true\n');
+  assert.equal(s.airlock.nodeExit(st, undefined), 4);
+  assert.equal(s.take(1), 'exit 4\n');
+  s.airlock.nodeLeave(st);
+  assert.equal(s.run('require.main'), undefined);
+
+  st = enter('null');
+  const quit = s.run('(async (process) => { process.exit(300); })');
+  await assert.rejects(s.airlock.nodeCall(quit, st));
+  deq(s.exits, [[3, 44]]);
+  const read = s.run('(async () => fs.readFileSync(0))');
+  await assert.rejects(s.airlock.nodeCall(read, st), /EAGAIN: standard input was not handed to this script/);
+  s.airlock.nodeLeave(st);
+});
+
 // ---------------------------------------------------------------------------
 let failed = 0;
 for (const t of tests) {

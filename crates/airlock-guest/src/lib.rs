@@ -7,6 +7,7 @@
 
 mod host;
 mod natives;
+mod node;
 mod run;
 mod shell;
 

@@ -60,7 +60,7 @@ pub fn install(ctx: &Ctx<'_>) -> Result<()> {
         Function::new(
             ctx.clone(),
             |fd: i32, text: rquickjs::String| -> Result<()> {
-                host::write(fd, text.to_string()?.as_bytes());
+                crate::node::write(fd, text.to_string()?.as_bytes());
                 Ok(())
             },
         )?,
@@ -69,6 +69,12 @@ pub fn install(ctx: &Ctx<'_>) -> Result<()> {
     host_obj.set("call", Function::new(ctx.clone(), call)?)?;
     host_obj.set("callText", Function::new(ctx.clone(), call_text)?)?;
     host_obj.set("shell", Function::new(ctx.clone(), shell)?)?;
+    host_obj.set(
+        "exit",
+        Function::new(ctx.clone(), |ctx: Ctx<'_>, id: u32, status: i32| {
+            crate::node::exit(ctx, id, status)
+        })?,
+    )?;
 
     host_obj.set("utf8Encode", Function::new(ctx.clone(), utf8_encode)?)?;
 
@@ -171,7 +177,10 @@ fn shell<'js>(
     stdin: rquickjs::function::Opt<String>,
 ) -> Result<Array<'js>> {
     let stdin = stdin.0.unwrap_or_default();
+    // The shell may run `node`, which runs JavaScript in this context, which is busy here.
+    let reentry = crate::node::Reentry::enter(&ctx);
     let out = crate::shell::capture(&script, stdin.as_bytes());
+    drop(reentry);
     let array = Array::new(ctx.clone())?;
     array.set(0, out.status)?;
     array.set(1, String::from_utf8_lossy(&out.stdout).into_owned())?;

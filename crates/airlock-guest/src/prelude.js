@@ -82,6 +82,10 @@
   const defGlobal = (name, value) =>
     defProp(G, name, { value, writable: true, enumerable: false, configurable: true });
   const defGlobalIfMissing = (name, value) => { if (typeof G[name] === 'undefined') defGlobal(name, value); };
+  // The running `node` command's working directory and standard input (sections 9 and 11); null
+  // outside one.
+  let fsCwd = null;
+  let nodeStdin = null; // { data: ArrayBuffer | null (not handed over), taken: bool }
   const bytesOf = (ab) => new Uint8Array(ab);
   // Any BufferSource -> Uint8Array view over the same memory.
   const viewBytes = (v) => {
@@ -386,7 +390,13 @@
     const lines = st.split('\n').map((l) => l.trim());
     const start = lines.findIndex((l) => /^at\s/.test(l));
     if (start === -1) return [];
-    const frames = lines.slice(start).filter((l) => l !== '');
+    let frames = lines.slice(start).filter((l) => l !== '');
+    // A `node` run's script is called from the prelude (nodeCall) or runs inside the shell()
+    // call of the script that started it (runShell): the frames below are not its own.
+    if (nodeStdin !== null) {
+      const cut = frames.findIndex((l) => /^at (nodeCall|runShell) \(airlock:prelude:/.test(l));
+      if (cut !== -1) frames = frames.slice(0, cut);
+    }
     const ours = (i) => i >= 0 && i < frames.length &&
       (frames[i].indexOf(PRELUDE_FILE) !== -1 || frames[i].startsWith('at <eval> ('));
     // Also drop native frames next to ours (`apply (native)`, `Promise (native)`).
@@ -574,11 +584,14 @@
   // ---------------------------------------------------------------------------
   // Binary min-heap of nodes {due, seq, t}; a node is stale once its timer was
   // cleared or rescheduled (t.node !== node), which makes clear* O(1).
-  let heap = [];
-  let timers = new Map(); // id -> timer record
-  let nextTimerId = 1, timerSeq = 0, refCount = 0, timerError = false;
+  // The timers of one run form a scope; a `node` run from the shell gets its own (nodeEnter),
+  // so its event loop waits only for its own timers and what it leaves behind ends with it.
+  // A timer record keeps its scope, so clearing it works from anywhere.
+  const newTimerScope = () => ({ heap: [], timers: new Map(), refCount: 0, error: false });
+  let T = newTimerScope();
+  let nextTimerId = 1, timerSeq = 0;
   const before = (a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq);
-  function heapPush(n) {
+  function heapPush(heap, n) {
     let i = heap.push(n) - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -587,7 +600,7 @@
       i = p;
     }
   }
-  function heapPop() {
+  function heapPop(heap) {
     const top = heap[0], last = heap.pop();
     if (heap.length) {
       heap[0] = last;
@@ -606,13 +619,14 @@
   const live = (n) => n.t.node === n;
   function schedule(t, delay) {
     t.node = { due: host.monotonic() + delay, seq: timerSeq++, t };
-    heapPush(t.node);
+    heapPush(t.scope.heap, t.node);
   }
   function unschedule(t) {
-    if (!timers.has(t.id)) return;
-    timers.delete(t.id);
+    const s = t.scope;
+    if (!s.timers.has(t.id)) return;
+    s.timers.delete(t.id);
     t.node = null;
-    if (t.ref) refCount--;
+    if (t.ref) s.refCount--;
   }
   const clampDelay = (ms) => {
     const d = Number(ms);
@@ -624,10 +638,10 @@
   const kTimer = Symbol('timer');
   class Timeout {
     constructor(t) { defProp(this, kTimer, { value: t }); }
-    ref() { const t = this[kTimer]; if (!t.ref && timers.has(t.id)) refCount++; t.ref = true; return this; }
-    unref() { const t = this[kTimer]; if (t.ref && timers.has(t.id)) refCount--; t.ref = false; return this; }
+    ref() { const t = this[kTimer]; if (!t.ref && t.scope.timers.has(t.id)) t.scope.refCount++; t.ref = true; return this; }
+    unref() { const t = this[kTimer]; if (t.ref && t.scope.timers.has(t.id)) t.scope.refCount--; t.ref = false; return this; }
     hasRef() { return this[kTimer].ref; }
-    refresh() { const t = this[kTimer]; if (timers.has(t.id)) schedule(t, t.delay); return this; }
+    refresh() { const t = this[kTimer]; if (t.scope.timers.has(t.id)) schedule(t, t.delay); return this; }
     close() { unschedule(this[kTimer]); return this; }
     [Symbol.toPrimitive]() { return this[kTimer].id; }
   }
@@ -639,17 +653,16 @@
       e.code = 'ERR_INVALID_ARG_TYPE';
       throw e;
     }
-    const t = { id: nextTimerId++, fn, args, delay, repeat, ref: true, node: null, handle: null };
+    const t = { id: nextTimerId++, fn, args, delay, repeat, ref: true, node: null, handle: null, scope: T };
     t.handle = new Kind(t);
-    timers.set(t.id, t);
-    refCount++;
+    T.timers.set(t.id, t);
+    T.refCount++;
     schedule(t, delay);
     return t.handle;
   }
   function clearTimer(h) {
-    let id = h;
-    if (h !== null && typeof h === 'object') { const t = safeGet(h, kTimer); if (!t) return; id = t.id; }
-    const t = timers.get(typeof id === 'number' ? id : Number(id));
+    if (h !== null && typeof h === 'object') { const t = safeGet(h, kTimer); if (t) unschedule(t); return; }
+    const t = T.timers.get(typeof h === 'number' ? h : Number(h));
     if (t) unschedule(t);
   }
 
@@ -665,9 +678,10 @@
   });
 
   function timersNext() {
-    if (timerError) return -1;
-    while (heap.length && !live(heap[0])) heapPop();
-    if (!heap.length || refCount <= 0) return -1;
+    const heap = T.heap;
+    if (T.error) return -1;
+    while (heap.length && !live(heap[0])) heapPop(heap);
+    if (!heap.length || T.refCount <= 0) return -1;
     const d = heap[0].due - host.monotonic();
     return d > 0 ? d : 0;
   }
@@ -676,15 +690,16 @@
   // Timers created or rescheduled during this call wait for the next call,
   // so a 0 ms interval can't spin forever inside one call.
   function timersRun() {
-    if (timerError) return 0;
+    const heap = T.heap;
+    if (T.error) return 0;
     const now = host.monotonic();
     const seqLimit = timerSeq;
     let ran = 0;
     while (heap.length) {
       const n = heap[0];
-      if (!live(n)) { heapPop(); continue; }
+      if (!live(n)) { heapPop(heap); continue; }
       if (n.due > now || n.seq >= seqLimit) break;
-      heapPop();
+      heapPop(heap);
       const t = n.t;
       if (t.repeat) schedule(t, t.delay); // rescheduled up front; clearInterval in the callback still works
       else unschedule(t);
@@ -695,7 +710,7 @@
         // Like Node: an exception escaping a timer is fatal to the run.
         write(2, formatError(e) + '\n');
         airlock.failed = true;
-        timerError = true;
+        T.error = true;
         break;
       }
     }
@@ -1460,6 +1475,19 @@
     if (s.length > 28) s = s.slice(0, 25) + '...';
     return `type ${typeof v} (${s})`;
   }
+  const isStdin = (p) => nodeStdin !== null && (p === 0 || p === '/dev/stdin' || p === '/dev/fd/0');
+  // All of standard input the first time, then nothing (it has been read), as in Node.
+  function takeStdin() {
+    const s = nodeStdin;
+    if (s.data === null) {
+      const e = new Error("EAGAIN: standard input was not handed to this script: node passes it only to a script whose source mentions stdin (process.stdin, '/dev/stdin', readFileSync(0))");
+      Object.assign(e, { errno: -11, code: 'EAGAIN', syscall: 'read' });
+      throw e;
+    }
+    if (s.taken) return new ArrayBuffer(0);
+    s.taken = true;
+    return s.data;
+  }
   function argError(name, expected, value) {
     const e = new TypeError(`The "${name}" argument must be ${expected}. Received ${describeArg(value)}`);
     e.code = 'ERR_INVALID_ARG_TYPE';
@@ -1478,6 +1506,9 @@
       e.code = 'ERR_INVALID_ARG_VALUE';
       throw e;
     }
+    // In a `node` run, relative paths are the shell's working directory's (the host's are
+    // /workspace's).
+    if (fsCwd !== null && p !== '' && p[0] !== '/') p = joinPath(fsCwd, p);
     return p;
   }
   function hostError(payload) {
@@ -1581,6 +1612,7 @@
   const fsSync = {
     readFile(path, options) {
       const enc = encodingOf(options, 'utf8');
+      if (isStdin(path)) return decodeBytes(takeStdin(), enc);
       return decodeBytes(hostCall('fs.readFile', { path: toPath(path) }), enc);
     },
     writeFile(path, data, options) {
@@ -1662,7 +1694,7 @@
   // Agents write `await fs.readFile(...)` without an import as often as with `require('fs')`.
   defGlobal('fs', fs);
 
-  defGlobal('require', function require(id) {
+  const requireFn = function require(id) {
     const name = typeof id === 'string' ? id : safeString(id);
     switch (name) {
       case 'fs': case 'node:fs': case 'fs/promises': case 'node:fs/promises': return fs;
@@ -1670,7 +1702,8 @@
     const e = new Error(`Cannot find module '${name}'`);
     e.code = 'MODULE_NOT_FOUND';
     throw e;
-  });
+  };
+  defGlobal('require', requireFn);
 
 
   // ---------------------------------------------------------------------------
@@ -1837,7 +1870,224 @@
   });
 
   // ---------------------------------------------------------------------------
-  // 11. The host-facing control object
+  // 11. node: a script run by the shell's `node` command
+  // ---------------------------------------------------------------------------
+  // The host runs it in this same context (and a script's shell() may run node, whose script
+  // may call shell() again), so what a run owns is swapped in by nodeEnter and put back by
+  // nodeLeave: its timers, console counters, the script name for stack traces, the working
+  // directory and stdin. `process`, `module`, `exports`, `__filename` and `__dirname` are
+  // parameters of the script's wrapper (nodeCall), not globals: plain runs never see them.
+
+  // A small EventEmitter, enough for `process` and its streams. `onListen(event)` runs after a
+  // listener is added.
+  function makeEmitter(target, onListen) {
+    const listeners = new Map();
+    const add = (ev, fn, once, front) => {
+      if (typeof fn !== 'function') throw argError('listener', 'of type function', fn);
+      let l = listeners.get(ev);
+      if (!l) listeners.set(ev, (l = []));
+      if (front) l.unshift({ fn, once }); else l.push({ fn, once });
+      if (onListen) onListen(ev);
+      return target;
+    };
+    target.on = target.addListener = (ev, fn) => add(ev, fn, false, false);
+    target.once = (ev, fn) => add(ev, fn, true, false);
+    target.prependListener = (ev, fn) => add(ev, fn, false, true);
+    target.off = target.removeListener = (ev, fn) => {
+      const l = listeners.get(ev);
+      const i = l ? l.findIndex((x) => x.fn === fn) : -1;
+      if (i !== -1) l.splice(i, 1);
+      return target;
+    };
+    target.removeAllListeners = (ev) => { if (ev === undefined) listeners.clear(); else listeners.delete(ev); return target; };
+    target.listenerCount = (ev) => (listeners.get(ev) || []).length;
+    target.emit = (ev, ...args) => {
+      const l = listeners.get(ev);
+      if (!l || l.length === 0) return false;
+      for (const x of l.slice()) {
+        if (x.once) target.off(ev, x.fn);
+        x.fn.apply(target, args);
+      }
+      return true;
+    };
+    return target;
+  }
+
+  const later = (fn) => promiseThen(Promise.resolve(), fn);
+  const chunkText = (c) => {
+    if (typeof c === 'string') return c;
+    const v = viewBytes(c);
+    return v ? host.utf8Decode(v, false) : safeString(c);
+  };
+  function makeWritable(fd) {
+    const stream = makeEmitter({ fd, isTTY: false, writable: true });
+    stream.write = (chunk, encoding, cb) => {
+      write(fd, chunkText(chunk));
+      const done = typeof encoding === 'function' ? encoding : cb;
+      if (typeof done === 'function') later(() => done(null));
+      return true;
+    };
+    stream.end = (chunk, encoding, cb) => {
+      const done = [chunk, encoding, cb].find((x) => typeof x === 'function');
+      if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') write(fd, chunkText(chunk));
+      if (done) later(() => done());
+      return stream;
+    };
+    return stream;
+  }
+
+  // Node hands stdin over as Buffers, which scripts join with `s += chunk`: a byte array whose
+  // toString decodes UTF-8 works the same.
+  class StdinChunk extends Uint8Array {
+    toString(encoding) {
+      const enc = encodingOf(encoding, 'utf8');
+      return enc === 'utf8' || enc === 'buffer' ? host.utf8Decode(this, false) : decodeBytes(copyBuffer(this), enc);
+    }
+  }
+  // All of stdin arrives as one chunk, on a later turn (listeners are added after `on`).
+  function makeStdin() {
+    let encoding = null, started = false, pending = null;
+    const value = (ab) => { const c = new StdinChunk(ab); return encoding === null ? c : c.toString(encoding); };
+    const start = () => {
+      if (started) return;
+      started = true;
+      addTimer(Immediate, () => {
+        let ab;
+        try { ab = takeStdin(); } catch (e) {
+          if (stdin.emit('error', e)) return;
+          throw e;
+        }
+        if (stdin.listenerCount('readable')) {
+          pending = ab.byteLength ? value(ab) : null;
+          stdin.emit('readable');
+          pending = null;
+        } else if (ab.byteLength) stdin.emit('data', value(ab));
+        stdin.emit('end');
+        stdin.emit('close');
+      }, 0, false, []);
+    };
+    const stdin = makeEmitter({ fd: 0, isTTY: false, readable: true }, (ev) => {
+      if (ev === 'data' || ev === 'end' || ev === 'readable' || ev === 'close') start();
+    });
+    stdin.setEncoding = (enc) => {
+      encoding = encodingOf(enc === undefined ? 'utf8' : enc, 'utf8');
+      if (encoding === 'buffer') encoding = null;
+      return stdin;
+    };
+    stdin.resume = () => { start(); return stdin; };
+    stdin.pause = () => stdin;
+    stdin.read = () => { const v = pending; pending = null; return v; };
+    stdin.pipe = (dest) => { stdin.on('data', (c) => dest.write(c)); return dest; };
+    stdin[Symbol.asyncIterator] = async function* () {
+      started = true;
+      const ab = takeStdin();
+      if (ab.byteLength) yield value(ab);
+    };
+    return stdin;
+  }
+
+  // An exit status from process.exit(code) or process.exitCode, as the shell sees it.
+  function statusOf(code) {
+    if (code === undefined || code === null) return 0;
+    const n = Number(code);
+    return Number.isInteger(n) ? n & 255 : 1;
+  }
+  function normPath(p) {
+    const out = [];
+    for (const seg of p.split('/')) {
+      if (seg === '..') out.pop();
+      else if (seg !== '' && seg !== '.') out.push(seg);
+    }
+    return '/' + out.join('/');
+  }
+
+  function makeProcess(info, state) {
+    const start = host.monotonic();
+    const nowNs = () => Math.round(host.monotonic() * 1e6);
+    const hrtime = (prev) => {
+      let ns = nowNs();
+      if (isArray(prev)) ns -= prev[0] * 1e9 + prev[1];
+      return [Math.floor(ns / 1e9), ns % 1e9];
+    };
+    hrtime.bigint = () => BigInt(nowNs());
+    const proc = makeEmitter({});
+    return Object.assign(proc, {
+      title: 'node',
+      argv: info.argv,
+      argv0: 'node',
+      execArgv: [],
+      execPath: 'node',
+      env: info.env,
+      platform: 'linux',
+      arch: 'wasm32',
+      pid: 1,
+      ppid: 0,
+      exitCode: undefined,
+      stdin: makeStdin(),
+      stdout: makeWritable(1),
+      stderr: makeWritable(2),
+      cwd: named('cwd', () => state.cwd),
+      chdir: named('chdir', (dir) => {
+        const p = normPath(toPath(dir, 'directory'));
+        if (hostJSON('fs.stat', { path: p }).type !== 'dir') {
+          const e = new Error(`ENOTDIR: not a directory, chdir '${state.cwd}' -> '${safeString(dir)}'`);
+          throw Object.assign(e, { errno: -20, code: 'ENOTDIR', syscall: 'chdir', path: state.cwd, dest: safeString(dir) });
+        }
+        state.cwd = fsCwd = p;
+      }),
+      // Ends the script now: the host throws an error no `catch` can stop.
+      exit: named('exit', (code) => host.exit(info.id, statusOf(code === undefined ? proc.exitCode : code))),
+      nextTick: named('nextTick', (fn, ...args) => {
+        if (typeof fn !== 'function') throw argError('callback', 'of type function', fn);
+        later(() => fn(...args));
+      }),
+      hrtime,
+      uptime: named('uptime', () => (host.monotonic() - start) / 1000),
+      emitWarning: named('emitWarning', (w) => { write(2, '(node) Warning: ' + (isError(w) ? safeString(w.message) : safeString(w)) + '\n'); }),
+    });
+  }
+
+  // info: { id, filename, prefix, argv, env, cwd, stdin: ArrayBuffer | null, main, code }.
+  function nodeEnter(info) {
+    const saved = { scriptName, prefixLen, T, failed: airlock.failed, counts, timeLabels, groupIndent,
+      fsCwd, nodeStdin, main: requireFn.main };
+    scriptName = info.filename;
+    prefixLen = info.prefix;
+    T = newTimerScope();
+    airlock.failed = false;
+    counts = new Map();
+    timeLabels = new Map();
+    groupIndent = '';
+    fsCwd = info.cwd;
+    nodeStdin = { data: info.stdin, taken: false };
+    const state = { saved, cwd: info.cwd, code: info.code, filename: info.filename };
+    state.dirname = info.main ? info.filename.slice(0, info.filename.lastIndexOf('/')) || '/' : '.';
+    state.process = makeProcess(info, state);
+    state.module = { id: '.', path: state.dirname, filename: info.filename, exports: {}, loaded: false,
+      children: [], paths: [], require: requireFn };
+    requireFn.main = info.main ? state.module : undefined;
+    return state;
+  }
+  function nodeCall(fn, state) {
+    return fn(state.process, state.module, state.module.exports, state.filename, state.dirname, state.code);
+  }
+  // Fires process 'exit' listeners with the status (undefined: the script ended by itself, so
+  // process.exitCode decides); returns the final status, which they may change.
+  function nodeExit(state, status) {
+    const proc = state.process;
+    proc.exitCode = status == null ? statusOf(proc.exitCode) : status;
+    proc.emit('exit', proc.exitCode);
+    return statusOf(proc.exitCode);
+  }
+  function nodeLeave(state) {
+    const s = state.saved;
+    ({ scriptName, prefixLen, T, counts, timeLabels, groupIndent, fsCwd, nodeStdin } = s);
+    airlock.failed = s.failed;
+    requireFn.main = s.main;
+  }
+
+  // ---------------------------------------------------------------------------
+  // 12. The host-facing control object
   // ---------------------------------------------------------------------------
   function reset(name, prefix, toolNames, lines) {
     scriptName = typeof name === 'string' ? name : '';
@@ -1846,10 +2096,7 @@
     toolList = null;
     callLines = lines === true;
     if (isArray(toolNames)) installTools(toolNames);
-    heap = [];
-    timers = new Map();
-    refCount = 0;
-    timerError = false;
+    T = newTimerScope();
     counts = new Map();
     timeLabels = new Map();
     groupIndent = '';
@@ -1866,6 +2113,10 @@
     formatError,
     reset,
     inspect,
+    nodeEnter,
+    nodeCall,
+    nodeExit,
+    nodeLeave,
   };
   defProp(G, '__airlock', { value: airlock, writable: false, enumerable: false, configurable: false });
   reset();

@@ -6,7 +6,7 @@ use rquickjs::context::EvalOptions;
 use rquickjs::promise::PromiseState;
 use rquickjs::{Context, Ctx, Function, Object, Persistent, Promise, Runtime, Value};
 
-use crate::{host, natives};
+use crate::{host, natives, node};
 
 /// The prelude: console, timers, fs, encoders, URL and the formatting helpers.
 const PRELUDE: &str = include_str!("prelude.js");
@@ -22,8 +22,8 @@ const SUFFIX: &str = "\n})()";
 const RESERVE_BYTES: u64 = 2 * 1024 * 1024;
 
 /// Exit codes decided by the guest (the host adds its own for traps).
-const EXIT_ERROR: i32 = 1;
-const EXIT_UNSETTLED: i32 = 13;
+pub(crate) const EXIT_ERROR: i32 = 1;
+pub(crate) const EXIT_UNSETTLED: i32 = 13;
 const EXIT_OOM: i32 = 137;
 
 /// Request flag: report the script line of each tool call.
@@ -37,8 +37,13 @@ struct Engine {
     helpers: Persistent<Object<'static>>,
 }
 
-/// A rejected promise nobody handled (yet), with its reason.
-type Rejection = (Persistent<Value<'static>>, Persistent<Value<'static>>);
+/// A rejected promise nobody handled (yet), with its reason and the `node` depth it was
+/// rejected at (0 outside `node`): a nested run answers only for its own.
+type Rejection = (
+    Persistent<Value<'static>>,
+    Persistent<Value<'static>>,
+    usize,
+);
 
 thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
@@ -51,7 +56,7 @@ fn track_rejection<'js>(ctx: Ctx<'js>, promise: Value<'js>, reason: Value<'js>, 
     UNHANDLED.with(|list| {
         let mut list = list.borrow_mut();
         if handled {
-            list.retain(|(p, _)| {
+            list.retain(|(p, _, _)| {
                 p.clone()
                     .restore(&ctx)
                     .map(|p| p != promise)
@@ -61,18 +66,25 @@ fn track_rejection<'js>(ctx: Ctx<'js>, promise: Value<'js>, reason: Value<'js>, 
             list.push((
                 Persistent::save(&ctx, promise),
                 Persistent::save(&ctx, reason),
+                node::depth(),
             ));
         }
     });
 }
 
-/// The reason of the oldest rejection still unhandled, if any.
-fn take_unhandled<'js>(ctx: &Ctx<'js>) -> Option<Value<'js>> {
+/// The reason of the oldest rejection still unhandled at `depth` or deeper, if any.
+fn take_unhandled<'js>(ctx: &Ctx<'js>, depth: usize) -> Option<Value<'js>> {
     let first = UNHANDLED.with(|list| {
         let mut list = list.borrow_mut();
-        (!list.is_empty()).then(|| list.remove(0))
+        let at = list.iter().position(|r| r.2 >= depth)?;
+        Some(list.remove(at))
     })?;
     first.1.restore(ctx).ok()
+}
+
+/// Drops the unhandled rejections of a `node` run at `depth` that has ended.
+pub(crate) fn forget_unhandled(depth: usize) {
+    UNHANDLED.with(|list| list.borrow_mut().retain(|r| r.2 < depth));
 }
 
 pub fn initialize() {
@@ -122,25 +134,56 @@ fn report_init_error(ctx: &Ctx<'_>, e: rquickjs::Error) -> rquickjs::Error {
 pub fn run() -> i32 {
     let request = host::request();
     natives::reset(request.seed);
+    ENGINE.with(|engine| {
+        if let Some(engine) = engine.borrow().as_ref() {
+            engine
+                .runtime
+                .set_memory_limit(js_heap_limit(request.memory_limit));
+        }
+    });
     if request.flags & FLAG_SHELL != 0 {
+        // The shell's `node` runs JavaScript in this run's context: it gets the run's tools.
+        let _ = with_engine(|_, helpers| reset(helpers, &request));
         return crate::shell::run_script(&request.code, &request.filename);
     }
+    with_engine(|ctx, helpers| execute(ctx, helpers, &request)).unwrap_or_else(|| {
+        host::write(2, b"airlock: the guest was not initialised\n");
+        EXIT_ERROR
+    })
+}
+
+/// Runs `f` in the context, with the prelude's control object. Takes the runtime's lock, so it
+/// must not be called while JavaScript runs (see [`crate::node`]); `None` if the guest was not
+/// initialised.
+pub(crate) fn with_engine<R>(f: impl for<'js> FnOnce(&Ctx<'js>, &Object<'js>) -> R) -> Option<R> {
     ENGINE.with(|engine| {
         let engine = engine.borrow();
-        let Some(engine) = engine.as_ref() else {
-            host::write(2, b"airlock: the guest was not initialised\n");
-            return EXIT_ERROR;
-        };
-        engine
-            .runtime
-            .set_memory_limit(js_heap_limit(request.memory_limit));
-        engine
-            .context
-            .with(|ctx| match engine.helpers.clone().restore(&ctx) {
-                Ok(helpers) => execute(&ctx, &helpers, &request),
-                Err(_) => EXIT_ERROR,
-            })
+        let engine = engine.as_ref()?;
+        engine.context.with(|ctx| {
+            let helpers = engine.helpers.clone().restore(&ctx).ok()?;
+            Some(f(&ctx, &helpers))
+        })
     })
+}
+
+/// The prelude's control object, for a context already in use.
+pub(crate) fn helpers<'js>(ctx: &Ctx<'js>) -> Option<Object<'js>> {
+    ENGINE.with(|engine| {
+        let engine = engine.borrow();
+        engine.as_ref()?.helpers.clone().restore(ctx).ok()
+    })
+}
+
+/// Starts the run's per-run prelude state: script name, tools, timers.
+fn reset(helpers: &Object<'_>, request: &host::Request) {
+    if let Ok(reset) = helpers.get::<_, Function>("reset") {
+        let _ = reset.call::<_, ()>((
+            request.filename.as_str(),
+            PREFIX.len(),
+            request.tools.clone(),
+            request.flags & FLAG_CALL_LINES != 0,
+        ));
+    }
 }
 
 /// The JS heap may use what the memory limit leaves after the memory already in use.
@@ -153,14 +196,7 @@ fn js_heap_limit(memory_limit: u64) -> usize {
 }
 
 fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) -> i32 {
-    if let Ok(reset) = helpers.get::<_, Function>("reset") {
-        let _ = reset.call::<_, ()>((
-            request.filename.as_str(),
-            PREFIX.len(),
-            request.tools.clone(),
-            request.flags & FLAG_CALL_LINES != 0,
-        ));
-    }
+    reset(helpers, request);
     UNHANDLED.with(|list| list.borrow_mut().clear());
     // A `#!` line is valid only at the very start of a script; inside the wrapper it becomes a
     // comment, keeping every line number the user's.
@@ -178,13 +214,8 @@ fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) 
         Err(e) => return uncaught(helpers, caught(ctx, e)),
     };
     // The top-level promise is inspected below; a handler keeps it off the unhandled list.
-    if let Ok(catch) = promise.catch() {
-        let noop = Function::new(ctx.clone(), || ());
-        if let Ok(noop) = noop {
-            let _ = catch.call::<_, Value>((rquickjs::function::This(promise.clone()), noop));
-        }
-    }
-    if let Some(reason) = event_loop(ctx, helpers) {
+    mark_handled(ctx, &promise);
+    if let Some(reason) = event_loop(ctx, helpers, 0) {
         return uncaught(helpers, reason);
     }
     if helpers.get::<_, bool>("failed").unwrap_or(false) {
@@ -219,42 +250,59 @@ fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) 
     }
 }
 
+/// Gives `promise` a handler that does nothing, so that its rejection is not reported as
+/// unhandled: its owner inspects it.
+pub(crate) fn mark_handled<'js>(ctx: &Ctx<'js>, promise: &Promise<'js>) {
+    if let Ok(catch) = promise.catch() {
+        let noop = Function::new(ctx.clone(), || ());
+        if let Ok(noop) = noop {
+            let _ = catch.call::<_, Value>((rquickjs::function::This(promise.clone()), noop));
+        }
+    }
+}
+
 /// Runs microtasks until none are left, then hands the queued tool calls to the host as one
 /// batch, then fires the earliest timer, until nothing is pending. Stops early with the reason
-/// of a promise rejection nobody handled.
-fn event_loop<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>) -> Option<Value<'js>> {
+/// of a promise rejection nobody handled at `depth` (the `node` depth of the run, 0 for the
+/// top), or when that `node` run's script called `process.exit`.
+pub(crate) fn event_loop<'js>(
+    ctx: &Ctx<'js>,
+    helpers: &Object<'js>,
+    depth: usize,
+) -> Option<Value<'js>> {
     let next: Option<Function> = helpers.get("timersNext").ok();
     let fire: Option<Function> = helpers.get("timersRun").ok();
     let flush: Option<Function> = helpers.get("toolsFlush").ok();
+    // A call fails only when `process.exit` unwinds through it; the exception is dropped here.
+    let call = |f: &Option<Function<'js>>| -> Option<Value<'js>> {
+        f.as_ref()?
+            .call::<_, Value>(())
+            .map_err(|e| caught(ctx, e))
+            .ok()
+    };
     loop {
-        while ctx.execute_pending_job() {}
-        if let Some(reason) = take_unhandled(ctx) {
+        while !node::exiting() && ctx.execute_pending_job() {}
+        if node::exiting() {
+            return None;
+        }
+        if let Some(reason) = take_unhandled(ctx, depth) {
             return Some(reason);
         }
-        if flush
-            .as_ref()
-            .and_then(|f| f.call::<_, bool>(()).ok())
-            .unwrap_or(false)
-        {
+        if call(&flush).and_then(|v| v.as_bool()).unwrap_or(false) {
             continue;
         }
-        let wait = next
-            .as_ref()
-            .and_then(|f| f.call::<_, f64>(()).ok())
-            .unwrap_or(-1.0);
+        let wait = call(&next).and_then(|v| v.as_number()).unwrap_or(-1.0);
         if wait < 0.0 {
             return None;
         }
         if wait > 0.0 {
             host::sleep(wait);
         }
-        if let Some(fire) = &fire {
-            let _ = fire.call::<_, ()>(());
-        }
+        call(&fire);
     }
 }
 
-fn caught<'js>(ctx: &Ctx<'js>, e: rquickjs::Error) -> Value<'js> {
+pub(crate) fn caught<'js>(ctx: &Ctx<'js>, e: rquickjs::Error) -> Value<'js> {
     if e.is_exception() {
         ctx.catch()
     } else {
@@ -276,19 +324,21 @@ fn report_value<'js>(ctx: &Ctx<'js>, value: &Value<'js>) {
     }
 }
 
-fn print_value<'js>(helpers: &Object<'js>, value: Value<'js>) {
+/// Prints a value as `console.log` would (strings as they are); nothing for `undefined`.
+pub(crate) fn print_value<'js>(helpers: &Object<'js>, value: Value<'js>) {
     let Ok(format) = helpers.get::<_, Function>("format") else {
         return;
     };
     if let Ok(Some(text)) = format.call::<_, Option<String>>((value,)) {
-        host::write(1, text.as_bytes());
+        node::write(1, text.as_bytes());
         if !text.ends_with('\n') {
-            host::write(1, b"\n");
+            node::write(1, b"\n");
         }
     }
 }
 
-fn uncaught<'js>(helpers: &Object<'js>, reason: Value<'js>) -> i32 {
+/// Prints an uncaught error (with its stack) on stderr; returns the exit code it means.
+pub(crate) fn uncaught<'js>(helpers: &Object<'js>, reason: Value<'js>) -> i32 {
     let is_oom = reason
         .as_object()
         .and_then(|o| o.get::<_, String>("message").ok())
@@ -301,6 +351,6 @@ fn uncaught<'js>(helpers: &Object<'js>, reason: Value<'js>) -> i32 {
     if !text.ends_with('\n') {
         text.push('\n');
     }
-    host::write(2, text.as_bytes());
+    node::write(2, text.as_bytes());
     if is_oom { EXIT_OOM } else { EXIT_ERROR }
 }

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use airlock_shell::{DirEntry, FileInfo, FsError, Input, JsOutput, Output, Shell, System};
+use airlock_shell::{DirEntry, FileInfo, FsError, Input, JsOutput, JsRun, Output, Shell, System};
 use serde_json::{Value, json};
 
 use crate::host;
@@ -139,8 +139,8 @@ impl System for GuestSystem {
             .unwrap_or_else(|_| "[]".to_string())
     }
 
-    fn run_js(&self, _code: &str, _stdin: &[u8], _args: &[String]) -> Option<JsOutput> {
-        None
+    fn run_js(&self, run: &JsRun<'_>) -> Option<JsOutput> {
+        Some(crate::node::run(run))
     }
 
     fn random_u64(&self) -> u64 {

@@ -17,7 +17,7 @@ pub(crate) mod testing;
 
 pub use cmd::{Cmd, Spawn, Utility};
 pub use io::{Broken, Input, Output};
-pub use system::{DirEntry, FileInfo, FsError, JsOutput, MemSystem, System};
+pub use system::{DirEntry, FileInfo, FsError, JsOutput, JsRun, MemSystem, System};
 
 #[doc(hidden)]
 pub mod fuzzing;

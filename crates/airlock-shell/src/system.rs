@@ -57,6 +57,28 @@ pub struct DirEntry {
     pub is_dir: bool,
 }
 
+/// A JavaScript run the `node` command asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct JsRun<'a> {
+    /// The script's source.
+    pub code: &'a str,
+    /// The name stack traces show: `[eval]`, `[stdin]` or the script's absolute path.
+    pub filename: &'a str,
+    /// `process.argv`: `node`, then the script's path (not for `-e`/`-p`), then its arguments.
+    pub argv: &'a [String],
+    /// `process.env`: the command's exported variables.
+    pub env: &'a [(String, String)],
+    /// The working directory: `process.cwd()`, and what relative paths in `fs` resolve against.
+    pub cwd: &'a str,
+    /// Standard input for the script (`fs.readFileSync(0)`, `process.stdin`); `None` when the
+    /// shell did not read it (the script's source never mentions it).
+    pub stdin: Option<&'a [u8]>,
+    /// Whether `FILE` was run (`require.main === module`, `__filename` is the path).
+    pub main: bool,
+    /// Print the script's value (`node -p`).
+    pub print: bool,
+}
+
 /// What a JavaScript run (`node -e`) produced.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JsOutput {
@@ -88,7 +110,7 @@ pub trait System {
         "[]".to_string()
     }
     /// Runs JavaScript on the same filesystem (`node`); `None` where there is none.
-    fn run_js(&self, code: &str, stdin: &[u8], args: &[String]) -> Option<JsOutput>;
+    fn run_js(&self, run: &JsRun<'_>) -> Option<JsOutput>;
     /// A random number (for `$RANDOM`, `mktemp`).
     fn random_u64(&self) -> u64;
 }
@@ -216,7 +238,7 @@ impl System for MemSystem {
         ))
     }
 
-    fn run_js(&self, _code: &str, _stdin: &[u8], _args: &[String]) -> Option<JsOutput> {
+    fn run_js(&self, _run: &JsRun<'_>) -> Option<JsOutput> {
         None
     }
 

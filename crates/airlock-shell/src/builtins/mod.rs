@@ -8,6 +8,7 @@ mod files;
 pub mod glob;
 mod grep;
 mod jq;
+mod node;
 mod sed;
 mod text;
 
@@ -22,6 +23,7 @@ const GROUPS: &[&[Utility]] = &[
     awk::UTILITIES,
     jq::UTILITIES,
     files::UTILITIES,
+    node::UTILITIES,
 ];
 
 /// The utility called `name`.
