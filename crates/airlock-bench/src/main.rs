@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo build --release -p airlock-cli -p airlock-bench
 //! target/release/airlock-bench            # or: cargo run --release -p airlock-bench
+//! target/release/airlock-bench mcp shell  # only these groups (js, tools, policy, shell, mcp)
 //! ```
 //!
 //! Every figure is the median of repeated measurements, printed with the spread (min..max).
@@ -12,33 +13,56 @@ use std::time::{Duration, Instant};
 
 use airlock::{Language, Sandbox, SandboxConfig};
 
+mod mcp;
 mod policy;
 mod shell;
 mod tools;
 
 const LOOP: &str = "let s = 0; for (let i = 0; i < 3e6; i++) s += i; return s";
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let sandbox = Sandbox::new(SandboxConfig::default())?;
-    println!("airlock benchmarks (medians; min..max)\n");
+/// The groups of benchmarks; `airlock-bench GROUP...` runs only those named.
+const GROUPS: &[&str] = &["js", "tools", "policy", "shell", "mcp"];
 
-    let new = measure(20, || {
-        Sandbox::new(SandboxConfig::default())
-            .map(drop)
-            .map_err(Into::into)
-    })?;
-    report("Sandbox::new, module cache warm", &new, "");
-    process_start()?;
-    warm_run(&sandbox)?;
-    loop_speed(&sandbox)?;
-    idle_sessions(&sandbox)?;
-    tools::run()?;
-    println!(
-        "{:<52} {:>10.3} us   target < 2 us",
-        "policy decision, 100 rules (last one matches)",
-        policy::bench_decide().as_secs_f64() * 1e6
-    );
-    shell::run()?;
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let chosen: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(bad) = chosen.iter().find(|g| !GROUPS.contains(&g.as_str())) {
+        return Err(format!(
+            "unknown group {bad:?}; the groups are {}",
+            GROUPS.join(", ")
+        )
+        .into());
+    }
+    let wanted = |group: &str| chosen.is_empty() || chosen.iter().any(|g| g == group);
+    println!("airlock benchmarks (medians; min..max)\n");
+    if wanted("js") {
+        let sandbox = Sandbox::new(SandboxConfig::default())?;
+        let new = measure(20, || {
+            Sandbox::new(SandboxConfig::default())
+                .map(drop)
+                .map_err(Into::into)
+        })?;
+        report("Sandbox::new, module cache warm", &new, "");
+        process_start()?;
+        warm_run(&sandbox)?;
+        loop_speed(&sandbox)?;
+        idle_sessions(&sandbox)?;
+    }
+    if wanted("tools") {
+        tools::run()?;
+    }
+    if wanted("policy") {
+        println!(
+            "{:<52} {:>10.3} us   target < 2 us",
+            "policy decision, 100 rules (last one matches)",
+            policy::bench_decide().as_secs_f64() * 1e6
+        );
+    }
+    if wanted("shell") {
+        shell::run()?;
+    }
+    if wanted("mcp") {
+        mcp::run()?;
+    }
     Ok(())
 }
 
