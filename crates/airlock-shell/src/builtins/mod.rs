@@ -44,3 +44,23 @@ pub fn names() -> Vec<&'static str> {
     names.sort_unstable();
     names
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--help` texts show options indented under their heading, as GNU's do; a string
+    /// continuation (`\n\`) that swallowed the indentation would put them at the margin.
+    #[test]
+    fn every_help_text_indents_its_options() {
+        for name in names() {
+            let help = find(name).expect("listed").help;
+            for line in help.lines() {
+                assert!(
+                    !line.starts_with('-'),
+                    "{name} --help has an option at the margin: {line:?}"
+                );
+            }
+        }
+    }
+}

@@ -13,9 +13,9 @@ pub(super) const BASE64: Utility = Utility {
     help: "Usage: base64 [OPTION]... [FILE]\n\
 Base64 encode or decode FILE, or standard input, to standard output.\n\
 \n\
-  -d, --decode          decode data\n\
-  -i, --ignore-garbage  when decoding, ignore non-alphabet characters\n\
-  -w, --wrap=COLS       wrap encoded lines after COLS characters (default 76, 0: no wrap)\n",
+\x20 -d, --decode          decode data\n\
+\x20 -i, --ignore-garbage  when decoding, ignore non-alphabet characters\n\
+\x20 -w, --wrap=COLS       wrap encoded lines after COLS characters (default 76, 0: no wrap)\n",
     run: base64,
 };
 

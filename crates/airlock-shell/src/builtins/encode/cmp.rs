@@ -12,11 +12,11 @@ pub(super) const CMP: Utility = Utility {
 Compare two files byte by byte (FILE2 defaults to standard input). Exit status: 0 if\n\
 the same, 1 if different, 2 on trouble.\n\
 \n\
-  -b, --print-bytes          print the differing bytes\n\
-  -i, --ignore-initial=SKIP  skip SKIP bytes of both inputs (or SKIP1:SKIP2)\n\
-  -l, --verbose              print the byte number and octal values of every difference\n\
-  -n, --bytes=LIMIT          compare at most LIMIT bytes\n\
-  -s, --quiet, --silent      print nothing; only the exit status tells\n",
+\x20 -b, --print-bytes          print the differing bytes\n\
+\x20 -i, --ignore-initial=SKIP  skip SKIP bytes of both inputs (or SKIP1:SKIP2)\n\
+\x20 -l, --verbose              print the byte number and octal values of every difference\n\
+\x20 -n, --bytes=LIMIT          compare at most LIMIT bytes\n\
+\x20 -s, --quiet, --silent      print nothing; only the exit status tells\n",
     run: cmp,
 };
 

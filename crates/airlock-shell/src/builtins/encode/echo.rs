@@ -9,9 +9,9 @@ pub(super) const ECHO: Utility = Utility {
     help: "Usage: echo [-neE] [ARG]...\n\
 Print the arguments separated by spaces, then a newline.\n\
 \n\
-  -n  do not print the trailing newline\n\
-  -e  expand backslash escapes (\\n \\t \\\\ \\a \\b \\e \\f \\r \\v \\c \\0NNN \\xHH \\uHHHH)\n\
-  -E  do not expand escapes (the default)\n",
+\x20 -n  do not print the trailing newline\n\
+\x20 -e  expand backslash escapes (\\n \\t \\\\ \\a \\b \\e \\f \\r \\v \\c \\0NNN \\xHH \\uHHHH)\n\
+\x20 -E  do not expand escapes (the default)\n",
     run: echo,
 };
 

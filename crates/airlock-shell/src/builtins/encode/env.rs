@@ -10,9 +10,9 @@ pub(super) const ENV: Utility = Utility {
     help: "Usage: env [OPTION]... [-] [NAME=VALUE]... [COMMAND [ARG]...]\n\
 Print the environment changed by the assignments, or run COMMAND.\n\
 \n\
-  -i, --ignore-environment  start with an empty environment\n\
-  -u, --unset=NAME          remove NAME from the environment\n\
-  -0, --null                end each output line with NUL, not newline\n\
+\x20 -i, --ignore-environment  start with an empty environment\n\
+\x20 -u, --unset=NAME          remove NAME from the environment\n\
+\x20 -0, --null                end each output line with NUL, not newline\n\
 ",
     run: env,
 };
@@ -22,7 +22,7 @@ pub(super) const PRINTENV: Utility = Utility {
     help: "Usage: printenv [OPTION] [VARIABLE]...\n\
 Print the values of the VARIABLEs, or all NAME=value pairs. Exit 1 if one is not set.\n\
 \n\
-  -0, --null  end each output line with NUL, not newline\n",
+\x20 -0, --null  end each output line with NUL, not newline\n",
     run: printenv,
 };
 

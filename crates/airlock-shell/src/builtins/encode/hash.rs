@@ -19,17 +19,17 @@ Print or check ",
             $algo,
             " checksums (`-` or no FILE: standard input).\n\
 \n\
-  -b, --binary          mark files as binary (`*` before the name)\n\
-  -c, --check           read checksums from the FILEs and check them\n\
-      --tag             print BSD-style lines: ALGO (FILE) = HASH\n\
-  -t, --text            read in text mode (the default)\n\
-  -z, --zero            end each output line with NUL, not newline\n\
+\x20 -b, --binary          mark files as binary (`*` before the name)\n\
+\x20 -c, --check           read checksums from the FILEs and check them\n\
+\x20     --tag             print BSD-style lines: ALGO (FILE) = HASH\n\
+\x20 -t, --text            read in text mode (the default)\n\
+\x20 -z, --zero            end each output line with NUL, not newline\n\
 With --check:\n\
-      --ignore-missing  don't fail or report status for missing files\n\
-      --quiet           don't print OK for each verified file\n\
-      --status          print nothing; the exit status tells\n\
-      --strict          exit non-zero for improperly formatted lines\n\
-  -w, --warn            warn about improperly formatted lines\n"
+\x20     --ignore-missing  don't fail or report status for missing files\n\
+\x20     --quiet           don't print OK for each verified file\n\
+\x20     --status          print nothing; the exit status tells\n\
+\x20     --strict          exit non-zero for improperly formatted lines\n\
+\x20 -w, --warn            warn about improperly formatted lines\n"
         )
     };
 }

@@ -13,13 +13,13 @@ pub(super) const OD: Utility = Utility {
     help: "Usage: od [OPTION]... [FILE]...\n\
 Dump files (or standard input) in octal and other formats.\n\
 \n\
-  -A, --address-radix=R   offsets in d, o, x or n (none); default o\n\
-  -j, --skip-bytes=N      skip N input bytes first\n\
-  -N, --read-bytes=N      dump at most N bytes\n\
-  -t, --format=TYPE       a[z], c[z], d|o|u|x[1|2|4|8|C|S|I|L][z]; z adds >text<\n\
-  -v, --output-duplicates do not use * for repeated lines\n\
-  -w, --width=N           N bytes per line (default 16)\n\
-  -b -c -d -o -s -x -i -l same as -t o1, c, u2, o2, d2, x2, d4, d8\n",
+\x20 -A, --address-radix=R   offsets in d, o, x or n (none); default o\n\
+\x20 -j, --skip-bytes=N      skip N input bytes first\n\
+\x20 -N, --read-bytes=N      dump at most N bytes\n\
+\x20 -t, --format=TYPE       a[z], c[z], d|o|u|x[1|2|4|8|C|S|I|L][z]; z adds >text<\n\
+\x20 -v, --output-duplicates do not use * for repeated lines\n\
+\x20 -w, --width=N           N bytes per line (default 16)\n\
+\x20 -b -c -d -o -s -x -i -l same as -t o1, c, u2, o2, d2, x2, d4, d8\n",
     run: od,
 };
 

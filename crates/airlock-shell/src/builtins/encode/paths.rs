@@ -13,9 +13,9 @@ pub(super) const BASENAME: Utility = Utility {
     help: "Usage: basename NAME [SUFFIX]\n  or:  basename OPTION... NAME...\n\
 Print NAME without its leading directories, and without SUFFIX if it ends with it.\n\
 \n\
-  -a, --multiple       take several NAMEs\n\
-  -s, --suffix=SUFFIX  remove SUFFIX; implies -a\n\
-  -z, --zero           end each output line with NUL, not newline\n",
+\x20 -a, --multiple       take several NAMEs\n\
+\x20 -s, --suffix=SUFFIX  remove SUFFIX; implies -a\n\
+\x20 -z, --zero           end each output line with NUL, not newline\n",
     run: basename,
 };
 
@@ -24,7 +24,7 @@ pub(super) const DIRNAME: Utility = Utility {
     help: "Usage: dirname [OPTION] NAME...\n\
 Print each NAME without its last component (`.` if it has no slash).\n\
 \n\
-  -z, --zero  end each output line with NUL, not newline\n",
+\x20 -z, --zero  end each output line with NUL, not newline\n",
     run: dirname,
 };
 
@@ -33,13 +33,13 @@ pub(super) const REALPATH: Utility = Utility {
     help: "Usage: realpath [OPTION]... FILE...\n\
 Print the absolute, normalised name of each FILE. All but the last component must exist.\n\
 \n\
-  -e, --canonicalize-existing  all components must exist\n\
-  -m, --canonicalize-missing   no component need exist\n\
-  -q, --quiet                  don't print messages about missing files\n\
-      --relative-to=DIR        print the name relative to DIR\n\
-      --relative-base=DIR      print names under DIR relative to it, others absolute\n\
-  -s, -L, -P                   accepted; there are no symbolic links here\n\
-  -z, --zero                   end each output line with NUL, not newline\n",
+\x20 -e, --canonicalize-existing  all components must exist\n\
+\x20 -m, --canonicalize-missing   no component need exist\n\
+\x20 -q, --quiet                  don't print messages about missing files\n\
+\x20     --relative-to=DIR        print the name relative to DIR\n\
+\x20     --relative-base=DIR      print names under DIR relative to it, others absolute\n\
+\x20 -s, -L, -P                   accepted; there are no symbolic links here\n\
+\x20 -z, --zero                   end each output line with NUL, not newline\n",
     run: realpath,
 };
 

@@ -14,14 +14,14 @@ pub(super) const DATE: Utility = Utility {
     help: "Usage: date [OPTION]... [+FORMAT]\n\
 Print the date and time (always UTC), now or as given by -d, in FORMAT.\n\
 \n\
-  -d, --date=STRING        show STRING: 2025-01-31, 2025-01-31 10:30, ISO 8601 (T, Z,\n\
-                           +02:00), @SECONDS, now, today, yesterday, tomorrow,\n\
-                           '3 days ago', '+2 weeks', 'next monday', 'Jan 5 2025'\n\
-  -r, --reference=FILE     show FILE's modification time\n\
-  -u, --utc, --universal   UTC (the only zone here)\n\
-  -I, --iso-8601[=FMT]     ISO 8601; FMT: date (default), hours, minutes, seconds, ns\n\
-  -R, --rfc-email          RFC 5322: Wed, 01 Jan 2025 00:00:00 +0000\n\
-      --rfc-3339=FMT       FMT: date, seconds, ns\n\
+\x20 -d, --date=STRING        show STRING: 2025-01-31, 2025-01-31 10:30, ISO 8601 (T, Z,\n\
+\x20                          +02:00), @SECONDS, now, today, yesterday, tomorrow,\n\
+\x20                          '3 days ago', '+2 weeks', 'next monday', 'Jan 5 2025'\n\
+\x20 -r, --reference=FILE     show FILE's modification time\n\
+\x20 -u, --utc, --universal   UTC (the only zone here)\n\
+\x20 -I, --iso-8601[=FMT]     ISO 8601; FMT: date (default), hours, minutes, seconds, ns\n\
+\x20 -R, --rfc-email          RFC 5322: Wed, 01 Jan 2025 00:00:00 +0000\n\
+\x20     --rfc-3339=FMT       FMT: date, seconds, ns\n\
 FORMAT conversions: %Y %m %d %H %M %S %s %N %3N %j %a %A %b %B %e %F %T %D %R %Z %z %:z\n\
 %u %w %y %p %P %I %l %k %c %x %X %C %g %G %V %U %W %q %n %t %%; flags - _ 0 ^ # and a width.\n",
     run: date,

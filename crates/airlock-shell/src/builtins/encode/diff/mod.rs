@@ -16,15 +16,15 @@ pub(super) const DIFF: Utility = Utility {
 Compare two files line by line (`-` is standard input). Exit status: 0 if the same,\n\
 1 if different, 2 on trouble.\n\
 \n\
-  -u, -U NUM, --unified[=NUM]  unified format with NUM (default 3) lines of context\n\
-  -q, --brief                  only say whether the files differ\n\
-  -s, --report-identical-files say when the files are the same\n\
-  -i, --ignore-case            ignore case differences\n\
-  -b, --ignore-space-change    ignore changes in the amount of white space\n\
-  -w, --ignore-all-space       ignore all white space\n\
-      --strip-trailing-cr      strip a carriage return at the end of lines\n\
-  -a, --text                   compare binary files as text\n\
-  -L, --label=LABEL            use LABEL instead of a file name in headers (twice: both)\n",
+\x20 -u, -U NUM, --unified[=NUM]  unified format with NUM (default 3) lines of context\n\
+\x20 -q, --brief                  only say whether the files differ\n\
+\x20 -s, --report-identical-files say when the files are the same\n\
+\x20 -i, --ignore-case            ignore case differences\n\
+\x20 -b, --ignore-space-change    ignore changes in the amount of white space\n\
+\x20 -w, --ignore-all-space       ignore all white space\n\
+\x20     --strip-trailing-cr      strip a carriage return at the end of lines\n\
+\x20 -a, --text                   compare binary files as text\n\
+\x20 -L, --label=LABEL            use LABEL instead of a file name in headers (twice: both)\n",
     run: diff,
 };
 

@@ -13,15 +13,15 @@ pub(super) const XXD: Utility = Utility {
     help: "Usage: xxd [OPTION]... [INFILE [OUTFILE]]\n\
 Make a hex dump of INFILE (or standard input), or turn a dump back into bytes.\n\
 \n\
-  -b        bits instead of hex\n\
-  -c COLS   bytes per line (default 16; -p: 30; -i: 12; -b: 6)\n\
-  -g BYTES  bytes per group (default 2; -b: 1; 0: no groups)\n\
-  -i        output a C include file (an unsigned char array)\n\
-  -l LEN    stop after LEN bytes\n\
-  -p        plain hex, no offsets or text (also -ps, -plain, -postscript)\n\
-  -r        reverse: hex dump (or with -p plain hex) to bytes\n\
-  -s [+-]N  start at byte N (negative: from the end)\n\
-  -u        upper-case hex\n",
+\x20 -b        bits instead of hex\n\
+\x20 -c COLS   bytes per line (default 16; -p: 30; -i: 12; -b: 6)\n\
+\x20 -g BYTES  bytes per group (default 2; -b: 1; 0: no groups)\n\
+\x20 -i        output a C include file (an unsigned char array)\n\
+\x20 -l LEN    stop after LEN bytes\n\
+\x20 -p        plain hex, no offsets or text (also -ps, -plain, -postscript)\n\
+\x20 -r        reverse: hex dump (or with -p plain hex) to bytes\n\
+\x20 -s [+-]N  start at byte N (negative: from the end)\n\
+\x20 -u        upper-case hex\n",
     run: xxd,
 };
 
