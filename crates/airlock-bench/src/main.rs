@@ -3,7 +3,8 @@
 //! ```sh
 //! cargo build --release -p airlock-cli -p airlock-bench
 //! target/release/airlock-bench            # or: cargo run --release -p airlock-bench
-//! target/release/airlock-bench mcp shell  # only these groups (js, tools, policy, shell, mcp)
+//! target/release/airlock-bench mcp shell  # only these groups (js, tools, policy, shell, mcp;
+//!                                         # `startup`, only when named, loops trivial runs)
 //! ```
 //!
 //! Every figure is the median of repeated measurements, printed with the spread (min..max).
@@ -21,7 +22,7 @@ mod tools;
 const LOOP: &str = "let s = 0; for (let i = 0; i < 3e6; i++) s += i; return s";
 
 /// The groups of benchmarks; `airlock-bench GROUP...` runs only those named.
-const GROUPS: &[&str] = &["js", "tools", "policy", "shell", "mcp"];
+const GROUPS: &[&str] = &["js", "startup", "tools", "policy", "shell", "mcp"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let chosen: Vec<String> = std::env::args().skip(1).collect();
@@ -46,6 +47,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         warm_run(&sandbox)?;
         loop_speed(&sandbox)?;
         idle_sessions(&sandbox)?;
+    }
+    if chosen.iter().any(|g| g == "startup") {
+        startup()?;
     }
     if wanted("tools") {
         tools::run()?;
@@ -161,6 +165,26 @@ fn warm_run(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
         &measure(500, || log(&mut session))?,
         "",
     );
+    Ok(())
+}
+
+/// Only when named (for profiling): many trivial runs, JavaScript and shell, on one Session.
+fn startup() -> Result<(), Box<dyn std::error::Error>> {
+    let sandbox = Sandbox::new(SandboxConfig::default())?;
+    let mut session = sandbox.session();
+    for (language, code, name) in [
+        (Language::JavaScript, "1 + 1", "startup: trivial JS run"),
+        (Language::Shell, "echo hi | tr a-z A-Z", "startup: echo hi | tr a-z A-Z"),
+    ] {
+        let stats = measure(3000, || {
+            let out = session.run(language, code)?;
+            if !out.success() {
+                return Err(out.stderr_text().into());
+            }
+            Ok(())
+        })?;
+        report(name, &stats, "");
+    }
     Ok(())
 }
 
