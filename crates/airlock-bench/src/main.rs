@@ -174,7 +174,11 @@ fn startup() -> Result<(), Box<dyn std::error::Error>> {
     let mut session = sandbox.session();
     for (language, code, name) in [
         (Language::JavaScript, "1 + 1", "startup: trivial JS run"),
-        (Language::Shell, "echo hi | tr a-z A-Z", "startup: echo hi | tr a-z A-Z"),
+        (
+            Language::Shell,
+            "echo hi | tr a-z A-Z",
+            "startup: echo hi | tr a-z A-Z",
+        ),
     ] {
         let stats = measure(3000, || {
             let out = session.run(language, code)?;

@@ -2,7 +2,9 @@
 //! codes. The guest's `fs` module is a thin layer over these; a guest that calls the import
 //! directly gets exactly the same checks, because they all live in the VFS.
 
-use airlock_vfs::{NodeKind, Vfs, VfsError};
+use std::sync::Arc;
+
+use airlock_vfs::{FileData, NodeKind, Vfs, VfsError};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -38,11 +40,13 @@ struct FromTo {
 }
 
 /// Runs one `fs.*` operation: `(true, payload)` or `(false, error JSON)`.
-pub(crate) fn dispatch(vfs: &mut Vfs, op: &str, arg: &[u8], data: &[u8]) -> (bool, Vec<u8>) {
+pub(crate) fn dispatch(vfs: &mut Vfs, op: &str, arg: &[u8], data: &[u8]) -> (bool, FileData) {
     match run(vfs, op, arg, data) {
         Ok(payload) => (true, payload),
-        Err(Failure::Vfs(e)) => (false, vfs_error_json(&e)),
-        Err(Failure::BadArgument(message)) => (false, error_json("EINVAL", &message, "", op)),
+        Err(Failure::Vfs(e)) => (false, Arc::new(vfs_error_json(&e))),
+        Err(Failure::BadArgument(message)) => {
+            (false, Arc::new(error_json("EINVAL", &message, "", op)))
+        }
     }
 }
 
@@ -62,10 +66,18 @@ fn parse<'a, T: Deserialize<'a>>(op: &str, arg: &'a [u8]) -> Result<T, Failure> 
         .map_err(|e| Failure::BadArgument(format!("invalid arguments for {op}: {e}")))
 }
 
-fn run(vfs: &mut Vfs, op: &str, arg: &[u8], data: &[u8]) -> Result<Vec<u8>, Failure> {
+/// Runs one operation; a file's contents are shared with the filesystem, not copied, until
+/// the guest fetches them.
+fn run(vfs: &mut Vfs, op: &str, arg: &[u8], data: &[u8]) -> Result<FileData, Failure> {
+    if op == "fs.readFile" {
+        return Ok(vfs.read(&parse::<PathArg>(op, arg)?.path)?);
+    }
+    run_owned(vfs, op, arg, data).map(Arc::new)
+}
+
+fn run_owned(vfs: &mut Vfs, op: &str, arg: &[u8], data: &[u8]) -> Result<Vec<u8>, Failure> {
     let done = Vec::new;
     Ok(match op {
-        "fs.readFile" => vfs.read(&parse::<PathArg>(op, arg)?.path)?.to_vec(),
         "fs.writeFile" => {
             vfs.write(&parse::<PathArg>(op, arg)?.path, data)?;
             done()

@@ -4,9 +4,12 @@
 //! before anything is read, and a pointer outside the guest's memory ends the run as a crash
 //! (only a corrupted or hostile guest does that).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wasmtime::{Caller, Linker, Memory};
+
+use airlock_vfs::FileData;
 
 use crate::state::{HostExit, RunState, guest_memory, guest_slice};
 use crate::{fsops, tools};
@@ -36,7 +39,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<(
         "request",
         |mut caller: Caller<'_, RunState>| -> i64 {
             let state = caller.data_mut();
-            state.pending = state.request.clone();
+            state.pending = Arc::new(state.request.clone());
             state.pending.len() as i64
         },
     )?;
@@ -103,7 +106,7 @@ fn call(
         None
     };
     let (ok, payload) = match refusal {
-        Some(error) => (false, error),
+        Some(error) => (false, Arc::new(error)),
         None => {
             // Both were bounded above; they are read in place, never copied.
             let (memory, state) = mem.data_and_store_mut(&mut caller);
@@ -126,8 +129,11 @@ fn dispatch(
     op: &str,
     arg: &[u8],
     data: &[u8],
-) -> Result<(bool, Vec<u8>), HostExit> {
-    Ok(match op {
+) -> Result<(bool, FileData), HostExit> {
+    if op.starts_with("fs.") {
+        return Ok(fsops::dispatch(&mut state.vfs, op, arg, data));
+    }
+    let (ok, payload) = match op {
         "run.value" => {
             // The script's return value, already JSON-encoded by the guest.
             state.value = serde_json::from_slice(arg).ok();
@@ -138,7 +144,6 @@ fn dispatch(
             (true, tools::call_batch(&mut state.tools, arg, deadline)?)
         }
         "tool.list" => (true, tools::list_tools(&state.tools.set)),
-        op if op.starts_with("fs.") => fsops::dispatch(&mut state.vfs, op, arg, data),
         op => (
             false,
             fsops::error_json(
@@ -148,7 +153,8 @@ fn dispatch(
                 "call",
             ),
         ),
-    })
+    };
+    Ok((ok, Arc::new(payload)))
 }
 
 fn result(mut caller: Caller<'_, RunState>, ptr: u32, len: u32) -> wasmtime::Result<()> {

@@ -169,7 +169,7 @@ pub(crate) struct RunState {
     /// The encoded run request (see the guest's `host::request`).
     pub(crate) request: Vec<u8>,
     /// The result of the last host call, waiting for the guest to copy it out.
-    pub(crate) pending: Vec<u8>,
+    pub(crate) pending: airlock_vfs::FileData,
     /// When the run must end, if it has a deadline.
     pub(crate) deadline: Option<Instant>,
     /// The script's return value, as the guest reported it.
@@ -197,7 +197,7 @@ impl RunState {
             },
             vfs,
             request,
-            pending: Vec::new(),
+            pending: airlock_vfs::FileData::default(),
             deadline: None,
             value: None,
             rng: 0,
