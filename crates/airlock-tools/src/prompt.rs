@@ -72,6 +72,11 @@ fn environment(out: &mut String, env: &PromptEnv, has_tools: bool) {
          `await fs.writeFile(path, data)`, `fs.readdirSync(dir)`, ...). The working directory is \
          `/workspace`; files there persist across runs in this session. `/tmp` is scratch space.\n",
     );
+    out.push_str(
+        "- Shell: `await shell(\"sort data.csv | uniq -c\")` runs a POSIX shell on the same files, \
+         with grep, sed, awk, jq, sort, find and the other usual text tools, and gives \
+         `{ stdout, stderr, exitCode }`; `await shell.run(cmd)` gives stdout or throws.\n",
+    );
     if !env.mounts.is_empty() {
         let mounts: Vec<String> = env
             .mounts

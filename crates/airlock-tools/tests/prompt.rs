@@ -193,3 +193,13 @@ fn short_and_deterministic() {
     assert_eq!(p, system_prompt(&env(), &tools()));
     assert!(p.lines().count() <= 80, "{} lines:\n{p}", p.lines().count());
 }
+
+#[test]
+fn the_prompt_offers_the_shell_on_the_same_files() {
+    let p = system_prompt(&env(), &[]);
+    assert!(
+        p.contains("`await shell(\"sort data.csv | uniq -c\")`"),
+        "{p}"
+    );
+    assert!(p.contains("`{ stdout, stderr, exitCode }`"), "{p}");
+}
