@@ -288,12 +288,7 @@ fn import(conn: &Arc<Conn>, tool: &rmcp::model::Tool) -> Result<Arc<dyn Tool>, S
     }
     // The same rules as every other tool's name: checked here so one odd name skips one
     // tool rather than failing the whole server.
-    let mut probe = airlock::tool::Toolbox::new();
-    probe
-        .add(airlock::tool::tool_fn(spec.clone(), |_| async {
-            Ok(Value::Null)
-        }))
-        .map_err(|e| e.to_string())?;
+    airlock::tool::check_spec(&spec).map_err(|e| e.to_string())?;
     Ok(Arc::new(McpTool {
         spec,
         remote: tool.name.to_string(),

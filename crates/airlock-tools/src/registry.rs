@@ -98,6 +98,41 @@ impl std::fmt::Debug for Toolbox {
     }
 }
 
+/// Whether a toolbox would take a tool with this spec (its name and schemas), for backends
+/// that import many tools and would rather skip one than fail them all.
+///
+/// # Errors
+/// What [`Toolbox::add`] would report, but for a name already taken.
+pub fn check_spec(spec: &ToolSpec) -> Result<(), ToolsetError> {
+    compile(spec).map(drop)
+}
+
+/// Checks the name and compiles the input and output schemas.
+fn compile(spec: &ToolSpec) -> Result<(Validator, Option<Validator>), ToolsetError> {
+    check_name(&spec.name)?;
+    let compile = |schema: &Value, which: &str| {
+        jsonschema::validator_for(schema).map_err(|e| {
+            ToolsetError::new(format!(
+                "tool '{}': the {which} schema is not valid JSON Schema: {e}",
+                spec.name
+            ))
+        })
+    };
+    if !spec.input_schema.is_object() {
+        return Err(ToolsetError::new(format!(
+            "tool '{}': the input schema must be a JSON object, like {{\"type\": \"object\", \"properties\": {{...}}}}",
+            spec.name
+        )));
+    }
+    let input = compile(&spec.input_schema, "input")?;
+    let output = spec
+        .output_schema
+        .as_ref()
+        .map(|s| compile(s, "output"))
+        .transpose()?;
+    Ok((input, output))
+}
+
 /// The lookup key: both separators mean the same.
 fn key(name: &str) -> String {
     name.replace('.', "/")
@@ -114,7 +149,7 @@ impl Toolbox {
     /// An invalid name, a name already taken, or a schema that is not valid JSON Schema.
     pub fn add(&mut self, tool: Arc<dyn Tool>) -> Result<(), ToolsetError> {
         let spec = tool.spec();
-        check_name(&spec.name)?;
+        let (input, output) = compile(spec)?;
         let k = key(&spec.name);
         if self.index.contains_key(&k) {
             return Err(ToolsetError::new(format!(
@@ -122,26 +157,6 @@ impl Toolbox {
                 spec.name
             )));
         }
-        let compile = |schema: &Value, which: &str| {
-            jsonschema::validator_for(schema).map_err(|e| {
-                ToolsetError::new(format!(
-                    "tool '{}': the {which} schema is not valid JSON Schema: {e}",
-                    spec.name
-                ))
-            })
-        };
-        if !spec.input_schema.is_object() {
-            return Err(ToolsetError::new(format!(
-                "tool '{}': the input schema must be a JSON object, like {{\"type\": \"object\", \"properties\": {{...}}}}",
-                spec.name
-            )));
-        }
-        let input = compile(&spec.input_schema, "input")?;
-        let output = spec
-            .output_schema
-            .as_ref()
-            .map(|s| compile(s, "output"))
-            .transpose()?;
         self.index.insert(k, self.tools.len());
         self.tools.push(RegisteredTool {
             tool,
