@@ -12,7 +12,8 @@ use wasmtime::{Caller, Linker, Memory};
 use airlock_vfs::FileData;
 
 use crate::state::{HostExit, RunState, guest_memory, guest_slice};
-use crate::{fsops, tools};
+use crate::fsops;
+use airlock_pipeline as tools;
 
 const MODULE: &str = "airlock";
 
@@ -139,10 +140,10 @@ fn dispatch(
             state.value = serde_json::from_slice(arg).ok();
             (true, Vec::new())
         }
-        "tool.call" => {
-            let deadline = state.deadline;
-            (true, tools::call_batch(&mut state.tools, arg, deadline)?)
-        }
+        "tool.call" => (
+            true,
+            tools::call_batch(&mut state.tools, arg, &mut state.deadline)?,
+        ),
         "tool.list" => (true, tools::list_tools(&state.tools.set)),
         op => (
             false,

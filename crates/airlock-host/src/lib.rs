@@ -8,7 +8,6 @@
 //! Most users want the `airlock-sandbox` facade crate, which re-exports this API.
 
 mod cache;
-mod clock;
 mod error;
 mod fsops;
 mod imports;
@@ -18,21 +17,23 @@ mod sandbox;
 mod session;
 mod snapshot;
 mod state;
-mod tools;
 mod wasi;
 
 pub use airlock_journal as journal;
+pub use airlock_pipeline as pipeline;
+pub use airlock_pipeline::{
+    Answer, ApprovalRequest, Approvals, Approver, JOURNAL_RESULT_THRESHOLD, LayerStack, Replay,
+    ToolCall, ToolCallError, Toolset, Unattended, VIRTUAL_EPOCH_UNIX_MS, approver_fn,
+};
 pub use airlock_policy as policy;
 pub use airlock_tools as tool;
 pub use airlock_vfs as vfs;
-pub use clock::VIRTUAL_EPOCH_UNIX_MS;
 pub use error::{Error, ErrorKind};
 pub use limits::{Limits, SandboxConfig};
 pub use output::{Language, RunOutput, Termination, Usage};
 pub use sandbox::Sandbox;
 pub use session::Session;
 pub use state::OutputStream;
-pub use tools::{JOURNAL_RESULT_THRESHOLD, Replay, ToolCall, ToolCallError, Toolset};
 
 /// Exit codes a run ends with when a limit stops it; a script's own exit code otherwise.
 pub mod exit_code {
@@ -52,4 +53,8 @@ pub mod exit_code {
     pub const OUT_OF_FUEL: i32 = 152;
     /// A replayed script made a different tool call than the journal recorded.
     pub const DIVERGED: i32 = 125;
+    /// A call waits for a human's approval and nobody could answer during the run; the journal
+    /// records it pending, and `airlock resume` continues the run once it is answered (as
+    /// sysexits' `EX_TEMPFAIL`).
+    pub const PENDING: i32 = 75;
 }

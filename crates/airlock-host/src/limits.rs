@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use airlock_vfs::VfsLimits;
 
-use crate::tools::Toolset;
+use airlock_pipeline::{ToolLimits, Toolset};
 
 /// Per-run limits. Every size the guest controls is bounded by one of these on the host.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +44,20 @@ pub struct Limits {
     pub tool_result_bytes: usize,
     /// Nesting depth of arguments and results. Default 64; deeper values fail with `E2BIG`.
     pub tool_json_depth: usize,
+}
+
+impl Limits {
+    /// The bounds on tool calls, for the pipeline.
+    pub fn tool_limits(&self) -> ToolLimits {
+        let mut t = ToolLimits::default();
+        t.calls_per_run = self.tool_calls_per_run;
+        t.timeout = self.tool_timeout;
+        t.concurrency = self.tool_concurrency;
+        t.args_bytes = self.tool_args_bytes;
+        t.result_bytes = self.tool_result_bytes;
+        t.depth = self.tool_json_depth;
+        t
+    }
 }
 
 impl Default for Limits {
@@ -86,7 +100,8 @@ pub struct SandboxConfig {
     /// `$XDG_CACHE_HOME/airlock`, else `$HOME/.cache/airlock`; `None` after resolution means the
     /// guest is compiled in memory on every start (about a second).
     pub cache_dir: Option<PathBuf>,
-    /// The tools runs may call, and the policy over them. Default: none.
+    /// The tools sessions get unless they are given their own ([`crate::Session::set_toolset`]),
+    /// with the policy and layers over them. Default: none.
     pub tools: Toolset,
 }
 

@@ -54,6 +54,9 @@ pub enum Termination {
     /// A replayed script made a different tool call than the recording (the message says
     /// which call and how it differs).
     Diverged(String),
+    /// A call waits for a human's approval that nobody could give during the run (the message
+    /// names the approval); resume the run once it is answered.
+    Pending(String),
 }
 
 impl Termination {
@@ -67,6 +70,7 @@ impl Termination {
             Self::StackOverflow => exit_code::STACK_OVERFLOW,
             Self::Crashed(_) => exit_code::CRASH,
             Self::Diverged(_) => exit_code::DIVERGED,
+            Self::Pending(_) => exit_code::PENDING,
         }
     }
 }

@@ -15,7 +15,7 @@ use wasmtime::{
 use crate::error::{Error, ErrorKind};
 use crate::limits::SandboxConfig;
 use crate::state::RunState;
-use crate::tools::RunTools;
+use airlock_pipeline::RunTools;
 use crate::{Session, cache, imports, snapshot, wasi};
 
 /// The guest program, built by this crate's build script.
@@ -74,7 +74,7 @@ impl Sandbox {
                 &config.limits,
                 Vec::new(),
                 None,
-                RunTools::idle(&config.limits),
+                RunTools::idle(),
             );
             let snapshot = snapshot::preinitialize(GUEST_WASM, state)
                 .map_err(|e| Error::engine("pre-initialising the guest", e))?;

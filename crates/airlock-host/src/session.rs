@@ -5,13 +5,14 @@ use std::time::{Duration, Instant};
 use airlock_vfs::{Vfs, VfsLimits};
 use wasmtime::{InstancePre, Store, Trap, UpdateDeadline};
 
-use crate::clock::Clock;
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
 use crate::output::{Language, RunOutput, Termination, Usage};
 use crate::sandbox::Sandbox;
 use crate::state::{HostExit, OutputHandler, OutputSink, OutputStream, RunState};
-use crate::tools::{Replay, RunTools, SessionJournal, SessionTools, Toolset};
+use airlock_pipeline::{
+    Approvals, Clock, Replay, RunTools, SessionJournal, SessionTools, Toolset,
+};
 use crate::{exit_code, wasi};
 use airlock_journal::{self as journal, EndEntry, StartEntry, rfc3339_millis};
 
@@ -32,6 +33,14 @@ pub struct Session {
     tools: Option<SessionTools>,
     /// A fixed seed for the guest's randomness, if one was set.
     seed: Option<u64>,
+    /// The tools, policy and layers this session's runs get.
+    toolset: Toolset,
+    /// The W3C `traceparent` runs belong to, handed to layers (tracing).
+    traceparent: Option<String>,
+    /// The config file named in the journal's start entries, for `airlock resume`.
+    journal_config: Option<String>,
+    /// The `seq` of the start entry of the run a resumed session continues.
+    resumes: Option<u64>,
 }
 
 impl Session {
@@ -46,7 +55,78 @@ impl Session {
             output: None,
             tools: Some(SessionTools::new(&config.tools)),
             seed: None,
+            toolset: config.tools.clone(),
+            traceparent: None,
+            journal_config: None,
+            resumes: None,
         }
+    }
+
+    /// Gives this session its own tools, policy and layers instead of the sandbox's (one
+    /// engine, many sets of tools: a server's profiles, an embedder's per-user tools). Budgets
+    /// start afresh under the new policy; the journal, replay, clock and approvals stay.
+    pub fn set_toolset(&mut self, toolset: Toolset) {
+        if let Some(tools) = &mut self.tools {
+            tools.policy = airlock_policy::PolicyState::new(toolset.policy());
+        }
+        self.toolset = toolset;
+    }
+
+    /// The tools, policy and layers this session's runs get.
+    pub fn toolset(&self) -> &Toolset {
+        &self.toolset
+    }
+
+    /// Where this session's approvals are asked and answered (see [`Approvals`]). Keep a clone
+    /// to answer them from elsewhere on the host while a run waits.
+    pub fn set_approvals(&mut self, approvals: Approvals) {
+        if let Some(tools) = &mut self.tools {
+            tools.approvals = approvals;
+        }
+    }
+
+    /// The session's approvals broker (a clone shares its pending approvals).
+    pub fn approvals(&self) -> Approvals {
+        self.tools
+            .as_ref()
+            .map(|t| t.approvals.clone())
+            .unwrap_or_default()
+    }
+
+    /// Runs belong to the trace `traceparent` (W3C format): layers such as `trace` make their
+    /// spans its children.
+    pub fn set_traceparent(&mut self, traceparent: Option<String>) {
+        self.traceparent = traceparent;
+    }
+
+    /// Names `path` in the journal's start entries as the config the tools came from, so that
+    /// `airlock resume` can rebuild them.
+    pub fn set_journal_config(&mut self, path: impl Into<String>) {
+        self.journal_config = Some(path.into());
+    }
+
+    /// Continues the journal whose contents so far are `existing`, writing to `out` (which
+    /// should append to the same file), so the journal stays one hash chain; the next run is
+    /// numbered `next_run` and resumes the run whose start entry has `seq` `resumes`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidConfig`] if `existing` does not verify.
+    pub fn resume_journal(
+        &mut self,
+        existing: &[u8],
+        out: impl std::io::Write + Send + 'static,
+        result_threshold: usize,
+        next_run: u64,
+        resumes: u64,
+    ) -> Result<(), Error> {
+        let journal = SessionJournal::resume(existing, Box::new(out), result_threshold)
+            .map_err(|e| Error::new(ErrorKind::InvalidConfig, format!("the journal: {e}")))?;
+        if let Some(tools) = &mut self.tools {
+            tools.journal = Some(journal);
+        }
+        self.runs = next_run;
+        self.resumes = Some(resumes);
+        Ok(())
     }
 
     /// Seeds the script's randomness (`Math.random`, `crypto`): each run's sequence then
@@ -203,7 +283,7 @@ impl Session {
         let started = Instant::now();
         let sandbox = self.sandbox.clone();
         let inner = &sandbox.inner;
-        let set = inner.config.tools.clone();
+        let set = self.toolset.clone();
         let mut session_tools = self.tools.take().unwrap_or_else(|| SessionTools::new(&set));
         // A replayed run gets the seed its recording had, so it draws the same random numbers.
         let recorded = session_tools
@@ -230,7 +310,7 @@ impl Session {
             flags |= FLAG_SHELL;
         }
         if let Some(journal) = &mut session_tools.journal {
-            journal.start(start_entry(
+            let mut entry = start_entry(
                 &set,
                 &session_tools.clock,
                 run,
@@ -238,7 +318,10 @@ impl Session {
                 filename,
                 code,
                 seed,
-            ));
+            );
+            entry.config.clone_from(&self.journal_config);
+            entry.resumes = self.resumes.take();
+            journal.start(entry);
         }
         let request = encode_request(&Request {
             seed,
@@ -249,7 +332,12 @@ impl Session {
             code,
         });
         let vfs = std::mem::replace(&mut self.vfs, Vfs::new(VfsLimits::default()));
-        let tools = RunTools::new(set.clone(), session_tools, &self.limits, run);
+        let mut tools = RunTools::new(set.clone(), session_tools, self.limits.tool_limits(), run);
+        tools.traceparent.clone_from(&self.traceparent);
+        tools.begin(match language {
+            Language::Shell => "shell",
+            _ => "javascript",
+        });
         let mut state = RunState::new(vfs, &self.limits, request, self.output.clone(), tools);
         state.rng = wasi::splitmix64(seed);
         let deadline = self
@@ -270,7 +358,8 @@ impl Session {
         }
         if inner.config.interruptible {
             store.set_epoch_deadline(1);
-            store.epoch_deadline_callback(move |_| match deadline {
+            // Read from the store: a human's wait for an approval moves the deadline.
+            store.epoch_deadline_callback(|cx| match cx.data().deadline {
                 Some(d) if Instant::now() >= d => Err(Trap::Interrupt.into()),
                 _ => Ok(UpdateDeadline::Continue(1)),
             });
@@ -303,12 +392,13 @@ impl Session {
         }
         let exit = termination.exit_code();
         let calls = tools.calls;
+        let journaled = tools.end(exit);
         if let Some(journal) = &mut tools.session.journal {
             journal.end(EndEntry {
                 time: rfc3339_millis(tools.session.clock.unix().as_millis() as u64),
                 run,
                 exit_code: exit,
-                calls,
+                calls: journaled,
                 ..EndEntry::default()
             });
         }
@@ -416,7 +506,10 @@ fn classify(
         Some(HostExit::Exit(code)) => return Termination::Exited(*code),
         Some(HostExit::Timeout) => return Termination::Timeout,
         Some(HostExit::Diverged) => {
-            return Termination::Diverged(tools.divergence.take().unwrap_or_default());
+            return Termination::Diverged(tools.stopped.take().unwrap_or_default());
+        }
+        Some(HostExit::Pending) => {
+            return Termination::Pending(tools.stopped.take().unwrap_or_default());
         }
         None => {}
     }
@@ -448,6 +541,7 @@ fn limit_message(termination: &Termination, limits: &Limits) -> Option<String> {
         ),
         Termination::StackOverflow => "airlock: the script recursed too deeply and overflowed the stack\nhint: turn deep recursion into a loop or an explicit stack\n".to_string(),
         Termination::Crashed(why) => format!("airlock: the run crashed: {why}\n"),
+        Termination::Pending(why) => format!("airlock: {why}\nhint: answer it with `airlock approvals approve JOURNAL ID` (or `deny`), then `airlock resume JOURNAL` finishes the run\n"),
         Termination::Diverged(why) => format!("airlock: replay diverged: {why}\nhint: a replay serves only the calls the recording made, in its order; record a new journal if the change is intended\n"),
     })
 }

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use airlock_vfs::Vfs;
 
-use crate::tools::RunTools;
+use airlock_pipeline::{BatchExit, RunTools};
 use wasmtime::{Caller, Extern, Memory, ResourceLimiter};
 
 /// The guest's exported linear memory.
@@ -29,8 +29,20 @@ pub(crate) enum HostExit {
     Exit(i32),
     /// A sleep, timer or tool call reached the run's deadline.
     Timeout,
-    /// A replayed script made a call the recording did not (see `RunTools::divergence`).
+    /// A replayed script made a call the recording did not (see `RunTools::stopped`).
     Diverged,
+    /// A call waits for an approval nobody can give now (see `RunTools::stopped`).
+    Pending,
+}
+
+impl From<BatchExit> for HostExit {
+    fn from(exit: BatchExit) -> Self {
+        match exit {
+            BatchExit::Timeout => Self::Timeout,
+            BatchExit::Diverged => Self::Diverged,
+            _ => Self::Pending,
+        }
+    }
 }
 
 impl std::fmt::Display for HostExit {
@@ -39,6 +51,7 @@ impl std::fmt::Display for HostExit {
             Self::Exit(code) => write!(f, "exit({code})"),
             Self::Timeout => f.write_str("deadline reached"),
             Self::Diverged => f.write_str("replay diverged"),
+            Self::Pending => f.write_str("approval pending"),
         }
     }
 }

@@ -112,6 +112,14 @@ pub struct StartEntry {
     /// `input_schema` and optionally `output_schema`. Kept as plain JSON so
     /// that the journal does not depend on the tool crate's types.
     pub tools: Vec<Value>,
+    /// The config file the run's tools, policy and layers came from, so that
+    /// `airlock resume` can rebuild them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// Present on a run that continues an earlier one stopped at a pending
+    /// approval: the `seq` of that run's `start` entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumes: Option<u64>,
 }
 
 /// Whether the policy let a call through.
@@ -121,8 +129,11 @@ pub enum Decision {
     /// `"allow"`: the tool ran.
     #[default]
     Allow,
-    /// `"deny"`: the policy refused the call; the tool did not run.
+    /// `"deny"`: the policy or a layer refused the call; the tool did not run.
     Deny,
+    /// `"pending"`: the call waits for a human's approval; the run stopped there (exit 75) and
+    /// `airlock resume` continues it once the approval is answered.
+    Pending,
 }
 
 /// One tool call made by the script.
@@ -148,6 +159,16 @@ pub struct CallEntry {
     /// The policy rule that decided, e.g. `"allow[0]"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+    /// SHA-256 of the call's canonical arguments, present when `args` was redacted (so a replay
+    /// can still match the call it was made with).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args_sha256: Option<String>,
+    /// What each layer decided about the call, in the order they decided.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<LayerEntry>,
+    /// The human approval the call asked for, if a layer asked for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ApprovalEntry>,
     /// The result in the tool's own key order, present when its canonical JSON is no larger than the
     /// writer's threshold (see [`result_fields`](crate::result_fields)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -166,6 +187,43 @@ pub struct CallEntry {
     /// The script line that made the call, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+}
+
+/// One layer's decision on a call.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerEntry {
+    /// The layer's name.
+    pub layer: String,
+    /// `before` or `after`.
+    pub stage: String,
+    /// `allow`, `deny`, `rewrite`, `approved`, `declined`, `timeout`, `pending`, `pass`,
+    /// `replace`, `fail` or `error`.
+    pub decision: String,
+    /// The reason given for a refusal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A human approval a call asked for. Codes are never recorded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalEntry {
+    /// The approval's id (`airlock approvals approve FILE ID`).
+    pub id: String,
+    /// The layer that asked.
+    pub layer: String,
+    /// What the human was asked.
+    pub prompt: String,
+    /// `confirm` or `code`.
+    pub method: String,
+    /// SHA-256 of the canonical arguments the approval holds for.
+    pub args_sha256: String,
+    /// `approved`, `declined`, `timeout` or `pending`.
+    pub status: String,
+    /// Which channel answered, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
 }
 
 /// Why a call failed: a tool error or a policy denial.

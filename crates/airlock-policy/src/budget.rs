@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::Policy;
-use crate::denial::Failure;
+use crate::denial::{Failure, Reservation};
 use crate::policy::AllowRule;
 use crate::rate::Rate;
 use crate::value::{show, show_total, type_name};
@@ -62,7 +62,7 @@ impl RuleState {
         rule: &AllowRule,
         args: &Value,
         now: Duration,
-    ) -> Result<(), Box<Failure>> {
+    ) -> Result<Reservation, Box<Failure>> {
         if let Some(max) = rule.max_calls
             && self.calls >= max
         {
@@ -97,10 +97,38 @@ impl RuleState {
         if rule.rate.is_some() {
             Rate::record(&mut self.recent, now);
         }
+        let mut added = Vec::with_capacity(rule.sums.len());
         for (limit, total) in rule.sums.iter().zip(&mut self.sums) {
-            *total = add_to_sum(limit, *total, args)?;
+            let new_total = add_to_sum(limit, *total, args)?;
+            added.push(new_total - *total);
+            *total = new_total;
         }
-        Ok(())
+        Ok(Reservation {
+            rule: 0,
+            at: rule.rate.is_some().then_some(now),
+            sums: added,
+        })
+    }
+
+    /// Undoes [`RuleState::reserve`].
+    pub(crate) fn release(&mut self, r: &Reservation) {
+        self.calls = self.calls.saturating_sub(1);
+        self.run_calls = self.run_calls.saturating_sub(1);
+        if let Some(at) = r.at
+            && let Some(i) = self.recent.iter().rposition(|&t| t == at)
+        {
+            self.recent.remove(i);
+        }
+        for (total, amount) in self.sums.iter_mut().zip(&r.sums) {
+            *total = (*total - amount).max(0.0);
+        }
+    }
+}
+
+impl Reservation {
+    pub(crate) fn at_rule(mut self, rule: usize) -> Self {
+        self.rule = rule;
+        self
     }
 }
 

@@ -43,7 +43,10 @@ impl Policy {
             ));
         }
         if self.allow.is_empty() {
-            return Ok(Grant { rule: None });
+            return Ok(Grant {
+                rule: None,
+                reservation: None,
+            });
         }
         // The failure of the first rule whose name matched, reported if none governs.
         let mut first_failure: Option<(usize, Box<Failure>)> = None;
@@ -55,8 +58,9 @@ impl Policy {
             match rule.constraints.iter().try_for_each(|c| c.check(args)) {
                 Ok(()) => {
                     return match state.rule(index).reserve(rule, args, now) {
-                        Ok(()) => Ok(Grant {
+                        Ok(reservation) => Ok(Grant {
                             rule: Some(rule.label.clone()),
+                            reservation: Some(reservation.at_rule(index)),
                         }),
                         Err(f) => Err(Denial::by_rule(tool, &rule.label, &self.source, *f)),
                     };
@@ -70,5 +74,16 @@ impl Policy {
             Some((index, f)) => Denial::by_rule(tool, &self.allow[index].label, &self.source, *f),
             None => Denial::unmatched(tool, self.allow.len(), &self.source),
         })
+    }
+
+    /// Gives back what `grant` counted: the call did not happen after all (a
+    /// layer after the policy refused it, a human declined it). Its call
+    /// counts, rate window entry and sum amounts are released, so a refused
+    /// call costs no budget, as a denied one does not.
+    pub fn release(&self, state: &mut PolicyState, grant: &Grant) {
+        let Some(r) = &grant.reservation else {
+            return;
+        };
+        state.rule(r.rule).release(r);
     }
 }

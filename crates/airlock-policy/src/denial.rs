@@ -4,12 +4,25 @@
 /// chooses the name, and a huge one must not flood its error output.
 const MAX_TOOL_SHOWN: usize = 200;
 
-/// A call the policy allowed. Its budgets are already counted.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A call the policy allowed. Its budgets are already counted; hand the
+/// grant to [`Policy::release`](crate::Policy::release) to give them back if
+/// the call does not happen after all (a later layer refused it).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Grant {
     /// The allow rule that governs the call, e.g. `"allow[0]"`; `None` when
     /// the policy has no allow rules.
     pub rule: Option<String>,
+    /// What the decision counted, to be released.
+    pub(crate) reservation: Option<Reservation>,
+}
+
+/// The budget a grant counted: the rule, the time recorded in its rate
+/// window, and the amounts added to its sums.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Reservation {
+    pub(crate) rule: usize,
+    pub(crate) at: Option<std::time::Duration>,
+    pub(crate) sums: Vec<f64>,
 }
 
 /// A call the policy refused. It consumed no budget.

@@ -99,7 +99,8 @@
 //! session's filesystem lives on the host.
 
 pub use airlock_host::{
-    Error, ErrorKind, JOURNAL_RESULT_THRESHOLD, Language, Limits, OutputStream, Replay, RunOutput,
-    Sandbox, SandboxConfig, Session, Termination, ToolCall, ToolCallError, Toolset, Usage,
-    VIRTUAL_EPOCH_UNIX_MS, exit_code, journal, policy, tool, vfs,
+    Answer, ApprovalRequest, Approvals, Approver, Error, ErrorKind, JOURNAL_RESULT_THRESHOLD,
+    Language, LayerStack, Limits, OutputStream, Replay, RunOutput, Sandbox, SandboxConfig,
+    Session, Termination, ToolCall, ToolCallError, Toolset, Unattended, Usage,
+    VIRTUAL_EPOCH_UNIX_MS, approver_fn, exit_code, journal, pipeline, policy, tool, vfs,
 };

@@ -9,18 +9,18 @@ pub const VIRTUAL_EPOCH_UNIX_MS: u64 = 1_735_689_600_000;
 /// A session's clock. The virtual one starts at [`VIRTUAL_EPOCH_UNIX_MS`] and moves only when
 /// the script sleeps or waits for a timer, so the same script sees the same times on every run.
 #[derive(Debug, Clone)]
-pub(crate) enum Clock {
+pub enum Clock {
     Real,
     Virtual { elapsed: Duration },
 }
 
 impl Clock {
-    pub(crate) fn is_virtual(&self) -> bool {
+    pub fn is_virtual(&self) -> bool {
         matches!(self, Self::Virtual { .. })
     }
 
     /// Time since the Unix epoch.
-    pub(crate) fn unix(&self) -> Duration {
+    pub fn unix(&self) -> Duration {
         match self {
             Self::Real => SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -30,7 +30,7 @@ impl Clock {
     }
 
     /// A monotonic reading: process-wide for the real clock, session-wide for the virtual one.
-    pub(crate) fn monotonic(&self) -> Duration {
+    pub fn monotonic(&self) -> Duration {
         match self {
             Self::Real => {
                 static ORIGIN: OnceLock<Instant> = OnceLock::new();
@@ -41,7 +41,7 @@ impl Clock {
     }
 
     /// Lets `d` pass on a virtual clock; the real one is moved by the host actually sleeping.
-    pub(crate) fn advance(&mut self, d: Duration) {
+    pub fn advance(&mut self, d: Duration) {
         if let Self::Virtual { elapsed } = self {
             *elapsed = elapsed.saturating_add(d);
         }

@@ -4,7 +4,7 @@ use airlock_journal::{CallEntry, Entry, StartEntry, canonical};
 use airlock_tools::ToolSpec;
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind};
+use airlock_journal::Decision;
 
 /// One recorded run: how it started and the calls it made.
 #[derive(Debug, Clone)]
@@ -19,8 +19,23 @@ struct RecordedRun {
 #[derive(Debug, Clone)]
 pub struct Replay {
     runs: Vec<RecordedRun>,
+    /// The session run index of `runs[0]`.
+    base: u64,
     /// Which recorded call the current run expects next.
     cursor: usize,
+    /// A resume: where the recording stops (at the pending call, or at its end) the run goes
+    /// on live instead of diverging.
+    resume: bool,
+    /// The current run has gone live.
+    live: bool,
+}
+
+/// The journal cannot be replayed or resumed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ReplayError {
+    pub message: String,
+    pub hint: Option<String>,
 }
 
 /// What the replay serves for one call.
@@ -29,14 +44,18 @@ pub(crate) enum Served {
     Outcome(Result<Value, (String, String)>, Option<String>),
     /// The script diverged from the recording.
     Diverged(String),
+    /// The recording stopped at a pending approval here (a plain replay stops the run too).
+    Pending(String),
+    /// A resumed run reached the end of what was recorded: this call and the rest run live.
+    Live,
 }
 
 impl Replay {
     /// Loads the entries of a verified journal (see `airlock_journal::read`).
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidConfig`] if the journal records no run.
-    pub fn new(entries: Vec<Entry>) -> Result<Self, Error> {
+    /// [`ReplayError`] if the journal records no run.
+    pub fn new(entries: Vec<Entry>) -> Result<Self, ReplayError> {
         let mut runs: Vec<RecordedRun> = Vec::new();
         for entry in entries {
             match entry {
@@ -53,12 +72,58 @@ impl Replay {
             }
         }
         if runs.is_empty() {
-            return Err(
-                Error::new(ErrorKind::InvalidConfig, "the journal records no run")
-                    .with_hint("record one with `airlock run --journal FILE`"),
-            );
+            return Err(ReplayError {
+                message: "the journal records no run".into(),
+                hint: Some("record one with `airlock run --journal FILE`".into()),
+            });
         }
-        Ok(Self { runs, cursor: 0 })
+        Ok(Self {
+            runs,
+            base: 0,
+            cursor: 0,
+            resume: false,
+            live: false,
+        })
+    }
+
+    /// For `airlock resume`: serves the journal's last run (which stopped at a pending
+    /// approval) to a session whose next run has that run's index; where the recording stops,
+    /// the run goes on live.
+    ///
+    /// # Errors
+    /// [`ReplayError`] if the journal records no run.
+    pub fn resume(entries: Vec<Entry>) -> Result<Self, ReplayError> {
+        let mut all = Self::new(entries)?;
+        let last = all.runs.pop().unwrap_or_else(|| unreachable!("new() refuses no runs"));
+        let base = last.start.run;
+        Ok(Self {
+            runs: vec![last],
+            base,
+            cursor: 0,
+            resume: true,
+            live: false,
+        })
+    }
+
+    /// Whether calls are still served from the recording (false once a resumed run went live).
+    pub fn serving(&self) -> bool {
+        !self.live
+    }
+
+    /// Whether served calls count against the budgets (a resume: the live part must see the
+    /// budgets the recorded run left).
+    pub fn counts_budgets(&self) -> bool {
+        self.resume
+    }
+
+    fn recorded(&self, run: u64) -> Option<&RecordedRun> {
+        self.runs.get(self.index(run)?)
+    }
+
+    /// Where run `run` of the session is in `runs`.
+    fn index(&self, run: u64) -> Option<usize> {
+        let k = usize::try_from(run.checked_sub(self.base)?).ok()?;
+        (k < self.runs.len()).then_some(k)
     }
 
     /// How many runs the journal recorded.
@@ -93,32 +158,57 @@ impl Replay {
             .collect()
     }
 
-    pub(crate) fn begin_run(&mut self) {
+    pub fn begin_run(&mut self) {
         self.cursor = 0;
+        self.live = false;
     }
 
     /// Serves call `call` of run `run`, checking it is the call the recording made next.
     pub(crate) fn serve(&mut self, run: u64, tool: &str, args: &Value) -> Served {
-        let Some(recorded) = usize::try_from(run).ok().and_then(|r| self.runs.get(r)) else {
+        let resume = self.resume;
+        let Some(k) = self.index(run) else {
+            if resume {
+                self.live = true;
+                return Served::Live;
+            }
             return Served::Diverged(format!(
                 "run {run} makes a tool call, but the journal records only {} run(s)",
                 self.runs.len()
             ));
         };
+        let recorded = &self.runs[k];
         let n = self.cursor;
         let Some(expected) = recorded.calls.get(n) else {
+            if resume {
+                self.live = true;
+                return Served::Live;
+            }
             return Served::Diverged(format!(
                 "call #{n} of run {run}: the script calls {tool} {}, but the recording made only {n} call(s)",
                 short(&canonical(args))
             ));
         };
         let args = canonical(args);
-        if expected.tool != tool || expected.args != args {
+        let same_args = expected.args == args
+            || expected.args_sha256.as_deref().is_some_and(|sha| {
+                sha == airlock_journal::sha256_hex(airlock_journal::canonical_string(&args).as_bytes())
+            });
+        if expected.tool != tool || !same_args {
             return Served::Diverged(format!(
                 "call #{n} of run {run}: expected {} {}, got {tool} {}",
                 expected.tool,
                 short(&expected.args),
                 short(&args)
+            ));
+        }
+        if expected.decision == Decision::Pending {
+            if resume {
+                self.live = true;
+                return Served::Live;
+            }
+            let id = expected.approval.as_ref().map_or("?", |a| a.id.as_str());
+            return Served::Pending(format!(
+                "call #{n} of run {run} ({tool}) stopped at approval {id}, pending in the recording"
             ));
         }
         self.cursor += 1;
@@ -141,8 +231,11 @@ impl Replay {
     }
 
     /// At the end of run `run`: the divergence if the script made fewer calls than recorded.
-    pub(crate) fn finish_run(&self, run: u64) -> Option<String> {
-        let recorded = usize::try_from(run).ok().and_then(|r| self.runs.get(r))?;
+    pub fn finish_run(&self, run: u64) -> Option<String> {
+        if self.resume {
+            return None;
+        }
+        let recorded = self.recorded(run)?;
         let next = recorded.calls.get(self.cursor)?;
         Some(format!(
             "run {run} ended after {} call(s), but the recording made {}; the next was {} {}",

@@ -14,8 +14,39 @@ use serde_json::{Value, json};
 use super::{
     JOURNAL_RESULT_THRESHOLD, Replay, RunTools, SessionJournal, SessionTools, Toolset, call_batch,
 };
-use crate::limits::Limits;
-use crate::state::HostExit;
+use crate::{BatchExit, ToolLimits};
+
+/// The host's limit knobs these tests turn, under the host's names.
+#[derive(Clone)]
+struct Limits {
+    tool_calls_per_run: u64,
+    tool_args_bytes: usize,
+    tool_json_depth: usize,
+    tool_result_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let t = ToolLimits::default();
+        Self {
+            tool_calls_per_run: t.calls_per_run,
+            tool_args_bytes: t.args_bytes,
+            tool_json_depth: t.depth,
+            tool_result_bytes: t.result_bytes,
+        }
+    }
+}
+
+impl Limits {
+    fn tool_limits(&self) -> ToolLimits {
+        let mut t = ToolLimits::default();
+        t.calls_per_run = self.tool_calls_per_run;
+        t.args_bytes = self.tool_args_bytes;
+        t.depth = self.tool_json_depth;
+        t.result_bytes = self.tool_result_bytes;
+        t
+    }
+}
 
 /// What a test tool answers, from its arguments.
 type Reply = fn(Value) -> Value;
@@ -96,7 +127,7 @@ impl World {
         let set = Toolset::new(toolbox, policy);
         let session = SessionTools::new(&set);
         Self {
-            tools: RunTools::new(set, session, &limits, 0),
+            tools: RunTools::new(set, session, limits.tool_limits(), 0),
             counters,
         }
     }
@@ -116,7 +147,7 @@ impl World {
 
     /// Sends raw bytes as the guest would and parses the answer.
     fn send(&mut self, raw: impl AsRef<[u8]>) -> Value {
-        let answer = call_batch(&mut self.tools, raw.as_ref(), None).unwrap();
+        let answer = call_batch(&mut self.tools, raw.as_ref(), &mut None).unwrap();
         serde_json::from_slice(&answer).unwrap()
     }
 
@@ -1028,7 +1059,7 @@ fn replay_serves_the_recording_without_running_tools() {
     assert_eq!(codes(&answer), strs(&["ok", "EPOLICY"]));
     assert_eq!(answer[0]["value"], json!("recorded"));
     assert_eq!(w.total(), 0);
-    assert!(w.tools.divergence.is_none());
+    assert!(w.tools.stopped.is_none());
     assert_eq!(
         w.records(),
         [
@@ -1054,9 +1085,9 @@ fn a_raw_call_unlike_the_recording_diverges() {
     ];
     for raw in cases {
         let mut w = replaying(recording());
-        let result = call_batch(&mut w.tools, raw.as_bytes(), None);
-        assert!(matches!(result, Err(HostExit::Diverged)), "{raw}");
-        let why = w.tools.divergence.as_deref().unwrap_or_default();
+        let result = call_batch(&mut w.tools, raw.as_bytes(), &mut None);
+        assert!(matches!(result, Err(BatchExit::Diverged)), "{raw}");
+        let why = w.tools.stopped.as_deref().unwrap_or_default();
         assert!(why.contains("call #"), "{raw}: {why}");
         assert_eq!(w.total(), 0, "{raw}");
     }
@@ -1073,7 +1104,7 @@ fn a_raw_call_unlike_the_recording_diverges() {
 fn a_malformed_batch_in_replay_is_einval_not_a_divergence() {
     let mut w = replaying(recording());
     assert_malformed(&mut w, r#"[{"tool":"pay","args":{"amount":5},"line":-1}]"#);
-    assert!(w.tools.divergence.is_none());
+    assert!(w.tools.stopped.is_none());
     // The recording is still where it was.
     let answer = w.send(r#"[{"tool":"pay","args":{"amount":5}}]"#);
     assert_eq!(codes(&answer), strs(&["ok"]));
@@ -1097,14 +1128,14 @@ fn replaying_calls_refused_by_the_bounds_agrees() {
     let entries = record(batch);
     assert_eq!(journaled_calls(&entries).len(), 2);
     let mut w = replaying(entries);
-    let result = call_batch(&mut w.tools, batch.as_bytes(), None);
-    assert!(result.is_ok(), "diverged: {:?}", w.tools.divergence);
+    let result = call_batch(&mut w.tools, batch.as_bytes(), &mut None);
+    assert!(result.is_ok(), "diverged: {:?}", w.tools.stopped);
 }
 
 #[test]
 fn replay_resolves_either_separator_like_the_recording() {
     let batch = r#"[{"tool":"a.b"}]"#;
     let mut w = replaying(record(batch));
-    let result = call_batch(&mut w.tools, batch.as_bytes(), None);
-    assert!(result.is_ok(), "diverged: {:?}", w.tools.divergence);
+    let result = call_batch(&mut w.tools, batch.as_bytes(), &mut None);
+    assert!(result.is_ok(), "diverged: {:?}", w.tools.stopped);
 }

@@ -9,9 +9,9 @@ use airlock_journal::{CallEntry, EndEntry, Entry, Journal, StartEntry};
 pub const DEFAULT_RESULT_THRESHOLD: usize = 64 * 1024;
 
 /// A journal being written, and whether writing has failed.
-pub(crate) struct SessionJournal {
+pub struct SessionJournal {
     journal: Journal<Box<dyn Write + Send>>,
-    pub(crate) result_threshold: usize,
+    pub result_threshold: usize,
     failed: Option<String>,
 }
 
@@ -25,7 +25,7 @@ impl std::fmt::Debug for SessionJournal {
 }
 
 impl SessionJournal {
-    pub(crate) fn new(out: Box<dyn Write + Send>, result_threshold: usize) -> Self {
+    pub fn new(out: Box<dyn Write + Send>, result_threshold: usize) -> Self {
         Self {
             journal: Journal::new(out),
             result_threshold,
@@ -33,14 +33,31 @@ impl SessionJournal {
         }
     }
 
+    /// Continues the journal whose contents so far are `existing` (verified first), writing
+    /// to `out`, which should append to the same file.
+    ///
+    /// # Errors
+    /// The first problem verification finds in `existing`.
+    pub fn resume(
+        existing: &[u8],
+        out: Box<dyn Write + Send>,
+        result_threshold: usize,
+    ) -> Result<Self, airlock_journal::VerifyError> {
+        Ok(Self {
+            journal: airlock_journal::resume(existing, out)?,
+            result_threshold,
+            failed: None,
+        })
+    }
+
     /// Why the journal can no longer be written, if it cannot. Tool calls are then refused,
     /// so that no call goes unrecorded.
-    pub(crate) fn failure(&self) -> Option<&str> {
+    pub fn failure(&self) -> Option<&str> {
         self.failed.as_deref()
     }
 
     /// The hash of the last entry written: anchors the journal's tail.
-    pub(crate) fn head(&self) -> &str {
+    pub fn head(&self) -> &str {
         self.journal.head()
     }
 
@@ -53,15 +70,15 @@ impl SessionJournal {
         }
     }
 
-    pub(crate) fn start(&mut self, entry: StartEntry) {
+    pub fn start(&mut self, entry: StartEntry) {
         self.append(Entry::Start(entry));
     }
 
-    pub(crate) fn call(&mut self, entry: CallEntry) {
+    pub fn call(&mut self, entry: CallEntry) {
         self.append(Entry::Call(entry));
     }
 
-    pub(crate) fn end(&mut self, entry: EndEntry) {
+    pub fn end(&mut self, entry: EndEntry) {
         self.append(Entry::End(entry));
     }
 }

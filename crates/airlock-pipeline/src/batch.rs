@@ -1,0 +1,1057 @@
+//! One batch of tool calls from the guest, through the whole pipeline.
+//!
+//! The guest sends `[{"tool": NAME, "args": {...}, "line": N}, ...]`: every call its script
+//! started before it had to wait (one for `await t()`, many for `Promise.all`). Decisions
+//! (schema, policy, layers before the call) are taken one call at a time, in order, so budgets
+//! are exact; the allowed calls then run concurrently; the layers after the call and the result
+//! bounds follow; the answer is one outcome per call, in order.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant, SystemTime};
+
+use airlock_journal::{
+    ApprovalEntry, CallEntry, CallError, Decision, LayerEntry, canonical, canonical_string,
+    rfc3339_millis, sha256_hex,
+};
+use airlock_policy::Grant;
+use airlock_tools::CallContext;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::approval::{Answer, ApprovalRequest, Waited, unix_ms};
+use crate::layer::{
+    After, ApprovalReport, Before, CallReport, LayerCall, LayerDecision, Stage, call_id,
+};
+use crate::record::{Code, Refusal, ToolCall};
+use crate::replay::{Served, short};
+use crate::wait::{Pending, block_on, run_all};
+use crate::{RunTools, Toolset};
+
+/// Largest batch, in bytes of JSON: several calls' worth of the per-call argument limit. The
+/// guest splits bigger batches.
+pub const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
+
+/// Why the pipeline ended a run from inside a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BatchExit {
+    /// The run's deadline passed while tools were running.
+    Timeout,
+    /// A replayed script made a call the recording did not (the reason is in
+    /// [`RunTools::stopped`]).
+    Diverged,
+    /// A call waits for a human and nobody can answer now: the run stops with the approval
+    /// pending, to be resumed (the reason is in [`RunTools::stopped`]).
+    Pending,
+}
+
+impl std::fmt::Display for BatchExit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Timeout => "deadline reached",
+            Self::Diverged => "replay diverged",
+            Self::Pending => "approval pending",
+        })
+    }
+}
+
+impl std::error::Error for BatchExit {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCall {
+    tool: String,
+    /// Missing means no arguments; anything but an object (`null` included) is refused.
+    #[serde(default = "no_args")]
+    args: Value,
+    #[serde(default)]
+    line: Option<u32>,
+}
+
+/// A call on its way through the pipeline.
+struct Call {
+    tool: String,
+    args: Value,
+    args_bytes: usize,
+    line: Option<u32>,
+    /// The call's index in its run.
+    index: u64,
+    rule: Option<String>,
+    /// What the policy counted, released if a layer refuses the call.
+    grant: Option<Grant>,
+    /// When the decision was taken, on the session's clock (unix time).
+    at: Duration,
+    started: SystemTime,
+    began: Instant,
+    outcome: Option<Result<Value, Refusal>>,
+    /// How long the tool ran.
+    duration: Duration,
+    /// Positions of the layers whose `before` let the call on: their `after` runs.
+    passed: Vec<usize>,
+    decisions: Vec<LayerDecision>,
+    approvals: Vec<ApprovalReport>,
+    approval: Option<ApprovalEntry>,
+}
+
+fn no_args() -> Value {
+    Value::Object(serde_json::Map::new())
+}
+
+/// Serves one batch. Errors end the run: the deadline passed while tools were running, a
+/// replay diverged, or an approval is pending with nobody to answer it. A human's wait moves
+/// `deadline` by its length.
+///
+/// # Errors
+/// [`BatchExit`] when the run must end.
+pub fn call_batch(
+    tools: &mut RunTools,
+    arg: &[u8],
+    deadline: &mut Option<Instant>,
+) -> Result<Vec<u8>, BatchExit> {
+    let raw: Vec<RawCall> = match serde_json::from_slice(arg) {
+        Ok(raw) => raw,
+        Err(e) => {
+            return Ok(batch_error(
+                "EINVAL",
+                &format!("malformed tool call batch: {e}"),
+            ));
+        }
+    };
+    let mut calls: Vec<Call> = raw.into_iter().map(|r| admit(tools, r)).collect();
+    let ran = if tools.session.replay.as_ref().is_some_and(|r| r.serving()) {
+        serve_replay(tools, &mut calls)
+    } else {
+        Ok(())
+    };
+    let ran = ran.and_then(|()| execute(tools, &mut calls, deadline));
+    match ran {
+        Ok(()) => Ok(finish(tools, calls)),
+        // Calls the deadline cut off are still journaled and reported, as failed.
+        Err(BatchExit::Timeout) => {
+            finish(tools, calls);
+            Err(BatchExit::Timeout)
+        }
+        Err(BatchExit::Pending) => {
+            finish_pending(tools, calls);
+            Err(BatchExit::Pending)
+        }
+        Err(exit) => Err(exit),
+    }
+}
+
+/// Resolution and the bounds that do not depend on the tool: the per-run cap, the tool's
+/// existence, sizes, depth, shape.
+fn admit(tools: &mut RunTools, raw: RawCall) -> Call {
+    let args = raw.args;
+    let args_bytes = json_len(&args);
+    let at = tools.session.clock.unix();
+    // Journal, records and policy see the configured name, whichever separator the script used.
+    let known = tools
+        .set
+        .toolbox()
+        .get(&raw.tool)
+        .map(|t| t.spec().name.clone());
+    let mut call = Call {
+        tool: known.clone().unwrap_or(raw.tool),
+        args,
+        args_bytes,
+        line: raw.line,
+        index: tools.calls,
+        rule: None,
+        grant: None,
+        at,
+        started: SystemTime::now(),
+        began: Instant::now(),
+        outcome: None,
+        duration: Duration::ZERO,
+        passed: Vec::new(),
+        decisions: Vec::new(),
+        approvals: Vec::new(),
+        approval: None,
+    };
+    let limits = &tools.limits;
+    let replaying = tools.session.replay.as_ref().is_some_and(|r| r.serving());
+    let refusal = if tools.calls >= limits.calls_per_run {
+        Some(Refusal::new(
+            Code::TooBig,
+            format!(
+                "{}: this run already made {} tool calls, the limit per run",
+                call.tool, limits.calls_per_run
+            ),
+        ))
+    } else if known.is_none() && !replaying {
+        Some(unknown_tool(&tools.set, &call.tool))
+    } else if call.args_bytes > limits.args_bytes {
+        Some(Refusal::new(
+            Code::TooBig,
+            format!(
+                "{}: arguments of {} bytes exceed the limit of {} bytes",
+                call.tool, call.args_bytes, limits.args_bytes
+            ),
+        ))
+    } else if depth(&call.args) > limits.depth {
+        Some(Refusal::new(
+            Code::TooBig,
+            format!(
+                "{}: arguments nest deeper than {} levels",
+                call.tool, limits.depth
+            ),
+        ))
+    } else if !call.args.is_object() {
+        Some(Refusal::new(
+            Code::Invalid,
+            format!(
+                "{}: a tool takes one object argument, got {}",
+                call.tool,
+                kind_of(&call.args)
+            ),
+        ))
+    } else {
+        None
+    };
+    tools.calls += 1;
+    if let Some(refusal) = refusal {
+        call.outcome = Some(Err(refusal));
+    }
+    call
+}
+
+/// Schema, policy, the layers before the call, the tools themselves, and the layers after.
+fn execute(
+    tools: &mut RunTools,
+    calls: &mut [Call],
+    deadline: &mut Option<Instant>,
+) -> Result<(), BatchExit> {
+    let set = tools.set.clone();
+    let mut pending = Vec::new();
+    let mut waiting = Vec::new();
+    for i in 0..calls.len() {
+        if calls[i].outcome.is_some() {
+            continue;
+        }
+        if let Some(why) = tools.session.journal.as_ref().and_then(|j| j.failure()) {
+            let call = &mut calls[i];
+            call.outcome = Some(Err(Refusal::new(
+                Code::Unavailable,
+                format!(
+                    "{}: {why}; tool calls are refused so that none goes unrecorded",
+                    call.tool
+                ),
+            )));
+            continue;
+        }
+        let timeout = match decide(&set, tools, &mut calls[i]) {
+            Ok(timeout) => timeout,
+            Err(refusal) => {
+                calls[i].outcome = Some(Err(refusal));
+                continue;
+            }
+        };
+        if !set.layers().is_empty() {
+            let waited = before_layers(&set, tools, &mut calls[i])?;
+            // A human's wait does not count against the run's own time.
+            if let Some(d) = deadline.as_mut() {
+                *d += waited;
+            }
+            if calls[i].outcome.is_some() {
+                continue;
+            }
+        }
+        let call = &calls[i];
+        let Some(entry) = set.toolbox().get(&call.tool) else {
+            continue;
+        };
+        let mut cx = CallContext::default();
+        cx.run = tools.run;
+        cx.call = call.index;
+        pending.push(Pending {
+            name: entry.spec().name.clone(),
+            future: entry.tool().call(call.args.clone(), cx),
+            timeout,
+        });
+        waiting.push(i);
+    }
+    if !pending.is_empty() {
+        run_tools(&set, tools, calls, pending, &waiting, *deadline)?;
+    }
+    if !set.layers().is_empty() {
+        for call in calls.iter_mut() {
+            after_layers(&set, tools, call);
+        }
+    }
+    for call in calls.iter_mut() {
+        if let Some(Ok(value)) = &mut call.outcome {
+            let value = std::mem::take(value);
+            call.outcome = Some(check_result(&set, tools, call, value));
+        }
+    }
+    Ok(())
+}
+
+/// Runs the allowed calls of a batch concurrently, within the run's deadline.
+fn run_tools(
+    set: &Toolset,
+    tools: &RunTools,
+    calls: &mut [Call],
+    pending: Vec<Pending>,
+    waiting: &[usize],
+    deadline: Option<Instant>,
+) -> Result<(), BatchExit> {
+    let rt = match set.runtime() {
+        Ok(rt) => rt,
+        Err(why) => {
+            for &i in waiting {
+                calls[i].outcome = Some(Err(Refusal::new(Code::Unavailable, why.clone())));
+            }
+            return Ok(());
+        }
+    };
+    let Some(finished) = run_all(rt, pending, tools.limits.concurrency, deadline) else {
+        for &i in waiting {
+            calls[i].outcome = Some(Err(Refusal::new(
+                Code::Timeout,
+                "the run's time limit ended the call",
+            )));
+        }
+        return Err(BatchExit::Timeout);
+    };
+    for (&i, (result, took)) in waiting.iter().zip(finished) {
+        let call = &mut calls[i];
+        call.duration = took;
+        call.outcome = Some(match result {
+            Ok(value) => Ok(value),
+            Err(e) => Err(Refusal::new(Code::of_tool_error(e.kind()), e.to_string())),
+        });
+    }
+    Ok(())
+}
+
+/// Resolves the tool, checks the arguments against its schema, and asks the policy. Returns
+/// the call's time limit.
+fn decide(set: &Toolset, tools: &mut RunTools, call: &mut Call) -> Result<Duration, Refusal> {
+    let Some(entry) = set.toolbox().get(&call.tool) else {
+        return Err(unknown_tool(set, &call.tool));
+    };
+    entry
+        .check_input(&call.args)
+        .map_err(|why| Refusal::new(Code::Invalid, format!("{}: {why}", call.tool)))?;
+    let now = tools.session.clock.monotonic();
+    let grant = set
+        .policy()
+        .decide(&mut tools.session.policy, &call.tool, &call.args, now)
+        .map_err(|denial| Refusal::new(Code::Policy, denial.message))?;
+    call.rule.clone_from(&grant.rule);
+    call.grant = Some(grant);
+    Ok(entry.spec().timeout.unwrap_or(tools.limits.timeout))
+}
+
+/// Gives back the budget a call's grant counted: the call will not run.
+fn release(set: &Toolset, tools: &mut RunTools, call: &mut Call) {
+    if let Some(grant) = call.grant.take() {
+        set.policy().release(&mut tools.session.policy, &grant);
+    }
+}
+
+fn layer_call(tools: &RunTools, call: &Call) -> LayerCall {
+    let mut view = LayerCall::new(tools.run, call.index, call.tool.clone(), call.args.clone());
+    view.rule.clone_from(&call.rule);
+    view.line = call.line;
+    view.traceparent.clone_from(&tools.traceparent);
+    view
+}
+
+/// The layers before the call, in order. Sets the call's outcome when one refuses it; returns
+/// how long humans were waited for.
+fn before_layers(
+    set: &Toolset,
+    tools: &mut RunTools,
+    call: &mut Call,
+) -> Result<Duration, BatchExit> {
+    let mut waited = Duration::ZERO;
+    let stack = set.layers().clone();
+    let tool = call.tool.clone();
+    for (pos, layer, timeout) in stack.over(&tool) {
+        let view = layer_call(tools, call);
+        let started = SystemTime::now();
+        let clock = Instant::now();
+        let answer = hook(tools, layer.before(&view), timeout);
+        let mut decided = |decision: &'static str, reason: Option<String>, took: Duration| {
+            call.decisions.push(LayerDecision {
+                layer: layer.name().to_string(),
+                stage: Stage::Before,
+                decision,
+                reason,
+                started,
+                took,
+            });
+        };
+        let refusal = match answer {
+            Err(why) => {
+                decided("error", Some(why.clone()), clock.elapsed());
+                Some(layer_failed(layer.name(), &call.tool, &why))
+            }
+            Ok(Before::Allow) => {
+                decided("allow", None, clock.elapsed());
+                None
+            }
+            Ok(Before::Deny(deny)) => {
+                decided("deny", Some(deny.reason.clone()), clock.elapsed());
+                Some(denied_by(layer.name(), &call.tool, &deny.reason, deny.hint.as_deref()))
+            }
+            Ok(Before::Rewrite(args)) => {
+                decided("rewrite", None, clock.elapsed());
+                rewrite(set, tools, call, layer.name(), args).err()
+            }
+            Ok(Before::Approve(ask)) => {
+                let took = clock.elapsed();
+                let (refusal, human) = approve(tools, call, pos, layer.as_ref(), ask, view)?;
+                waited += human;
+                let decision = match &refusal {
+                    None => "approved",
+                    Some(_) => "declined",
+                };
+                call.decisions.push(LayerDecision {
+                    layer: layer.name().to_string(),
+                    stage: Stage::Before,
+                    decision,
+                    reason: refusal.as_ref().map(|r| r.message.clone()),
+                    started,
+                    took: took + human,
+                });
+                refusal
+            }
+        };
+        if let Some(refusal) = refusal {
+            release(set, tools, call);
+            call.outcome = Some(Err(refusal));
+            return Ok(waited);
+        }
+        call.passed.push(pos);
+    }
+    Ok(waited)
+}
+
+/// Runs one layer hook on this thread, bounded by `timeout`; a panic or a timeout is an error.
+fn hook<T>(
+    tools: &RunTools,
+    fut: crate::layer::LayerFuture<'_, crate::layer::LayerResult<T>>,
+    timeout: Duration,
+) -> Result<T, String> {
+    let rt = tools.set.runtime()?;
+    let bounded = async move {
+        match tokio::time::timeout(timeout, fut).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(e.0),
+            Err(_) => Err(format!("no answer within {timeout:?}")),
+        }
+    };
+    let caught = std::panic::AssertUnwindSafe(bounded);
+    match block_on(rt, catch_unwind(caught), None) {
+        Some(Ok(result)) => result,
+        Some(Err(())) => Err("the layer panicked".to_string()),
+        None => Err("the layer gave no answer".to_string()),
+    }
+}
+
+/// A future's output, or `Err` if polling it panicked: a broken layer must deny the call, not
+/// take the host down.
+async fn catch_unwind<F: std::future::Future>(
+    fut: std::panic::AssertUnwindSafe<F>,
+) -> Result<F::Output, ()> {
+    let mut fut = std::pin::pin!(fut.0);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(std::task::Poll::Ready(out)) => std::task::Poll::Ready(Ok(out)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
+    })
+    .await
+}
+
+/// A layer's new arguments: checked against the schema and the policy again, as if the script
+/// had sent them.
+fn rewrite(
+    set: &Toolset,
+    tools: &mut RunTools,
+    call: &mut Call,
+    layer: &str,
+    args: Value,
+) -> Result<(), Refusal> {
+    release(set, tools, call);
+    let old = std::mem::replace(&mut call.args, args);
+    call.args_bytes = json_len(&call.args);
+    let checked = if call.args_bytes > tools.limits.args_bytes || !call.args.is_object() {
+        Err(Refusal::new(
+            Code::Invalid,
+            format!("{}: the rewritten arguments are not an object within the size limit", call.tool),
+        ))
+    } else {
+        decide(set, tools, call).map(|_| ())
+    };
+    checked.map_err(|r| {
+        call.args = old;
+        Refusal::new(
+            Code::Denied,
+            format!("{}: layer {layer} rewrote the arguments into a call that is refused: {}", call.tool, r.message),
+        )
+    })
+}
+
+/// Asks a human through the session's approvals. Returns the refusal, if the call may not
+/// run, and how long the human took.
+fn approve(
+    tools: &mut RunTools,
+    call: &mut Call,
+    pos: usize,
+    layer: &dyn crate::layer::Layer,
+    ask: crate::layer::ApprovalAsk,
+    view: LayerCall,
+) -> Result<(Option<Refusal>, Duration), BatchExit> {
+    let digest = sha256_hex(canonical_string(&call.args).as_bytes());
+    let mut shown = call.args.clone();
+    if let Some(redactor) = tools.set.layers().redactor() {
+        redactor.redact_value(&mut shown);
+    }
+    let request = ApprovalRequest {
+        id: format!("{}.{pos}", call_id(tools.run, call.index)),
+        layer: layer.name().to_string(),
+        tool: call.tool.clone(),
+        prompt: ask.prompt.clone(),
+        method: ask.method.as_str().to_string(),
+        args: shown,
+        args_sha256: digest.clone(),
+        rule: call.rule.clone(),
+        line: call.line,
+        asked_at_ms: unix_ms(SystemTime::now()),
+    };
+    let mut entry = ApprovalEntry {
+        id: request.id.clone(),
+        layer: request.layer.clone(),
+        prompt: request.prompt.clone(),
+        method: request.method.clone(),
+        args_sha256: digest,
+        status: String::new(),
+        channel: None,
+    };
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let approvals = tools.session.approvals.clone();
+    let rt = tools.set.runtime().map_err(|_| BatchExit::Pending);
+    let waited = match rt {
+        Ok(rt) => block_on(rt, approvals.wait(request.clone()), None).unwrap_or(Waited::TimedOut),
+        Err(exit) => return Err(exit),
+    };
+    let human = clock.elapsed();
+    let mut report = |outcome: &'static str, channel: Option<String>| {
+        call.approvals.push(ApprovalReport {
+            id: request.id.clone(),
+            layer: request.layer.clone(),
+            method: ask.method,
+            outcome,
+            channel,
+            started,
+            waited: human,
+        });
+    };
+    let refusal = match waited {
+        Waited::Stopped => {
+            report("pending", None);
+            entry.status = "pending".into();
+            call.approval = Some(entry);
+            tools.stopped = Some(format!(
+                "approval {} pending: {} {}: {}",
+                request.id,
+                call.tool,
+                short(&request.args),
+                request.prompt
+            ));
+            return Err(BatchExit::Pending);
+        }
+        Waited::TimedOut => {
+            report("timeout", None);
+            entry.status = "timeout".into();
+            Some(Refusal::new(
+                Code::Approval,
+                format!(
+                    "{}: approval {} ({}) got no answer within {:?}",
+                    call.tool,
+                    request.id,
+                    layer.name(),
+                    approvals_timeout(tools)
+                ),
+            ))
+        }
+        Waited::Flooded => {
+            report("declined", None);
+            entry.status = "declined".into();
+            Some(Refusal::new(
+                Code::Approval,
+                format!(
+                    "{}: too many approvals are pending already ({}); the call is declined",
+                    call.tool,
+                    crate::approval::MAX_PENDING
+                ),
+            ))
+        }
+        Waited::Answered(answered) => {
+            let channel = Some(answered.channel.clone());
+            match answered.answer {
+                Answer::Decline { reason } => {
+                    report("declined", channel.clone());
+                    entry.status = "declined".into();
+                    entry.channel = channel;
+                    Some(Refusal::new(
+                        Code::Approval,
+                        format!(
+                            "{}: declined by a human ({}){}",
+                            call.tool,
+                            layer.name(),
+                            reason.map(|r| format!(": {r}")).unwrap_or_default()
+                        ),
+                    ))
+                }
+                Answer::Approve { code, verified } => {
+                    let checked = match (ask.method, code) {
+                        (crate::layer::ApprovalMethod::Code, _) if verified => Ok(()),
+                        (crate::layer::ApprovalMethod::Code, Some(code)) => {
+                            hook_code(tools, layer, &view, &code)
+                        }
+                        (crate::layer::ApprovalMethod::Code, None) => {
+                            Err("no code was given".to_string())
+                        }
+                        _ => Ok(()),
+                    };
+                    match checked {
+                        Ok(()) => {
+                            report("approved", channel.clone());
+                            entry.status = "approved".into();
+                            entry.channel = channel;
+                            None
+                        }
+                        Err(why) => {
+                            report("declined", channel.clone());
+                            entry.status = "declined".into();
+                            entry.channel = channel;
+                            Some(Refusal::new(
+                                Code::Approval,
+                                format!("{}: {} refused the code: {why}", call.tool, layer.name()),
+                            ))
+                        }
+                    }
+                }
+            }
+        }
+    };
+    call.approval = Some(entry);
+    Ok((refusal, human))
+}
+
+fn approvals_timeout(tools: &RunTools) -> Duration {
+    tools.session.approvals.timeout()
+}
+
+/// The layer's check of a one-time code, bounded like any hook.
+fn hook_code(
+    tools: &RunTools,
+    layer: &dyn crate::layer::Layer,
+    view: &LayerCall,
+    code: &str,
+) -> Result<(), String> {
+    let fut = layer.verify_code(view, code);
+    let mapped: crate::layer::LayerFuture<'_, crate::layer::LayerResult<Result<(), String>>> =
+        Box::pin(async move { Ok(fut.await.map_err(|d| d.reason)) });
+    hook(tools, mapped, crate::stack::DEFAULT_LAYER_TIMEOUT).and_then(|r| r)
+}
+
+/// The layers after the call, in reverse, for every layer whose `before` let it on.
+fn after_layers(set: &Toolset, tools: &RunTools, call: &mut Call) {
+    if call.passed.is_empty() {
+        return;
+    }
+    let stack = set.layers().clone();
+    let over: Vec<_> = stack.over(&call.tool).collect();
+    let view = layer_call(tools, call);
+    for &pos in call.passed.clone().iter().rev() {
+        let Some((_, layer, timeout)) = over.iter().find(|(p, _, _)| *p == pos) else {
+            continue;
+        };
+        let Some(outcome) = call.outcome.take() else {
+            continue;
+        };
+        let started = SystemTime::now();
+        let clock = Instant::now();
+        let error = outcome.as_ref().err().map(Refusal::to_error);
+        let answer = {
+            let seen = match (&outcome, &error) {
+                (Ok(value), _) => Ok(value),
+                (Err(_), Some(error)) => Err(error),
+                (Err(_), None) => unreachable!("an error outcome has its error"),
+            };
+            hook(tools, layer.after(&view, seen), *timeout)
+        };
+        let (decision, reason, outcome) = match answer {
+            Ok(After::Pass) => ("pass", None, outcome),
+            Ok(After::Replace(value)) => ("replace", None, Ok(value)),
+            Ok(After::Fail(deny)) => (
+                "fail",
+                Some(deny.reason.clone()),
+                Err(denied_by(layer.name(), &call.tool, &deny.reason, deny.hint.as_deref())),
+            ),
+            Err(why) => (
+                "error",
+                Some(why.clone()),
+                Err(layer_failed(layer.name(), &call.tool, &why)),
+            ),
+        };
+        call.decisions.push(LayerDecision {
+            layer: layer.name().to_string(),
+            stage: Stage::After,
+            decision,
+            reason,
+            started,
+            took: clock.elapsed(),
+        });
+        call.outcome = Some(outcome);
+    }
+}
+
+fn denied_by(layer: &str, tool: &str, reason: &str, hint: Option<&str>) -> Refusal {
+    let mut message = format!("{tool}: denied by layer {layer}: {reason}");
+    if let Some(hint) = hint {
+        message.push_str("; ");
+        message.push_str(hint);
+    }
+    Refusal::new(Code::Denied, message)
+}
+
+fn layer_failed(layer: &str, tool: &str, why: &str) -> Refusal {
+    Refusal::new(
+        Code::Denied,
+        format!(
+            "{tool}: layer {layer} failed ({why}), so the call is denied; a layer that breaks never lets a call through"
+        ),
+    )
+}
+
+fn unknown_tool(set: &Toolset, name: &str) -> Refusal {
+    let similar = set.toolbox().similar(name);
+    let hint = if !similar.is_empty() {
+        format!("did you mean {}?", similar.join(", "))
+    } else if set.toolbox().is_empty() {
+        "this sandbox has no tools".to_string()
+    } else {
+        let names: Vec<_> = set.visible().map(|s| s.name.as_str()).take(20).collect();
+        format!("available tools: {}", names.join(", "))
+    };
+    Refusal::new(Code::NotFound, format!("{name}: unknown tool; {hint}"))
+}
+
+/// Bounds a result and checks it against the tool's output schema.
+fn check_result(
+    set: &Toolset,
+    tools: &RunTools,
+    call: &Call,
+    value: Value,
+) -> Result<Value, Refusal> {
+    let max_bytes = tools.limits.result_bytes;
+    let max_depth = tools.limits.depth;
+    let bytes = json_len(&value);
+    if bytes > max_bytes {
+        return Err(Refusal::new(
+            Code::TooBig,
+            format!(
+                "{}: the result is {bytes} bytes, over the limit of {max_bytes} bytes",
+                call.tool
+            ),
+        ));
+    }
+    if depth(&value) > max_depth {
+        return Err(Refusal::new(
+            Code::TooBig,
+            format!(
+                "{}: the result nests deeper than {max_depth} levels",
+                call.tool
+            ),
+        ));
+    }
+    if let Some(entry) = set.toolbox().get(&call.tool) {
+        entry.check_output(&value).map_err(|why| {
+            Refusal::new(
+                Code::Tool,
+                format!("{}: the tool broke its output schema: {why}", call.tool),
+            )
+        })?;
+    }
+    Ok(value)
+}
+
+/// Replay: calls are answered from the recording, refused ones included (the recording holds
+/// their refusal too); a different call ends the run. A resumed run goes live where the
+/// recording stopped at a pending approval.
+fn serve_replay(tools: &mut RunTools, calls: &mut [Call]) -> Result<(), BatchExit> {
+    let run = tools.run;
+    let set = tools.set.clone();
+    let Some(replay) = tools.session.replay.as_mut() else {
+        return Ok(());
+    };
+    for call in calls.iter_mut() {
+        if !replay.serving() {
+            break;
+        }
+        match replay.serve(run, &call.tool, &call.args) {
+            Served::Outcome(outcome, rule) => {
+                call.rule = rule;
+                call.outcome = Some(outcome.map_err(|(code, message)| {
+                    Refusal::new(Code::from_journal(&code), message)
+                }));
+                // A resumed run counts what it serves against the budgets, so the live part
+                // that follows has what the recorded run had left.
+                if replay.counts_budgets() && matches!(call.outcome, Some(Ok(_))) {
+                    let now = tools.session.clock.monotonic();
+                    let _ = set
+                        .policy()
+                        .decide(&mut tools.session.policy, &call.tool, &call.args, now);
+                }
+            }
+            Served::Live => break,
+            Served::Pending(why) => {
+                tools.stopped = Some(why);
+                return Err(BatchExit::Pending);
+            }
+            Served::Diverged(why) => {
+                tools.stopped = Some(why);
+                return Err(BatchExit::Diverged);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The answer for the guest.
+fn finish(tools: &mut RunTools, calls: Vec<Call>) -> Vec<u8> {
+    journal_all(tools, &calls);
+    let mut out = String::from("[");
+    for (i, call) in calls.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let outcome = call.outcome.clone().unwrap_or(Ok(Value::Null));
+        match &outcome {
+            Ok(value) => {
+                let _ = write!(out, "{{\"ok\":true,\"value\":{value}}}");
+            }
+            Err(e) => {
+                let _ = write!(
+                    out,
+                    "{{\"ok\":false,\"code\":{},\"message\":{}}}",
+                    Value::from(e.code.as_str()),
+                    Value::from(e.message.as_str())
+                );
+            }
+        }
+        record(tools, call, outcome);
+    }
+    out.push(']');
+    out.into_bytes()
+}
+
+/// A batch stopped at a pending approval: only the pending call is journaled (at the batch's
+/// place), so a resume serves everything before the batch and runs the whole batch live.
+fn finish_pending(tools: &mut RunTools, mut calls: Vec<Call>) {
+    let Some(at) = calls.iter().position(|c| c.approval.is_some() && c.outcome.is_none()) else {
+        return;
+    };
+    let set = tools.set.clone();
+    for call in &mut calls {
+        release(&set, tools, call);
+    }
+    let call = calls.swap_remove(at);
+    journal_all(tools, std::slice::from_ref(&call));
+}
+
+/// Records one finished call in the run's output and tells the layers.
+fn record(tools: &mut RunTools, call: Call, outcome: Result<Value, Refusal>) {
+    let error = outcome.as_ref().err().map(Refusal::to_error);
+    let result = outcome.as_ref().ok().cloned();
+    let result_bytes = result.as_ref().map_or(0, json_len);
+    if !tools.set.layers().is_empty() {
+        let report = CallReport {
+            call: layer_call(tools, &call),
+            outcome: outcome.map_err(|r| r.to_error()),
+            started: call.started,
+            took: call.began.elapsed(),
+            tool_took: call.duration,
+            layers: call.decisions,
+            approvals: call.approvals,
+        };
+        for layer in tools.set.layers().all() {
+            layer.observe_call(&report);
+        }
+    }
+    tools.records.push(
+        ToolCall {
+            tool: call.tool,
+            args: Some(call.args),
+            rule: call.rule,
+            result,
+            error,
+            duration: call.duration,
+            line: call.line,
+        },
+        call.args_bytes,
+        result_bytes,
+    );
+}
+
+fn journal_all(tools: &mut RunTools, calls: &[Call]) {
+    let virtual_clock = tools.session.clock.is_virtual();
+    let run = tools.run;
+    let redactor = tools.set.layers().redactor().cloned();
+    let Some(journal) = tools.session.journal.as_mut() else {
+        return;
+    };
+    let threshold = journal.result_threshold;
+    for call in calls {
+        let (result, result_size, result_sha256, error) = match &call.outcome {
+            Some(Ok(value)) => {
+                let mut value = value.clone();
+                if let Some(r) = &redactor {
+                    r.redact_value(&mut value);
+                }
+                let (result, size, sha) = airlock_journal::result_fields(&value, threshold);
+                (result, Some(size), Some(sha), None)
+            }
+            Some(Err(e)) => (
+                None,
+                None,
+                None,
+                Some(CallError {
+                    code: e.code.as_str().to_string(),
+                    message: redactor
+                        .as_ref()
+                        .map_or_else(|| e.message.clone(), |r| r.redact_text(&e.message)),
+                }),
+            ),
+            None => (None, None, None, None),
+        };
+        let decision = match &call.outcome {
+            None if call.approval.is_some() => Decision::Pending,
+            Some(Err(e)) if e.code.is_denial() => Decision::Deny,
+            _ => Decision::Allow,
+        };
+        let mut args = canonical(&call.args);
+        let mut args_sha256 = None;
+        if let Some(r) = &redactor {
+            let before = args.clone();
+            r.redact_value(&mut args);
+            if args != before {
+                args_sha256 = Some(sha256_hex(canonical_string(&before).as_bytes()));
+            }
+        }
+        let index = tools.journaled;
+        tools.journaled += 1;
+        journal.call(CallEntry {
+            time: rfc3339_millis(call.at.as_millis() as u64),
+            run,
+            call: index,
+            tool: call.tool.clone(),
+            args,
+            args_sha256,
+            decision,
+            rule: call.rule.clone(),
+            layers: call
+                .decisions
+                .iter()
+                .map(|d| LayerEntry {
+                    layer: d.layer.clone(),
+                    stage: d.stage.as_str().to_string(),
+                    decision: d.decision.to_string(),
+                    reason: d.reason.as_ref().map(|r| {
+                        redactor
+                            .as_ref()
+                            .map_or_else(|| r.clone(), |red| red.redact_text(r))
+                    }),
+                })
+                .collect(),
+            approval: call.approval.clone(),
+            result,
+            result_size,
+            result_sha256,
+            error,
+            // A deterministic journal must not depend on how fast the tools were.
+            duration_us: if virtual_clock {
+                0
+            } else {
+                call.duration.as_micros() as u64
+            },
+            line: call.line,
+            ..CallEntry::default()
+        });
+    }
+}
+
+/// The same error for every call of a batch the host could not even read.
+fn batch_error(code: &str, message: &str) -> Vec<u8> {
+    format!(
+        "{{\"ok\":false,\"code\":{},\"message\":{}}}",
+        Value::from(code),
+        Value::from(message)
+    )
+    .into_bytes()
+}
+
+/// The tools the script may see, for `tools.list()`: name, description and schemas.
+pub fn list_tools(set: &Toolset) -> Vec<u8> {
+    let list: Vec<_> = set
+        .visible()
+        .map(|s| {
+            let mut o = serde_json::Map::new();
+            o.insert("name".into(), s.name.clone().into());
+            o.insert("description".into(), s.description.clone().into());
+            o.insert("inputSchema".into(), s.input_schema.clone());
+            if let Some(out) = &s.output_schema {
+                o.insert("outputSchema".into(), out.clone());
+            }
+            Value::Object(o)
+        })
+        .collect();
+    serde_json::to_vec(&list).unwrap_or_else(|_| b"[]".to_vec())
+}
+
+/// Bytes of `value`'s compact JSON, without building the string.
+fn json_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
+
+/// Nesting depth: 0 for a scalar, 1 for a flat array or object.
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn kind_of(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(_) => "a boolean".into(),
+        Value::Number(_) => "a number".into(),
+        Value::String(_) => "a string".into(),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => format!("an object {}", short(value)),
+    }
+}
