@@ -215,7 +215,11 @@ impl OtpConfig {
 
     /// The account and issuer [`OtpConfig::enroll`] writes into the URI.
     #[must_use]
-    pub fn with_enrollment(mut self, account: impl Into<String>, issuer: impl Into<String>) -> Self {
+    pub fn with_enrollment(
+        mut self,
+        account: impl Into<String>,
+        issuer: impl Into<String>,
+    ) -> Self {
         self.account = account.into();
         self.issuer = issuer.into();
         self
@@ -404,7 +408,10 @@ impl OtpLayer {
 
     /// Whether `code` is the code of time step `step`, compared in constant time.
     fn matches(&self, step: u64, code: &[u8; DIGITS]) -> bool {
-        let expected = self.totp.generate(step.saturating_mul(STEP_SECS)).to_string();
+        let expected = self
+            .totp
+            .generate(step.saturating_mul(STEP_SECS))
+            .to_string();
         let expected = expected.as_bytes();
         if expected.len() != DIGITS {
             return false;
@@ -515,8 +522,8 @@ fn load_secret(path: &Path) -> Result<Totp, OtpError> {
         .get(..10)
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case("otpauth://"))
     {
-        let totp = Totp::from_url(text)
-            .map_err(|e| err(format!("not a usable otpauth:// URI ({e})")))?;
+        let totp =
+            Totp::from_url(text).map_err(|e| err(format!("not a usable otpauth:// URI ({e})")))?;
         if totp.algorithm() != Algorithm::SHA1
             || usize::from(totp.digits()) != DIGITS
             || totp.step() != STEP_SECS
@@ -548,10 +555,11 @@ fn load_secret(path: &Path) -> Result<Totp, OtpError> {
     let secret = Secret::try_from_base32(&normalized)
         .map_err(|_| err("not a valid base32 secret".into()))?;
     let bits = secret.as_bytes().len() * 8;
-    Builder::new()
-        .with_secret(secret)
-        .build()
-        .map_err(|_| err(format!("the secret has {bits} bits; at least 128 are needed")))
+    Builder::new().with_secret(secret).build().map_err(|_| {
+        err(format!(
+            "the secret has {bits} bits; at least 128 are needed"
+        ))
+    })
 }
 
 /// Reads at most `limit` bytes of `path`; `None` if the file is larger.
@@ -633,8 +641,8 @@ impl StateStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::fresh()),
             Err(e) => return Err(self.err(io_reason(&e))),
         };
-        let state: State = serde_json::from_slice(&bytes)
-            .map_err(|e| self.err(format!("corrupt ({e})")))?;
+        let state: State =
+            serde_json::from_slice(&bytes).map_err(|e| self.err(format!("corrupt ({e})")))?;
         if state.version != STATE_VERSION {
             return Err(self.err(format!(
                 "written by another version (format {}, expected {STATE_VERSION})",
@@ -667,7 +675,12 @@ impl StateStore {
             .write(true)
             .mode(0o600)
             .open(&lock_path)
-            .map_err(|e| self.err(format!("cannot open lock file {}: {e}", lock_path.display())))?;
+            .map_err(|e| {
+                self.err(format!(
+                    "cannot open lock file {}: {e}",
+                    lock_path.display()
+                ))
+            })?;
         file.lock()
             .map_err(|e| self.err(format!("cannot lock {}: {e}", lock_path.display())))?;
         Ok((guard, file))
@@ -675,7 +688,8 @@ impl StateStore {
 
     /// Replaces the state file atomically (a temporary file, then a rename), mode 0600.
     fn write(&self, state: &State) -> Result<(), OtpError> {
-        let json = serde_json::to_vec(state).map_err(|e| self.err(format!("cannot encode: {e}")))?;
+        let json =
+            serde_json::to_vec(state).map_err(|e| self.err(format!("cannot encode: {e}")))?;
         write_atomic(&self.path, &json).map_err(|e| self.err(format!("cannot be written: {e}")))
     }
 }
@@ -713,10 +727,10 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
     result?;
     // Make the rename itself durable; not every filesystem lets a directory be synced.
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(dir) = File::open(dir) {
-            let _ = dir.sync_all();
-        }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(dir) = File::open(dir)
+    {
+        let _ = dir.sync_all();
     }
     Ok(())
 }

@@ -1,6 +1,9 @@
 //! The otp layer against a fixed clock, RFC 6238's test vectors and Python's `pyotp` as an
 //! independent implementation.
 
+// `allow-unwrap-in-tests` covers `#[test]` functions only; the helpers here fail the test too.
+#![allow(clippy::unwrap_used)]
+
 use std::future::Future;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -325,8 +328,8 @@ fn a_wrong_code_throttles_the_next_attempt() {
     let dir = TempDir::new("throttle");
     let secret = write_secret(&dir, RFC_SECRET);
     let clock = TestClock::at(T);
-    let layer = OtpLayer::new(config(&secret, &clock).with_throttle(Duration::from_secs(1)))
-        .unwrap();
+    let layer =
+        OtpLayer::new(config(&secret, &clock).with_throttle(Duration::from_secs(1))).unwrap();
     verify(&layer, &wrong_code(RFC_SECRET, T)).unwrap_err();
     clock.set_ms(T * 1000 + 500);
     let good = code_at(RFC_SECRET, T);
@@ -378,8 +381,8 @@ fn state_file_is_private_and_next_to_the_secret() {
     assert_eq!(state["last_step"], T / 30);
     assert_eq!(state["failures"], 0);
 
-    let custom = OtpLayer::new(config(&secret, &clock).with_state_file(dir.path("elsewhere")))
-        .unwrap();
+    let custom =
+        OtpLayer::new(config(&secret, &clock).with_state_file(dir.path("elsewhere"))).unwrap();
     assert_eq!(custom.state_file(), dir.path("elsewhere"));
     // Another state file knows nothing of the code used above.
     assert_eq!(verify(&custom, &code_at(RFC_SECRET, T)), Ok(()));
@@ -439,7 +442,10 @@ fn bad_secret_files_are_clear_errors() {
     assert!(err.contains(&missing.display().to_string()), "{err}");
     assert!(err.contains("does not exist"), "{err}");
     assert!(
-        err.contains(&format!("hint: create one with `airlock otp enroll {}`", missing.display())),
+        err.contains(&format!(
+            "hint: create one with `airlock otp enroll {}`",
+            missing.display()
+        )),
         "{err}"
     );
 
@@ -457,7 +463,10 @@ fn bad_secret_files_are_clear_errors() {
             "otpauth://totp/x:y?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8",
             "only SHA1, 6 digits, 30 s",
         ),
-        ("otpauth://hotp/x:y?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "otpauth:// URI"),
+        (
+            "otpauth://hotp/x:y?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+            "otpauth:// URI",
+        ),
     ];
     for (contents, expected) in cases {
         let path = write_secret(&dir, contents);
@@ -520,9 +529,15 @@ fn enroll_writes_a_private_secret_and_a_uri_that_parses_back() {
     let meta = std::fs::metadata(&path).unwrap();
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     let secret = std::fs::read_to_string(&path).unwrap().trim().to_string();
-    assert_eq!(Secret::try_from_base32(&secret).unwrap().as_bytes().len(), 20);
+    assert_eq!(
+        Secret::try_from_base32(&secret).unwrap().as_bytes().len(),
+        20
+    );
 
-    assert!(uri.starts_with("otpauth://totp/ACME%20Corp:ada%40example.org?"), "{uri}");
+    assert!(
+        uri.starts_with("otpauth://totp/ACME%20Corp:ada%40example.org?"),
+        "{uri}"
+    );
     for param in [
         format!("secret={secret}"),
         "issuer=ACME%20Corp".into(),
@@ -566,7 +581,9 @@ fn enroll_writes_a_private_secret_and_a_uri_that_parses_back() {
 
 /// Runs Python with `pyotp`, or `None` (with a note) if either is missing.
 fn python(script: &str, args: &[&str]) -> Option<String> {
-    let probe = Command::new("python3").args(["-c", "import pyotp"]).output();
+    let probe = Command::new("python3")
+        .args(["-c", "import pyotp"])
+        .output();
     if !probe.is_ok_and(|o| o.status.success()) {
         eprintln!("note: python3 with pyotp is not available (pip install pyotp); skipping");
         return None;
@@ -591,7 +608,14 @@ fn pyotp_codes_are_accepted_at_their_times() {
     let path = dir.path("py.secret");
     otp::enroll(&path, "ada", "airlock").unwrap();
     let secret = std::fs::read_to_string(&path).unwrap().trim().to_string();
-    let times: Vec<u64> = vec![59, 1_111_111_109, 1_234_567_890, T, 2_000_000_000, 4_102_444_800];
+    let times: Vec<u64> = vec![
+        59,
+        1_111_111_109,
+        1_234_567_890,
+        T,
+        2_000_000_000,
+        4_102_444_800,
+    ];
     let args: Vec<String> = times.iter().map(u64::to_string).collect();
     let mut argv = vec![secret.as_str()];
     argv.extend(args.iter().map(String::as_str));
@@ -634,7 +658,14 @@ fn pyotp_parses_the_enrollment_uri() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[..6],
-        [secret.as_str(), "ACME Corp", "ada@example.org", "6", "30", "sha1"]
+        [
+            secret.as_str(),
+            "ACME Corp",
+            "ada@example.org",
+            "6",
+            "30",
+            "sha1"
+        ]
     );
     let clock = TestClock::at(T);
     assert_eq!(verify(&layer(&path, &clock), lines[6]), Ok(()));
