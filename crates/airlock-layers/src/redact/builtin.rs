@@ -115,10 +115,12 @@ pub(super) const TEXT: &[TextPattern] = &[
         check: None,
     },
     TextPattern {
-        // A block cut off before its END line (a truncated result) is redacted to the end of
-        // the text: the second branch only wins when no END line follows.
+        // A block cut off before its END line (a truncated result) is still redacted, up to
+        // the first quote or backslash other than a JSON escape of a newline or slash: a
+        // key body never holds one, and stopping there keeps serialized JSON valid. The
+        // second branch only wins when no END line follows.
         name: "private-key",
-        regex: r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|[\s\S]*)",
+        regex: r#"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|[^"\\]*(?:\\[nr/][^"\\]*)*)"#,
         check: None,
     },
     TextPattern {
