@@ -28,7 +28,12 @@
 //!
 //! Redaction itself has no size limit to enforce: the regex crate runs in time linear in the
 //! text, and a string is scanned once by a [`RegexSet`] of every rule before any single rule
-//! runs, so text without secrets (the common case) costs one pass.
+//! runs, so text without secrets (the common case) costs one pass. Every built-in pattern
+//! starts with a literal (`AKIA`, `ghp_`, `://`...), which lets that pass skip ahead with a
+//! literal search. For scale: a 1.5 KB JSON result without secrets takes about 5 us as text
+//! and under 20 us as a value of 70 strings (debug build of this crate, loaded 2-core
+//! machine); `cargo test -p airlock-layers --test redact -- --ignored --nocapture
+//! redact_speed` prints the numbers on yours.
 
 mod builtin;
 mod error;

@@ -157,12 +157,7 @@ fn fakes() -> Vec<(&'static str, String, String)> {
     add(
         "openai-key",
         "OPENAI_API_KEY=",
-        format!(
-            "sk-{}{}{}",
-            r.alnum(20),
-            "T3Blbk",
-            format!("FJ{}", r.alnum(20))
-        ),
+        format!("sk-{}{}FJ{}", r.alnum(20), "T3Blbk", r.alnum(20)),
         "",
     );
     add(
@@ -302,7 +297,7 @@ fn nested_values_and_keys() {
     let mut v = json!({
         "a": [1, true, null, {"b": [format!("x {gh} y")]}],
         gh.clone(): "key is a token",
-        format!("{aws}"): 1,
+        aws.clone(): 1,
         "creds": {
             "AccessKeyId": aws.clone(),
             "SecretAccessKey": aws_secret.clone(),
@@ -671,6 +666,35 @@ fn redact_speed() {
     println!("{} bytes: value walk {value:?}, text {flat:?}", text.len());
 }
 
+/// A directory of its own under the system temp dir, removed when dropped. (Made by hand to
+/// keep the crate free of a dev-dependency only this test would use.)
+struct ScratchDir(std::path::PathBuf);
+
+impl ScratchDir {
+    fn new() -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "airlock-redact-test-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Runs `detect-secrets scan` on `path`; `None` if it cannot run here.
 ///
 /// It runs in the file's directory on its bare name: given an absolute path under a hidden
@@ -718,7 +742,7 @@ fn detect_secrets_finds_nothing_after_redaction() {
             .map(|(i, (name, text, _))| (format!("{name}-{i}"), Value::String(text.clone())))
             .collect(),
     );
-    let dir = tempfile::tempdir().unwrap();
+    let dir = ScratchDir::new();
     let raw = dir.path().join("raw.json");
     std::fs::write(&raw, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
     let Some(before) = detect_secrets(&raw) else {
