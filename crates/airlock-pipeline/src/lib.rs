@@ -26,6 +26,7 @@ mod layer;
 mod record;
 mod replay;
 mod stack;
+pub mod testing;
 mod wait;
 
 #[cfg(test)]
