@@ -10,8 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use airlock_layers::trace::{
-    CUT_MARKER, MAX_ATTRIBUTE_BYTES, TraceConfig, TraceError, TraceLayer,
-    parse_traceparent,
+    CUT_MARKER, MAX_ATTRIBUTE_BYTES, TraceConfig, TraceError, TraceLayer, parse_traceparent,
 };
 use airlock_pipeline::testing::{approval_report, call_report, layer_decision, tool_error};
 use airlock_pipeline::{ApprovalMethod, CallReport, Layer, LayerCall, Redact, RunEvent, Stage};
@@ -245,7 +244,10 @@ fn parse_traceparent_accepts_valid_headers() {
         parse_traceparent(&future).map(|p| p.trace_id),
         Some(parsed.trace_id)
     );
-    assert_eq!(parse_traceparent(&format!(" {TRACEPARENT}\n")), Some(parsed));
+    assert_eq!(
+        parse_traceparent(&format!(" {TRACEPARENT}\n")),
+        Some(parsed)
+    );
 }
 
 #[test]
@@ -255,13 +257,13 @@ fn parse_traceparent_rejects_invalid_headers() {
     for bad in [
         "",
         "garbage",
-        &TRACEPARENT[..54],                      // short
-        &format!("{TRACEPARENT}-extra"),         // version 00 has exactly four fields
-        &format!("{TRACEPARENT}x"),              // a later field needs a dash
-        &TRACEPARENT.replace("00-", "ff-"),      // version ff is forbidden
-        &TRACEPARENT.to_uppercase(),             // uppercase hex
-        &TRACEPARENT.replace("4bf9", "4bg9"),    // not hex
-        &TRACEPARENT.replace("-00f0", "+00f0"),  // wrong separator
+        &TRACEPARENT[..54],                           // short
+        &format!("{TRACEPARENT}-extra"),              // version 00 has exactly four fields
+        &format!("{TRACEPARENT}x"),                   // a later field needs a dash
+        &TRACEPARENT.replace("00-", "ff-"),           // version ff is forbidden
+        &TRACEPARENT.to_uppercase(),                  // uppercase hex
+        &TRACEPARENT.replace("4bf9", "4bg9"),         // not hex
+        &TRACEPARENT.replace("-00f0", "+00f0"),       // wrong separator
         &TRACEPARENT.replace("4bf92f35", "+bf92f35"), // a sign from_str_radix would take
         &zero_trace,
         &zero_parent,
@@ -281,7 +283,10 @@ fn exports_run_call_layer_and_approval_spans() {
             "OTEL_EXPORTER_OTLP_HEADERS",
             "x-api-key=k%20ey,authorization=Bearer abc".into(),
         ),
-        ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-api-key=traces".into()),
+        (
+            "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+            "x-api-key=traces".into(),
+        ),
         ("OTEL_SERVICE_NAME", "svc-test".into()),
     ]);
     let layer = TraceLayer::with_env(TraceConfig::default(), None, env).expect("layer");
@@ -304,7 +309,10 @@ fn exports_run_call_layer_and_approval_spans() {
     let approval = named(&spans, "airlock.approval");
 
     // One trace, the caller's; the run hangs off the caller's span, the rest off the run.
-    assert!(spans.iter().all(|s| s["trace_id"] == TRACE_ID), "{spans:#?}");
+    assert!(
+        spans.iter().all(|s| s["trace_id"] == TRACE_ID),
+        "{spans:#?}"
+    );
     assert_eq!(run["parent_span_id"], PARENT_ID);
     assert_eq!(pay["parent_span_id"], run["span_id"]);
     assert_eq!(fetch["parent_span_id"], run["span_id"]);
@@ -329,8 +337,14 @@ fn exports_run_call_layer_and_approval_spans() {
     assert_eq!(a["airlock.decision"], "allow");
     assert_eq!(a["code.line.number"], 3);
     assert!(a.get("error.type").is_none());
-    assert!(a.get("gen_ai.tool.call.arguments").is_none(), "args off by default");
-    assert!(a.get("gen_ai.tool.call.result").is_none(), "results off by default");
+    assert!(
+        a.get("gen_ai.tool.call.arguments").is_none(),
+        "args off by default"
+    );
+    assert!(
+        a.get("gen_ai.tool.call.result").is_none(),
+        "results off by default"
+    );
     assert_eq!(pay["status"]["code"], 0);
     assert_eq!(pay["start_ns"], nanos(t0 + ms(10)));
     assert_eq!(pay["end_ns"], nanos(t0 + ms(60)));
@@ -339,7 +353,10 @@ fn exports_run_call_layer_and_approval_spans() {
     assert_eq!(approve["attributes"]["airlock.layer.decision"], "approved");
     assert_eq!(redact["attributes"]["airlock.layer.stage"], "after");
     assert_eq!(redact["attributes"]["airlock.layer.decision"], "pass");
-    assert_eq!(approval["attributes"]["airlock.approval.outcome"], "approved");
+    assert_eq!(
+        approval["attributes"]["airlock.approval.outcome"],
+        "approved"
+    );
     assert_eq!(approval["attributes"]["airlock.approval.channel"], "tty");
     assert_eq!(approval["attributes"]["airlock.approval.method"], "confirm");
     assert_eq!(approval["end_ns"], nanos(t0 + ms(40)));
@@ -354,7 +371,10 @@ fn exports_run_call_layer_and_approval_spans() {
     for span in &spans {
         assert_eq!(span["service_name"], "svc-test");
         assert_eq!(span["headers"]["authorization"], "Bearer abc");
-        assert_eq!(span["headers"]["x-api-key"], "traces", "the traces var wins");
+        assert_eq!(
+            span["headers"]["x-api-key"], "traces",
+            "the traces var wins"
+        );
         assert_eq!(span["headers"]["content-type"], "application/x-protobuf");
     }
 }
@@ -376,7 +396,12 @@ fn arguments_and_results_are_redacted_and_bounded_when_opted_in() {
     let t0 = SystemTime::now();
     layer.observe_call(&paid_call(t0));
     layer.observe_call(&failed_call(t0));
-    let big = LayerCall::new(0, 2, "write", json!({"text": "é".repeat(MAX_ATTRIBUTE_BYTES)}));
+    let big = LayerCall::new(
+        0,
+        2,
+        "write",
+        json!({"text": "é".repeat(MAX_ATTRIBUTE_BYTES)}),
+    );
     layer.observe_call(&call_report(big, Ok(json!(null)), t0, ms(1)));
     layer.flush().expect("flush");
 
@@ -392,7 +417,10 @@ fn arguments_and_results_are_redacted_and_bounded_when_opted_in() {
         serde_json::from_str::<Value>(args).expect("args JSON"),
         json!({"to": "ada", "token": "[REDACTED]"})
     );
-    assert_eq!(pay["attributes"]["gen_ai.tool.call.result"], r#"{"paid":true}"#);
+    assert_eq!(
+        pay["attributes"]["gen_ai.tool.call.result"],
+        r#"{"paid":true}"#
+    );
     assert_eq!(pay["headers"]["x-team"], "airlock");
 
     let fetch = named(&spans, "execute_tool fetch");
@@ -405,7 +433,10 @@ fn arguments_and_results_are_redacted_and_bounded_when_opted_in() {
         .expect("args attribute");
     assert!(args.ends_with(CUT_MARKER), "{args}");
     assert!(args.len() <= MAX_ATTRIBUTE_BYTES + CUT_MARKER.len());
-    assert!(args.len() >= MAX_ATTRIBUTE_BYTES - 1, "cut on a char boundary only");
+    assert!(
+        args.len() >= MAX_ATTRIBUTE_BYTES - 1,
+        "cut on a char boundary only"
+    );
 }
 
 #[test]
@@ -476,10 +507,21 @@ fn invalid_traceparent_starts_a_new_trace() {
     call.traceparent = Some("00-nonsense-01".into());
     layer.observe_call(&call_report(call, Ok(json!(1)), t0, ms(1)));
     layer.observe_run(&end(4, 3, 1, t0 + ms(2)));
+    // A caller that did not sample its trace: airlock's spans follow its decision.
+    let unsampled = TRACEPARENT.replace("-01", "-00");
+    layer.observe_run(&start(5, Some(&unsampled), t0));
+    layer.observe_call(&call_report(
+        LayerCall::new(5, 0, "hidden", json!({})),
+        Ok(json!(1)),
+        t0,
+        ms(1),
+    ));
+    layer.observe_run(&end(5, 0, 1, t0 + ms(2)));
     layer.shutdown().expect("shutdown");
     layer.observe_call(&paid_call(t0)); // after shutdown: ignored, no panic
 
     let spans = receiver.wait_for(2);
+    assert_eq!(spans.len(), 2, "unsampled spans are not sent: {spans:#?}");
     let run = named(&spans, "airlock.run");
     let call = named(&spans, "execute_tool echo");
     assert_eq!(run["parent_span_id"], "");
@@ -511,12 +553,20 @@ fn refused_endpoint_costs_the_run_nothing() {
         layer.observe_run(&end(run, 0, 1, t0));
     }
     // Generous: the point is that nothing waits for the network on this thread.
-    assert!(clock.elapsed() < Duration::from_secs(1), "{:?}", clock.elapsed());
+    assert!(
+        clock.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        clock.elapsed()
+    );
     let clock = Instant::now();
     let flushed = layer.flush();
     assert!(flushed.is_err(), "the export failed, and flush says so");
     let _ = layer.shutdown();
-    assert!(clock.elapsed() < Duration::from_secs(12), "{:?}", clock.elapsed());
+    assert!(
+        clock.elapsed() < Duration::from_secs(12),
+        "{:?}",
+        clock.elapsed()
+    );
 }
 
 /// Re-runs this binary's `child_reads_the_process_environment` with real `OTEL_*` variables
@@ -574,7 +624,7 @@ fn bench_observe_call_cost() {
     let t0 = SystemTime::now();
     let mut report = paid_call(t0);
     let (rounds, per_round) = (20, 400); // 400 calls = 1600 spans: within the 2048-span queue
-    let mut total = Duration::ZERO;
+    let (mut total, mut best) = (Duration::ZERO, Duration::MAX);
     layer.observe_run(&start(0, Some(TRACEPARENT), t0));
     for round in 0..rounds {
         let clock = Instant::now();
@@ -582,14 +632,17 @@ fn bench_observe_call_cost() {
             report.call.index = round * per_round + i;
             layer.observe_call(&report);
         }
-        total += clock.elapsed();
+        let took = clock.elapsed();
+        (total, best) = (total + took, best.min(took));
         layer.flush().expect("flush"); // not timed: the batch processor's thread's work
     }
     let calls = u32::try_from(rounds * per_round).expect("count");
-    let per_call = total / calls;
+    let per_round = u32::try_from(per_round).expect("count");
     println!(
-        "trace: {:.2} µs per call on the calling thread (4 spans per call, {calls} calls)",
-        per_call.as_secs_f64() * 1e6
+        "trace: {:.2} µs per call on the calling thread, {:.2} µs in the best round \
+         (4 spans per call, {calls} calls)",
+        (total / calls).as_secs_f64() * 1e6,
+        (best / per_round).as_secs_f64() * 1e6,
     );
     let disabled = TraceLayer::new(TraceConfig::default(), None).expect("layer");
     let clock = Instant::now();

@@ -103,13 +103,19 @@ impl Settings {
         } else if let Some(url) = env(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
             Some(check_endpoint(url, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)?)
         } else if let Some(base) = env(OTEL_EXPORTER_OTLP_ENDPOINT) {
-            Some(check_endpoint(traces_url(&base), OTEL_EXPORTER_OTLP_ENDPOINT)?)
+            Some(check_endpoint(
+                traces_url(&base),
+                OTEL_EXPORTER_OTLP_ENDPOINT,
+            )?)
         } else {
             None
         };
         // The spec asks that malformed entries in the environment be skipped, not fatal.
         let mut headers = BTreeMap::new();
-        for var in [OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TRACES_HEADERS] {
+        for var in [
+            OTEL_EXPORTER_OTLP_HEADERS,
+            OTEL_EXPORTER_OTLP_TRACES_HEADERS,
+        ] {
             headers.extend(env(var).as_deref().map(parse_headers).unwrap_or_default());
         }
         for (name, value) in config.headers {
@@ -201,5 +207,7 @@ fn valid_header(name: &str, value: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.!#$%&'*+^`|~".contains(&b))
-        && value.bytes().all(|b| b == b' ' || b == b'\t' || b.is_ascii_graphic())
+        && value
+            .bytes()
+            .all(|b| b == b' ' || b == b'\t' || b.is_ascii_graphic())
 }

@@ -5,7 +5,7 @@
 //! |------|--------|------------|
 //! | `airlock.run` | the caller's `traceparent`, if valid | `airlock.run.index`, `.language`, `.exit_code`, `.calls` |
 //! | `execute_tool {tool}` | the run | `gen_ai.operation.name` = `execute_tool`, `gen_ai.tool.name`, `gen_ai.tool.call.id`, `gen_ai.tool.type` = `function`, `airlock.policy.rule`, `airlock.decision`, `error.type` (status Error) when the call failed, `gen_ai.tool.call.arguments` / `.result` when opted in |
-//! | `airlock.layer {name}` | the call | `airlock.layer.name`, `.stage`, `.decision`, `.reason` (redacted) |
+//! | `airlock.layer {name}` | the call | `airlock.layer.name`, `.stage`, `.decision`, `.reason` (only with a redactor) |
 //! | `airlock.approval` | the call | `airlock.approval.id`, `.layer`, `.method`, `.outcome`, `.channel` |
 //!
 //! Spans are built after the fact from the reports the pipeline hands to
@@ -21,7 +21,12 @@
 //! | [`FLUSH_TIMEOUT`] | 5 s | [`TraceLayer::flush`] / [`TraceLayer::shutdown`] return an error |
 //! | queue (`OTEL_BSP_MAX_QUEUE_SIZE`) | 2048 spans | further spans are dropped until the queue drains |
 //!
-//! Run indexes key the open run spans: one layer should serve one session.
+//! A failed call's status message is its error message, redacted, when a redactor is given,
+//! and only its code otherwise (a message may quote arguments). A `traceparent` whose sampled
+//! flag is off keeps the run's spans unsampled (not exported), as the caller decided.
+//!
+//! An enabled layer runs two threads: the batch span processor's and the blocking HTTP
+//! client's. Run indexes key the open run spans: one layer should serve one session.
 
 mod config;
 mod spans;
@@ -214,7 +219,12 @@ impl Export {
         let parent = match run {
             Some(run) => spans::parent_context(run),
             // No run span (its start was not seen): hang the call off the caller's span.
-            None => match report.call.traceparent.as_deref().and_then(parse_traceparent) {
+            None => match report
+                .call
+                .traceparent
+                .as_deref()
+                .and_then(parse_traceparent)
+            {
                 Some(parent) => spans::parent_context(spans::remote_parent(parent)),
                 None => Context::new(),
             },

@@ -95,7 +95,10 @@ pub(crate) fn emit_call(
         KeyValue::new("airlock.decision", decision(report)),
         KeyValue::new("airlock.run.index", as_i64(call.run)),
         KeyValue::new("airlock.call.index", as_i64(call.index)),
-        KeyValue::new("airlock.tool.duration_us", as_i64(report.tool_took.as_micros())),
+        KeyValue::new(
+            "airlock.tool.duration_us",
+            as_i64(report.tool_took.as_micros()),
+        ),
     ]);
     if let Some(rule) = &call.rule {
         attributes.push(KeyValue::new("airlock.policy.rule", rule.clone()));
