@@ -11,8 +11,8 @@ use wasmtime::{Caller, Linker, Memory};
 
 use airlock_vfs::FileData;
 
-use crate::state::{HostExit, RunState, guest_memory, guest_slice};
 use crate::fsops;
+use crate::state::{HostExit, RunState, guest_memory, guest_slice};
 use airlock_pipeline as tools;
 
 const MODULE: &str = "airlock";

@@ -15,8 +15,8 @@ use wasmtime::{
 use crate::error::{Error, ErrorKind};
 use crate::limits::SandboxConfig;
 use crate::state::RunState;
-use airlock_pipeline::RunTools;
 use crate::{Session, cache, imports, snapshot, wasi};
+use airlock_pipeline::RunTools;
 
 /// The guest program, built by this crate's build script.
 const GUEST_WASM: &[u8] = include_bytes!(env!("AIRLOCK_GUEST_WASM_PATH"));

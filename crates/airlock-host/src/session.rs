@@ -10,11 +10,9 @@ use crate::limits::Limits;
 use crate::output::{Language, RunOutput, Termination, Usage};
 use crate::sandbox::Sandbox;
 use crate::state::{HostExit, OutputHandler, OutputSink, OutputStream, RunState};
-use airlock_pipeline::{
-    Approvals, Clock, Replay, RunTools, SessionJournal, SessionTools, Toolset,
-};
 use crate::{exit_code, wasi};
 use airlock_journal::{self as journal, EndEntry, StartEntry, rfc3339_millis};
+use airlock_pipeline::{Approvals, Clock, Replay, RunTools, SessionJournal, SessionTools, Toolset};
 
 /// The file name stack traces show for code that did not come from a file.
 const DEFAULT_FILENAME: &str = "script.js";

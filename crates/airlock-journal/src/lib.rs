@@ -100,7 +100,8 @@ mod writer;
 pub use canonical::{canonical, canonical_string, result_fields, sha256_hex};
 pub use chain::GENESIS;
 pub use entry::{
-    ApprovalEntry, CallEntry, CallError, Decision, EndEntry, Entry, Language, LayerEntry, StartEntry,
+    ApprovalEntry, CallEntry, CallError, Decision, EndEntry, Entry, Language, LayerEntry,
+    StartEntry,
 };
 pub use error::{VerifyError, VerifyErrorKind};
 pub use line::MAX_LINE_BYTES;

@@ -301,11 +301,11 @@ impl Approvals {
     /// Waits for an answer to `request`.
     pub(crate) async fn wait(&self, request: ApprovalRequest) -> Waited {
         let prepared = self.lock().prepared.remove(&request.id);
-        if let Some((digest, answered)) = prepared {
-            if digest == request.args_sha256 {
-                return Waited::Answered(answered);
-            }
-            // Prepared for other arguments: it does not hold for this call.
+        // An answer prepared for other arguments does not hold for this call.
+        if let Some((digest, answered)) = prepared
+            && digest == request.args_sha256
+        {
+            return Waited::Answered(answered);
         }
         let (tx, rx) = oneshot::channel();
         {

@@ -225,6 +225,10 @@ fn execute(
     let set = tools.set.clone();
     let mut pending = Vec::new();
     let mut waiting = Vec::new();
+    #[expect(
+        clippy::needless_range_loop,
+        reason = "each step borrows `tools` and one call mutably, and `waiting` keeps indexes"
+    )]
     for i in 0..calls.len() {
         if calls[i].outcome.is_some() {
             continue;
@@ -396,7 +400,12 @@ fn before_layers(
             }
             Ok(Before::Deny(deny)) => {
                 decided("deny", Some(deny.reason.clone()), clock.elapsed());
-                Some(denied_by(layer.name(), &call.tool, &deny.reason, deny.hint.as_deref()))
+                Some(denied_by(
+                    layer.name(),
+                    &call.tool,
+                    &deny.reason,
+                    deny.hint.as_deref(),
+                ))
             }
             Ok(Before::Rewrite(args)) => {
                 decided("rewrite", None, clock.elapsed());
@@ -484,7 +493,10 @@ fn rewrite(
     let checked = if call.args_bytes > tools.limits.args_bytes || !call.args.is_object() {
         Err(Refusal::new(
             Code::Invalid,
-            format!("{}: the rewritten arguments are not an object within the size limit", call.tool),
+            format!(
+                "{}: the rewritten arguments are not an object within the size limit",
+                call.tool
+            ),
         ))
     } else {
         decide(set, tools, call).map(|_| ())
@@ -493,7 +505,10 @@ fn rewrite(
         call.args = old;
         Refusal::new(
             Code::Denied,
-            format!("{}: layer {layer} rewrote the arguments into a call that is refused: {}", call.tool, r.message),
+            format!(
+                "{}: layer {layer} rewrote the arguments into a call that is refused: {}",
+                call.tool, r.message
+            ),
         )
     })
 }
@@ -696,7 +711,12 @@ fn after_layers(set: &Toolset, tools: &RunTools, call: &mut Call) {
             Ok(After::Fail(deny)) => (
                 "fail",
                 Some(deny.reason.clone()),
-                Err(denied_by(layer.name(), &call.tool, &deny.reason, deny.hint.as_deref())),
+                Err(denied_by(
+                    layer.name(),
+                    &call.tool,
+                    &deny.reason,
+                    deny.hint.as_deref(),
+                )),
             ),
             Err(why) => (
                 "error",
@@ -802,16 +822,17 @@ fn serve_replay(tools: &mut RunTools, calls: &mut [Call]) -> Result<(), BatchExi
         match replay.serve(run, &call.tool, &call.args) {
             Served::Outcome(outcome, rule) => {
                 call.rule = rule;
-                call.outcome = Some(outcome.map_err(|(code, message)| {
-                    Refusal::new(Code::from_journal(&code), message)
-                }));
+                call.outcome =
+                    Some(outcome.map_err(|(code, message)| {
+                        Refusal::new(Code::from_journal(&code), message)
+                    }));
                 // A resumed run counts what it serves against the budgets, so the live part
                 // that follows has what the recorded run had left.
                 if replay.counts_budgets() && matches!(call.outcome, Some(Ok(_))) {
                     let now = tools.session.clock.monotonic();
-                    let _ = set
-                        .policy()
-                        .decide(&mut tools.session.policy, &call.tool, &call.args, now);
+                    let _ =
+                        set.policy()
+                            .decide(&mut tools.session.policy, &call.tool, &call.args, now);
                 }
             }
             Served::Live => break,
@@ -859,7 +880,10 @@ fn finish(tools: &mut RunTools, calls: Vec<Call>) -> Vec<u8> {
 /// A batch stopped at a pending approval: only the pending call is journaled (at the batch's
 /// place), so a resume serves everything before the batch and runs the whole batch live.
 fn finish_pending(tools: &mut RunTools, mut calls: Vec<Call>) {
-    let Some(at) = calls.iter().position(|c| c.approval.is_some() && c.outcome.is_none()) else {
+    let Some(at) = calls
+        .iter()
+        .position(|c| c.approval.is_some() && c.outcome.is_none())
+    else {
         return;
     };
     let set = tools.set.clone();

@@ -40,16 +40,15 @@ use airlock_tools::{ToolSpec, Toolbox};
 use tokio::runtime::Runtime;
 
 pub use approval::{
-    Answer, Answered, ApprovalError, ApprovalRequest, Approvals, Approver, DEFAULT_APPROVAL_TIMEOUT,
-    MAX_PENDING, Unattended, approver_fn,
+    Answer, Answered, ApprovalError, ApprovalRequest, Approvals, Approver,
+    DEFAULT_APPROVAL_TIMEOUT, MAX_PENDING, Unattended, approver_fn,
 };
 pub use batch::{BatchExit, MAX_BATCH_BYTES, call_batch, list_tools};
 pub use clock::{Clock, VIRTUAL_EPOCH_UNIX_MS};
 pub use journal::{DEFAULT_RESULT_THRESHOLD as JOURNAL_RESULT_THRESHOLD, SessionJournal};
 pub use layer::{
-    After, ApprovalAsk, ApprovalMethod, ApprovalReport, Before, CallReport, Deny, Layer,
-    LayerCall, LayerDecision, LayerError, LayerFuture, LayerResult, Redact, RunEvent, Stage,
-    call_id, ready,
+    After, ApprovalAsk, ApprovalMethod, ApprovalReport, Before, CallReport, Deny, Layer, LayerCall,
+    LayerDecision, LayerError, LayerFuture, LayerResult, Redact, RunEvent, Stage, call_id, ready,
 };
 pub use record::{Code, Records, Refusal, ToolCall, ToolCallError};
 pub use replay::Replay;

@@ -94,7 +94,10 @@ impl Replay {
     /// [`ReplayError`] if the journal records no run.
     pub fn resume(entries: Vec<Entry>) -> Result<Self, ReplayError> {
         let mut all = Self::new(entries)?;
-        let last = all.runs.pop().unwrap_or_else(|| unreachable!("new() refuses no runs"));
+        let last = all
+            .runs
+            .pop()
+            .unwrap_or_else(|| unreachable!("new() refuses no runs"));
         let base = last.start.run;
         Ok(Self {
             runs: vec![last],
@@ -191,7 +194,9 @@ impl Replay {
         let args = canonical(args);
         let same_args = expected.args == args
             || expected.args_sha256.as_deref().is_some_and(|sha| {
-                sha == airlock_journal::sha256_hex(airlock_journal::canonical_string(&args).as_bytes())
+                sha == airlock_journal::sha256_hex(
+                    airlock_journal::canonical_string(&args).as_bytes(),
+                )
             });
         if expected.tool != tool || !same_args {
             return Served::Diverged(format!(

@@ -39,12 +39,13 @@ impl Default for Limits {
 
 impl Limits {
     fn tool_limits(&self) -> ToolLimits {
-        let mut t = ToolLimits::default();
-        t.calls_per_run = self.tool_calls_per_run;
-        t.args_bytes = self.tool_args_bytes;
-        t.depth = self.tool_json_depth;
-        t.result_bytes = self.tool_result_bytes;
-        t
+        ToolLimits {
+            calls_per_run: self.tool_calls_per_run,
+            args_bytes: self.tool_args_bytes,
+            depth: self.tool_json_depth,
+            result_bytes: self.tool_result_bytes,
+            ..ToolLimits::default()
+        }
     }
 }
 

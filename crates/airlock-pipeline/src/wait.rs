@@ -29,7 +29,11 @@ impl Wake for Unpark {
 /// Not tokio's `block_on`: that refuses to run inside another runtime, and a host embedding
 /// airlock may well run a session from one. The tool runtime is entered so that
 /// tokio's timers and processes work; its worker threads drive them and wake this one.
-pub(crate) fn block_on<F: Future>(rt: &Runtime, fut: F, deadline: Option<Instant>) -> Option<F::Output> {
+pub(crate) fn block_on<F: Future>(
+    rt: &Runtime,
+    fut: F,
+    deadline: Option<Instant>,
+) -> Option<F::Output> {
     let _entered = rt.enter();
     let mut fut = pin!(fut);
     let waker = Waker::from(Arc::new(Unpark(thread::current())));

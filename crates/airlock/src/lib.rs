@@ -100,7 +100,7 @@
 
 pub use airlock_host::{
     Answer, ApprovalRequest, Approvals, Approver, Error, ErrorKind, JOURNAL_RESULT_THRESHOLD,
-    Language, LayerStack, Limits, OutputStream, Replay, RunOutput, Sandbox, SandboxConfig,
-    Session, Termination, ToolCall, ToolCallError, Toolset, Unattended, Usage,
-    VIRTUAL_EPOCH_UNIX_MS, approver_fn, exit_code, journal, pipeline, policy, tool, vfs,
+    Language, LayerStack, Limits, OutputStream, Replay, RunOutput, Sandbox, SandboxConfig, Session,
+    Termination, ToolCall, ToolCallError, Toolset, Unattended, Usage, VIRTUAL_EPOCH_UNIX_MS,
+    approver_fn, exit_code, journal, pipeline, policy, tool, vfs,
 };
