@@ -30,6 +30,14 @@
 //! [[allow]]                               # the capability policy: see the airlock-policy crate
 //! tools = "weather"
 //! max_calls = 100
+//!
+//! [[layer]]                               # layers around allowed calls, in order
+//! use = "approve"                         # trace | redact | approve | otp
+//! tools = "bank/**"                       # default: every tool
+//! prompt = "Send {amount} {currency} to {to}?"
+//!
+//! [approvals]
+//! timeout = "5m"                          # how long a call waits for a person
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -56,6 +64,19 @@ pub struct FileConfig {
     pub allow: Vec<airlock::policy::AllowRuleDoc>,
     #[serde(default)]
     pub deny: Vec<airlock::policy::DenyRuleDoc>,
+    /// Layers around every allowed call, in order (see `layers.rs`).
+    #[serde(default)]
+    pub layer: Vec<toml::Spanned<toml::Table>>,
+    #[serde(default)]
+    pub approvals: ApprovalsSection,
+}
+
+/// `[approvals]`: how long a call waits for a person.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalsSection {
+    /// Default 5m; past it the call is declined (`EAPPROVAL`).
+    pub timeout: Option<String>,
 }
 
 /// One `[[tool]]`.
@@ -139,7 +160,7 @@ impl FileConfig {
         let file = toml::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
                 "invalid config file {}: {e}\nhint: the sections are [limits], [vfs], [[tool]], \
-                 [mcp_servers.NAME], [[allow]] and [[deny]]; `airlock check {}` explains each",
+                 [mcp_servers.NAME], [[allow]], [[deny]], [[layer]] and [approvals]; `airlock check {}` explains each",
                 path.display(),
                 path.display()
             )

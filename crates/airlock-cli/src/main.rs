@@ -1,8 +1,10 @@
 //! The `airlock` command: thin glue over the `airlock-sandbox` library.
 
+mod approvals;
 mod config;
 mod inspect;
 mod journal;
+mod layers;
 mod mount;
 mod run;
 mod serve;
@@ -23,6 +25,7 @@ use clap::{Parser, Subcommand};
     echo 'return 42' | airlock run -\n  \
     airlock serve --config airlock.toml    (an MCP server on stdio)\n\n\
     Exit codes: the script's own; 1 uncaught error, 13 top-level promise never settled,\n\
+    75 an approval is pending (answer it, then `airlock resume`),\n\
     124 timeout, 137 out of memory, 139 stack overflow (recursion too deep),\n\
     152 out of fuel, 134 guest crash, 2 bad usage.")]
 struct Cli {
@@ -50,6 +53,14 @@ enum Command {
     /// Work with the upstream MCP servers of the config file.
     #[command(subcommand)]
     Mcp(serve::McpCommand),
+    /// Answer the approvals a journaled run stopped at (exit 75).
+    #[command(subcommand)]
+    Approvals(approvals::ApprovalsCommand),
+    /// Finish a run that stopped at a pending approval, once it is answered.
+    Resume(approvals::ResumeArgs),
+    /// One-time-password secrets for the otp layer.
+    #[command(subcommand)]
+    Otp(approvals::OtpCommand),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +74,9 @@ fn main() -> ExitCode {
         Command::Replay(args) => journal::replay(args),
         Command::Serve(args) => serve::serve(args),
         Command::Mcp(command) => serve::execute(command),
+        Command::Approvals(command) => approvals::execute(command),
+        Command::Resume(args) => approvals::resume(args),
+        Command::Otp(command) => approvals::otp(command),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use airlock::{Language, OutputStream, Sandbox, SandboxConfig};
 
 use crate::config::{self, FileConfig};
+use crate::layers;
 use crate::mount::{self, Mount};
 use crate::toolset;
 use crate::units::{parse_duration, parse_size};
@@ -59,6 +60,10 @@ pub struct RunArgs {
     /// Seed for the script's randomness (with --deterministic; default 0).
     #[arg(long)]
     seed: Option<u64>,
+    /// The W3C trace the run belongs to (default: $TRACEPARENT); the trace layer's spans
+    /// become its children.
+    #[arg(long, value_name = "TRACEPARENT")]
+    traceparent: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -82,14 +87,17 @@ pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
     };
 
     let mut sandbox_config = SandboxConfig::default();
-    if let Some(path) = config::locate(args.config.as_deref()) {
-        let loaded = FileConfig::load(&path)?;
+    let config_path = config::locate(args.config.as_deref());
+    let mut loaded = None;
+    if let Some(path) = &config_path {
+        let file = FileConfig::load(path)?;
         config::apply(
-            &loaded.file,
+            &file.file,
             &mut sandbox_config.limits,
             &mut sandbox_config.vfs,
         )?;
-        sandbox_config.tools = toolset::build(&loaded, toolset::Upstreams::Require)?;
+        sandbox_config.tools = toolset::build(&file, toolset::Upstreams::Require)?;
+        loaded = Some(file);
     }
     let limits = &mut sandbox_config.limits;
     if let Some(t) = args.timeout {
@@ -119,9 +127,25 @@ pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
         let file = std::fs::File::create(path)
             .with_context(|| format!("cannot create the journal {}", path.display()))?;
         session.set_journal(file, args.journal_results as usize);
+        if let Some(config) = &config_path {
+            session.set_journal_config(crate::approvals::absolute(config));
+        }
     }
+    let from_stdin = args.file.as_deref().is_some_and(|f| f.as_os_str() == "-");
+    session.set_approvals(layers::approvals(
+        layers::approval_timeout(loaded.as_ref())?,
+        args.journal.is_some(),
+        from_stdin,
+    ));
+    session.set_traceparent(
+        args.traceparent
+            .clone()
+            .or_else(|| std::env::var("TRACEPARENT").ok().filter(|t| !t.is_empty())),
+    );
     let streamed = stream_live(&mut session);
-    let output = session.run_named(language, &code, &filename)?;
+    let output = session.run_named(language, &code, &filename);
+    layers::flush_traces();
+    let output = output?;
     stream_rest(&output, &streamed)?;
     if let Some(path) = &args.journal {
         report_journal(&session, path);

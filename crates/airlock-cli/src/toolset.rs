@@ -78,11 +78,12 @@ pub fn build(loaded: &Loaded, upstreams: Upstreams) -> anyhow::Result<Toolset> {
         },
     )
     .map_err(|e| anyhow!("{}", e.in_file(&name)))?;
-    Ok(Toolset::new(toolbox, policy))
+    let layers = crate::layers::build(loaded, &dir)?;
+    Ok(Toolset::with_layers(toolbox, policy, layers))
 }
 
 /// The folder relative paths in the config are resolved against.
-fn config_dir(loaded: &Loaded) -> PathBuf {
+pub fn config_dir(loaded: &Loaded) -> PathBuf {
     loaded
         .path
         .parent()

@@ -1717,7 +1717,7 @@
   let toolNamespaces = new Set();
   // Characters per batch sent at once (the host takes at most 8 MiB of UTF-8 per batch).
   const TOOL_BATCH_CHARS = 2 * 1024 * 1024;
-  const TOOL_CODES = { EPOLICY: 'PolicyDenied' };
+  const TOOL_CODES = { EPOLICY: 'PolicyDenied', EAPPROVAL: 'ApprovalDenied', EDENIED: 'LayerDenied' };
 
   function toolError(tool, code, message, line) {
     const name = TOOL_CODES[code] || 'ToolError';

@@ -287,7 +287,7 @@ impl Session {
         let recorded = session_tools
             .replay
             .as_ref()
-            .and_then(|r| r.start(usize::try_from(run).ok()?))
+            .and_then(|r| r.start_of_run(run))
             .map(|start| start.seed);
         let seed = match (recorded, self.seed) {
             (Some(seed), _) => seed,

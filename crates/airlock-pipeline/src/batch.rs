@@ -525,14 +525,16 @@ fn approve(
 ) -> Result<(Option<Refusal>, Duration), BatchExit> {
     let digest = sha256_hex(canonical_string(&call.args).as_bytes());
     let mut shown = call.args.clone();
+    let mut prompt = ask.prompt.clone();
     if let Some(redactor) = tools.set.layers().redactor() {
         redactor.redact_value(&mut shown);
+        prompt = redactor.redact_text(&prompt);
     }
     let request = ApprovalRequest {
         id: format!("{}.{pos}", call_id(tools.run, call.index)),
         layer: layer.name().to_string(),
         tool: call.tool.clone(),
-        prompt: ask.prompt.clone(),
+        prompt,
         method: ask.method.as_str().to_string(),
         args: shown,
         args_sha256: digest.clone(),

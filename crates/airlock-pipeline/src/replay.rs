@@ -161,6 +161,12 @@ impl Replay {
             .collect()
     }
 
+    /// The start entry recorded for the session's run `run` (for a resume, the run it
+    /// continues).
+    pub fn start_of_run(&self, run: u64) -> Option<&StartEntry> {
+        self.recorded(run).map(|r| &r.start)
+    }
+
     pub fn begin_run(&mut self) {
         self.cursor = 0;
         self.live = false;

@@ -5,7 +5,8 @@ use serde_json::{Map, Value};
 
 use super::{Interp, Io};
 
-/// Exit status of a call the policy denied (as "permission denied" for a command).
+/// Exit status of a call the policy, a layer or a human denied (as "permission denied" for a
+/// command).
 pub const STATUS_DENIED: i32 = 126;
 /// Exit status for an unknown tool (as for an unknown command).
 pub const STATUS_UNKNOWN: i32 = 127;
@@ -14,7 +15,7 @@ const HELP: &str = "Usage: tool NAME [--KEY VALUE]... [--json '{...}']\n       t
 Call a tool. Arguments become one JSON object: --KEY VALUE sets KEY (a number, boolean, array or\n\
 object where the tool's schema says so, else a string), --KEY alone sets it to true, --json merges\n\
 an object. The result is printed as JSON. Exit status: 0 success, 1 the tool failed,\n\
-2 bad arguments, 126 denied by the policy, 127 no such tool.\n";
+2 bad arguments, 126 denied (by the policy, a layer or a human), 127 no such tool.\n";
 
 impl Interp {
     pub(crate) async fn tool(&self, args: &[String], io: &mut Io<'_>) -> i32 {
@@ -80,7 +81,7 @@ impl Interp {
             }
             Err((code, message)) => {
                 let status = match code.as_str() {
-                    "EPOLICY" => STATUS_DENIED,
+                    "EPOLICY" | "EAPPROVAL" | "EDENIED" => STATUS_DENIED,
                     "ENOENT" => STATUS_UNKNOWN,
                     "EINVAL" => 2,
                     _ => 1,

@@ -1,0 +1,277 @@
+//! `[[layer]]` in the config file, and the approval channels of the command line.
+//!
+//! ```toml
+//! [[layer]]
+//! use = "trace"                  # OpenTelemetry spans (OTEL_EXPORTER_OTLP_* variables)
+//! include_args = false           # also: include_results, endpoint, headers, service_name
+//! [[layer]]
+//! use = "redact"                 # secrets out of the journal, spans, prompts (and results)
+//! values = []                    # also: from_env, patterns, builtin = true, results = false
+//! [[layer]]
+//! use = "approve"                # a person confirms each call
+//! tools = "bank/**"              # every layer: which tools (default all); timeout = "10s"
+//! prompt = "Send {amount} {currency} to {to}?"
+//! [[layer]]
+//! use = "otp"                    # a person types a one-time password
+//! tools = "bank/transfer"
+//! secret_file = "~/.config/airlock/otp/bank"   # never inside the sandbox
+//! ```
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use airlock::LayerStack;
+use airlock::pipeline::{Answer, Answered, ApprovalRequest, Approvals, Approver, Unattended};
+use airlock::policy::ToolPattern;
+use airlock_layers::approve::{ApproveConfig, ApproveLayer};
+use airlock_layers::otp::{OtpConfig, OtpLayer};
+use airlock_layers::redact::{RedactConfig, RedactLayer};
+use airlock_layers::trace::{TraceConfig, TraceLayer};
+use anyhow::{Context, anyhow, bail};
+
+use crate::config::Loaded;
+use crate::toolset::line_of;
+use crate::units::parse_duration;
+
+/// Trace layers built in this process, flushed before it exits.
+static TRACES: Mutex<Vec<Arc<TraceLayer>>> = Mutex::new(Vec::new());
+
+/// Sends the spans still buffered; export failures are reported, never fatal.
+pub fn flush_traces() {
+    let traces = TRACES.lock().map(|t| t.clone()).unwrap_or_default();
+    for trace in traces {
+        if let Err(e) = trace.shutdown() {
+            eprintln!("airlock: trace export: {e}");
+        }
+    }
+}
+
+/// The layer stack of the config file, in order.
+pub fn build(loaded: &Loaded, dir: &Path) -> anyhow::Result<LayerStack> {
+    let name = loaded.path.display().to_string();
+    // Redaction applies to everything that leaves for people, whichever layer writes it, so
+    // the redactor is built first.
+    let mut redactor = None;
+    for doc in &loaded.file.layer {
+        if kind(doc.get_ref()) == Some("redact") {
+            let at = format!("{name}:{}", line_of(&loaded.text, doc.span().start));
+            let config: RedactConfig = options(doc.get_ref(), &at)?;
+            redactor = Some(
+                RedactLayer::new(&config).map_err(|e| anyhow!("{at}: [[layer]] redact: {e}"))?,
+            );
+            break;
+        }
+    }
+    let mut stack = LayerStack::new();
+    if let Some(layer) = &redactor {
+        stack = stack.with_redactor(layer.redactor());
+    }
+    for doc in &loaded.file.layer {
+        let at = format!("{name}:{}", line_of(&loaded.text, doc.span().start));
+        let table = doc.get_ref();
+        let kind = kind(table).ok_or_else(|| {
+            anyhow!("{at}: [[layer]] needs `use`\nhint: use = \"trace\", \"redact\", \"approve\" or \"otp\"")
+        })?;
+        let tools = match table.get("tools") {
+            None => None,
+            Some(toml::Value::String(p)) => Some(
+                ToolPattern::compile(p)
+                    .map_err(|e| anyhow!("{at}: [[layer]] {kind}: tools: {e}"))?,
+            ),
+            Some(_) => {
+                bail!("{at}: [[layer]] {kind}: `tools` must be a pattern string like \"bank/**\"")
+            }
+        };
+        let timeout = match table.get("timeout") {
+            None => airlock::pipeline::DEFAULT_LAYER_TIMEOUT,
+            Some(toml::Value::String(t)) => {
+                parse_duration(t).map_err(|e| anyhow!("{at}: [[layer]] {kind}: timeout: {e}"))?
+            }
+            Some(_) => bail!("{at}: [[layer]] {kind}: `timeout` must be a duration like \"10s\""),
+        };
+        let layer: Arc<dyn airlock::pipeline::Layer> = match kind {
+            "trace" => {
+                let config: TraceConfig = options(table, &at)?;
+                let shared = redactor
+                    .as_ref()
+                    .map(|r| r.redactor() as Arc<dyn airlock::pipeline::Redact>);
+                let layer = Arc::new(
+                    TraceLayer::from_env(config, shared)
+                        .map_err(|e| anyhow!("{at}: [[layer]] trace: {e}"))?,
+                );
+                if let Ok(mut traces) = TRACES.lock() {
+                    traces.push(Arc::clone(&layer));
+                }
+                layer
+            }
+            "redact" => match &redactor {
+                Some(layer) => Arc::new(layer.clone()),
+                None => unreachable!("the redact layer was built above"),
+            },
+            "approve" => Arc::new(ApproveLayer::new(&options::<ApproveConfig>(table, &at)?)),
+            "otp" => Arc::new(otp(table, &at, dir)?),
+            other => bail!(
+                "{at}: [[layer]]: unknown layer {other:?}\nhint: use = \"trace\", \"redact\", \"approve\" or \"otp\""
+            ),
+        };
+        stack = stack.with_timeout(tools, layer, timeout);
+    }
+    Ok(stack)
+}
+
+fn kind(table: &toml::Table) -> Option<&str> {
+    table.get("use").and_then(toml::Value::as_str)
+}
+
+/// The layer's own options: every key but `use`, `tools` and `timeout`, read strictly.
+fn options<T: serde::de::DeserializeOwned>(table: &toml::Table, at: &str) -> anyhow::Result<T> {
+    let mut rest = table.clone();
+    for key in ["use", "tools", "timeout"] {
+        rest.remove(key);
+    }
+    let kind = kind(table).unwrap_or("?");
+    toml::Value::Table(rest)
+        .try_into()
+        .map_err(|e| anyhow!("{at}: [[layer]] {kind}: {e}"))
+}
+
+/// `[[layer]] use = "otp"` options.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OtpDoc {
+    secret_file: PathBuf,
+    state_file: Option<PathBuf>,
+    max_failures: Option<u32>,
+    prompt: Option<String>,
+}
+
+fn otp(table: &toml::Table, at: &str, dir: &Path) -> anyhow::Result<OtpLayer> {
+    let doc: OtpDoc = options(table, at)?;
+    let mut config = OtpConfig::new(host_path(&doc.secret_file, dir));
+    if let Some(state) = &doc.state_file {
+        config = config.with_state_file(host_path(state, dir));
+    }
+    if let Some(n) = doc.max_failures {
+        config = config.with_max_failures(n);
+    }
+    if let Some(prompt) = doc.prompt {
+        config = config.with_prompt(prompt);
+    }
+    OtpLayer::new(config).map_err(|e| anyhow!("{at}: [[layer]] otp: {e}"))
+}
+
+/// A host path from the config: `~/` is the home folder, a relative path is the config's
+/// folder's.
+pub fn host_path(path: &Path, dir: &Path) -> PathBuf {
+    if let Ok(rest) = path.strip_prefix("~")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return PathBuf::from(home).join(rest);
+    }
+    dir.join(path)
+}
+
+/// How long a call waits for a person, from `[approvals] timeout`.
+pub fn approval_timeout(loaded: Option<&Loaded>) -> anyhow::Result<std::time::Duration> {
+    match loaded.and_then(|l| l.file.approvals.timeout.as_deref()) {
+        Some(t) => parse_duration(t).map_err(|e| anyhow!("[approvals] timeout: {e}")),
+        None => Ok(airlock::pipeline::DEFAULT_APPROVAL_TIMEOUT),
+    }
+}
+
+/// The approval channels of a command-line run: the terminal when there is one; otherwise a
+/// journaled run stops with the approval pending (exit 75) and one without a journal declines.
+pub fn approvals(
+    timeout: std::time::Duration,
+    journaled: bool,
+    stdin_is_script: bool,
+) -> Approvals {
+    let approvals = Approvals::new().with_timeout(timeout);
+    let interactive = !stdin_is_script && std::io::stdin().is_terminal();
+    let approvals = if interactive {
+        approvals.with_approver(Arc::new(Terminal))
+    } else {
+        approvals
+    };
+    approvals.with_unattended(if journaled {
+        Unattended::Stop
+    } else {
+        Unattended::Decline
+    })
+}
+
+/// Asks on the terminal (`/dev/tty`, so the script's own output streams stay clean).
+struct Terminal;
+
+impl Approver for Terminal {
+    fn ask(
+        &self,
+        request: &ApprovalRequest,
+    ) -> airlock::pipeline::LayerFuture<'static, Option<Answered>> {
+        let request = request.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || ask_terminal(&request))
+                .await
+                .ok()
+                .flatten()
+        })
+    }
+}
+
+fn ask_terminal(request: &ApprovalRequest) -> Option<Answered> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .ok()?;
+    let mut out = tty.try_clone().ok()?;
+    let args = serde_json::to_string(&request.args).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "\nairlock: approval {} ({}): {}\n  tool {} {args}{}",
+        request.id,
+        request.layer,
+        request.prompt,
+        request.tool,
+        request
+            .rule
+            .as_deref()
+            .map(|r| format!(" (allowed by {r})"))
+            .unwrap_or_default()
+    );
+    let question = if request.wants_code() {
+        "  one-time password (empty to decline): "
+    } else {
+        "  approve? [y/N] "
+    };
+    let _ = write!(out, "{question}");
+    let _ = out.flush();
+    let mut line = String::new();
+    std::io::BufReader::new(tty).read_line(&mut line).ok()?;
+    let line = line.trim();
+    let answer = if request.wants_code() {
+        if line.is_empty() {
+            Answer::decline(Some("no code given".into()))
+        } else {
+            Answer::code(line)
+        }
+    } else if matches!(line, "y" | "Y" | "yes" | "Yes") {
+        Answer::approve()
+    } else {
+        Answer::decline(None)
+    };
+    Some(Answered::new(answer, "tty"))
+}
+
+/// The config file a journal's run named, for the approvals commands and `resume`.
+pub fn config_of_journal(given: Option<&Path>, recorded: Option<&str>) -> Option<PathBuf> {
+    given
+        .map(Path::to_path_buf)
+        .or_else(|| recorded.map(PathBuf::from))
+}
+
+/// Reads a config file, naming it in the error.
+pub fn load(path: &Path) -> anyhow::Result<Loaded> {
+    crate::config::FileConfig::load(path).with_context(|| format!("the config {}", path.display()))
+}
