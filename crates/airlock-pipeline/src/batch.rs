@@ -76,6 +76,9 @@ struct Call {
     line: Option<u32>,
     /// The call's index in its run.
     index: u64,
+    /// The arguments the script sent, when a layer rewrote them: the journal keeps these, so a
+    /// replay (which sees only what the script sends) matches the call.
+    sent: Option<Value>,
     rule: Option<String>,
     /// What the policy counted, released if a layer refuses the call.
     grant: Option<Grant>,
@@ -157,6 +160,7 @@ fn admit(tools: &mut RunTools, raw: RawCall) -> Call {
         args_bytes,
         line: raw.line,
         index: tools.calls,
+        sent: None,
         rule: None,
         grant: None,
         at,
@@ -378,7 +382,7 @@ fn before_layers(
         let view = layer_call(tools, call);
         let started = SystemTime::now();
         let clock = Instant::now();
-        let answer = hook(tools, layer.before(&view), timeout);
+        let answer = hook(tools, || layer.before(&view), timeout);
         let mut decided = |decision: &'static str, reason: Option<String>, took: Duration| {
             call.decisions.push(LayerDecision {
                 layer: layer.name().to_string(),
@@ -441,12 +445,15 @@ fn before_layers(
 }
 
 /// Runs one layer hook on this thread, bounded by `timeout`; a panic or a timeout is an error.
-fn hook<T>(
+fn hook<'a, T>(
     tools: &RunTools,
-    fut: crate::layer::LayerFuture<'_, crate::layer::LayerResult<T>>,
+    make: impl FnOnce() -> crate::layer::LayerFuture<'a, crate::layer::LayerResult<T>>,
     timeout: Duration,
 ) -> Result<T, String> {
     let rt = tools.set.runtime()?;
+    // A layer may panic building its future as well as polling it.
+    let fut = std::panic::catch_unwind(std::panic::AssertUnwindSafe(make))
+        .map_err(|_| "the layer panicked".to_string())?;
     let bounded = async move {
         match tokio::time::timeout(timeout, fut).await {
             Ok(Ok(value)) => Ok(value),
@@ -489,6 +496,9 @@ fn rewrite(
 ) -> Result<(), Refusal> {
     release(set, tools, call);
     let old = std::mem::replace(&mut call.args, args);
+    if call.sent.is_none() {
+        call.sent = Some(old.clone());
+    }
     call.args_bytes = json_len(&call.args);
     let checked = if call.args_bytes > tools.limits.args_bytes || !call.args.is_object() {
         Err(Refusal::new(
@@ -675,10 +685,13 @@ fn hook_code(
     view: &LayerCall,
     code: &str,
 ) -> Result<(), String> {
-    let fut = layer.verify_code(view, code);
-    let mapped: crate::layer::LayerFuture<'_, crate::layer::LayerResult<Result<(), String>>> =
-        Box::pin(async move { Ok(fut.await.map_err(|d| d.reason)) });
-    hook(tools, mapped, crate::stack::DEFAULT_LAYER_TIMEOUT).and_then(|r| r)
+    let make = || {
+        let fut = layer.verify_code(view, code);
+        let mapped: crate::layer::LayerFuture<'_, crate::layer::LayerResult<Result<(), String>>> =
+            Box::pin(async move { Ok(fut.await.map_err(|d| d.reason)) });
+        mapped
+    };
+    hook(tools, make, crate::stack::DEFAULT_LAYER_TIMEOUT).and_then(|r| r)
 }
 
 /// The layers after the call, in reverse, for every layer whose `before` let it on.
@@ -705,7 +718,7 @@ fn after_layers(set: &Toolset, tools: &RunTools, call: &mut Call) {
                 (Err(_), Some(error)) => Err(error),
                 (Err(_), None) => unreachable!("an error outcome has its error"),
             };
-            hook(tools, layer.after(&view, seen), *timeout)
+            hook(tools, || layer.after(&view, seen), *timeout)
         };
         let (decision, reason, outcome) = match answer {
             Ok(After::Pass) => ("pass", None, outcome),
@@ -882,10 +895,9 @@ fn finish(tools: &mut RunTools, calls: Vec<Call>) -> Vec<u8> {
 /// A batch stopped at a pending approval: only the pending call is journaled (at the batch's
 /// place), so a resume serves everything before the batch and runs the whole batch live.
 fn finish_pending(tools: &mut RunTools, mut calls: Vec<Call>) {
-    let Some(at) = calls
-        .iter()
-        .position(|c| c.approval.is_some() && c.outcome.is_none())
-    else {
+    let Some(at) = calls.iter().position(|c| {
+        c.outcome.is_none() && c.approval.as_ref().is_some_and(|a| a.status == "pending")
+    }) else {
         return;
     };
     let set = tools.set.clone();
@@ -966,7 +978,7 @@ fn journal_all(tools: &mut RunTools, calls: &[Call]) {
             Some(Err(e)) if e.code.is_denial() => Decision::Deny,
             _ => Decision::Allow,
         };
-        let mut args = canonical(&call.args);
+        let mut args = canonical(call.sent.as_ref().unwrap_or(&call.args));
         let mut args_sha256 = None;
         if let Some(r) = &redactor {
             let before = args.clone();

@@ -31,6 +31,8 @@ mod wait;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_layers;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;

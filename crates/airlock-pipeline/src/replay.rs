@@ -197,6 +197,18 @@ impl Replay {
                 short(&canonical(args))
             ));
         };
+        // The recorded run stopped at this batch: its pending call stands at the batch's
+        // place, whichever call of the batch comes first.
+        if expected.decision == Decision::Pending {
+            if resume {
+                self.live = true;
+                return Served::Live;
+            }
+            let id = expected.approval.as_ref().map_or("?", |a| a.id.as_str());
+            return Served::Pending(format!(
+                "call #{n} of run {run} stopped at approval {id}, pending in the recording"
+            ));
+        }
         let args = canonical(args);
         let same_args = expected.args == args
             || expected.args_sha256.as_deref().is_some_and(|sha| {
@@ -210,16 +222,6 @@ impl Replay {
                 expected.tool,
                 short(&expected.args),
                 short(&args)
-            ));
-        }
-        if expected.decision == Decision::Pending {
-            if resume {
-                self.live = true;
-                return Served::Live;
-            }
-            let id = expected.approval.as_ref().map_or("?", |a| a.id.as_str());
-            return Served::Pending(format!(
-                "call #{n} of run {run} ({tool}) stopped at approval {id}, pending in the recording"
             ));
         }
         self.cursor += 1;
