@@ -4,10 +4,13 @@
 #   - the official Python MCP SDK (`mcp` from PyPI) in a venv: the client of `airlock serve`
 #     and a small upstream server
 #   - @modelcontextprotocol/server-everything (npm) in its own prefix: an upstream server
+#   - independent implementations the layers are checked against, in the same venv: pyotp
+#     (TOTP codes), opentelemetry-proto (an OTLP receiver), detect-secrets (redaction)
 set -euo pipefail
 
 export AIRLOCK_PEERS="${AIRLOCK_PEERS:-$HOME/.cache/airlock-peers}"
 mcp_version="2.3.0"
+layer_peers=(pyotp==2.12.1 opentelemetry-proto==1.45.2 detect-secrets==1.5.0)
 everything_version="2026.8.31"
 
 apt_missing=()
@@ -29,6 +32,13 @@ if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.vers
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "mcp==$mcp_version"
 fi
+
+if ! "$venv/bin/python" -c "import pyotp, detect_secrets; from opentelemetry.proto.collector.trace.v1 import trace_service_pb2" 2>/dev/null; then
+  echo "peers: installing ${layer_peers[*]} into $venv" >&2
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "${layer_peers[@]}"
+fi
+# The layers' tests run `python3` and `detect-secrets`: the venv's come first.
+export PATH="$venv/bin:$PATH"
 
 everything="$AIRLOCK_PEERS/npm/node_modules/@modelcontextprotocol/server-everything"
 if ! grep -q "\"version\": \"$everything_version\"" "$everything/package.json" 2>/dev/null; then

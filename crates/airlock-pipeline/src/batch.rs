@@ -628,15 +628,21 @@ fn approve(
                     report("declined", channel.clone());
                     entry.status = "declined".into();
                     entry.channel = channel;
-                    Some(Refusal::new(
-                        Code::Approval,
+                    let message = if entry.channel.as_deref() == Some("none") {
+                        format!(
+                            "{}: approval needed ({}), but no approval channel could answer; run it where a person can answer (a terminal, or with a journal to approve later)",
+                            call.tool,
+                            layer.name()
+                        )
+                    } else {
                         format!(
                             "{}: declined by a human ({}){}",
                             call.tool,
                             layer.name(),
                             reason.map(|r| format!(": {r}")).unwrap_or_default()
-                        ),
-                    ))
+                        )
+                    };
+                    Some(Refusal::new(Code::Approval, message))
                 }
                 Answer::Approve { code, verified } => {
                     let checked = match (ask.method, code) {

@@ -1,0 +1,252 @@
+//! The example bank end to end: a payment gated by a person's approval and a one-time password
+//! (codes from `pyotp`, an independent implementation), redacted in the journal, stopped with
+//! exit 75 when nobody is there, answered from "another terminal", and resumed to completion.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+
+fn airlock(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_airlock"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        // No collector: the trace layer exports nothing.
+        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        .output()
+        .expect("airlock runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The example bank config, with its secret in `dir` and its tool found from anywhere.
+fn bank(dir: &Path) -> PathBuf {
+    let config = std::fs::read_to_string(format!("{EXAMPLES}/bank/airlock.toml")).unwrap();
+    let secret = dir.join("bank.secret");
+    let tools = std::fs::canonicalize(format!("{EXAMPLES}/tools/bank.py")).unwrap();
+    let config = config
+        .replace("~/.config/airlock/otp/bank", &secret.display().to_string())
+        .replace("../tools/bank.py", &tools.display().to_string());
+    let path = dir.join("airlock.toml");
+    std::fs::write(&path, config).unwrap();
+    std::fs::copy(format!("{EXAMPLES}/bank/pay.js"), dir.join("pay.js")).unwrap();
+    path
+}
+
+/// The TOTP code for `secret_file` now, from pyotp.
+fn pyotp_code(secret_file: &Path) -> Option<String> {
+    let secret = std::fs::read_to_string(secret_file).ok()?;
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, pyotp; print(pyotp.TOTP(sys.argv[1]).now())",
+            secret.trim(),
+        ])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| text(&out.stdout).trim().to_string())
+}
+
+#[test]
+fn a_gated_payment_stops_is_approved_elsewhere_and_resumes_to_completion() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let config = bank(dir);
+    let secret = dir.join("bank.secret");
+    let enrolled = airlock(dir, &["otp", "enroll", secret.to_str().unwrap()]);
+    assert!(enrolled.status.success(), "{}", text(&enrolled.stderr));
+    assert!(text(&enrolled.stdout).starts_with("otpauth://totp/"));
+
+    // Nobody at a terminal: the run stops at the person's approval, pending.
+    let run = airlock(
+        dir,
+        &[
+            "run",
+            "pay.js",
+            "--config",
+            "airlock.toml",
+            "--journal",
+            "run.jsonl",
+        ],
+    );
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(75), "{stderr}");
+    assert!(
+        stderr.contains("approval r0c1.2 pending: bank/transfer"),
+        "{stderr}"
+    );
+
+    let list = airlock(dir, &["approvals", "list", "run.jsonl", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(listed[0]["id"], "r0c1.2");
+    assert_eq!(listed[0]["prompt"], "Send 250 EUR to ada?");
+    assert_eq!(listed[0]["args"]["amount"], 250);
+
+    // Resuming before anyone answered is refused, and says what to do.
+    let early = airlock(dir, &["resume", "run.jsonl"]);
+    assert_eq!(early.status.code(), Some(2));
+    assert!(
+        text(&early.stderr).contains("approvals approve"),
+        "{}",
+        text(&early.stderr)
+    );
+
+    let approved = airlock(dir, &["approvals", "approve", "run.jsonl", "r0c1.2"]);
+    assert!(approved.status.success(), "{}", text(&approved.stderr));
+    // The confirmation is given; the one-time password is the next gate.
+    let resumed = airlock(dir, &["resume", "run.jsonl"]);
+    let stderr = text(&resumed.stderr);
+    assert_eq!(resumed.status.code(), Some(75), "{stderr}");
+    assert!(stderr.contains("approval r0c1.3 pending"), "{stderr}");
+
+    let wrong = airlock(
+        dir,
+        &[
+            "approvals",
+            "approve",
+            "run.jsonl",
+            "r0c1.3",
+            "--code",
+            "000000",
+        ],
+    );
+    let right = pyotp_code(&secret);
+    let Some(code) = right.filter(|c| c != "000000") else {
+        eprintln!("skipped the code half: python3 with pyotp is not available");
+        return;
+    };
+    assert_eq!(wrong.status.code(), Some(2), "{}", text(&wrong.stderr));
+    let approved = airlock(
+        dir,
+        &[
+            "approvals",
+            "approve",
+            "run.jsonl",
+            "r0c1.3",
+            "--code",
+            &code,
+        ],
+    );
+    assert!(approved.status.success(), "{}", text(&approved.stderr));
+    // A code is accepted once.
+    let reused = airlock(
+        dir,
+        &[
+            "approvals",
+            "approve",
+            "run.jsonl",
+            "r0c1.3",
+            "--code",
+            &code,
+        ],
+    );
+    assert_eq!(reused.status.code(), Some(2));
+    assert!(
+        text(&reused.stderr).contains("refused"),
+        "{}",
+        text(&reused.stderr)
+    );
+
+    let done = airlock(dir, &["resume", "run.jsonl"]);
+    let stdout = text(&done.stdout);
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+    assert!(stdout.starts_with("sent 250 EUR to ada (tx-"), "{stdout}");
+    // The receipt's token never reached the script (redact: results = true)...
+    assert!(stdout.contains("[REDACTED:github-token]"), "{stdout}");
+    // ...nor the journal, which is still one verifiable chain.
+    let journal = std::fs::read_to_string(dir.join("run.jsonl")).unwrap();
+    assert!(!journal.contains("R3ce1ptT0ken"));
+    assert!(!journal.contains(&code), "the code is never journaled");
+    let verify = airlock(dir, &["journal", "verify", "run.jsonl"]);
+    assert!(verify.status.success(), "{}", text(&verify.stderr));
+    assert!(
+        text(&verify.stdout).contains("3 runs"),
+        "{}",
+        text(&verify.stdout)
+    );
+    drop(config);
+}
+
+#[test]
+fn a_declined_approval_is_eapproval_in_the_script_when_the_run_resumes() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    bank(dir);
+    let secret = dir.join("bank.secret");
+    assert!(
+        airlock(dir, &["otp", "enroll", secret.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let run = airlock(
+        dir,
+        &[
+            "run",
+            "pay.js",
+            "--config",
+            "airlock.toml",
+            "--journal",
+            "run.jsonl",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(75));
+    let denied = airlock(
+        dir,
+        &[
+            "approvals",
+            "deny",
+            "run.jsonl",
+            "r0c1.2",
+            "--reason",
+            "not this month",
+        ],
+    );
+    assert!(denied.status.success(), "{}", text(&denied.stderr));
+    let done = airlock(dir, &["resume", "run.jsonl"]);
+    let stdout = text(&done.stdout);
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+    assert!(
+        stdout.contains(
+            "not sent: EAPPROVAL: bank/transfer: declined by a human (approve): not this month"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn without_a_journal_or_a_terminal_a_gated_call_is_declined_at_once() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    bank(dir);
+    let secret = dir.join("bank.secret");
+    assert!(
+        airlock(dir, &["otp", "enroll", secret.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let run = airlock(dir, &["run", "pay.js", "--config", "airlock.toml"]);
+    let stdout = text(&run.stdout);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert!(stdout.contains("not sent: EAPPROVAL"), "{stdout}");
+    assert!(stdout.contains("no approval channel"), "{stdout}");
+}
+
+#[test]
+fn a_missing_otp_secret_is_a_config_error_with_a_hint() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    bank(dir);
+    let run = airlock(dir, &["run", "pay.js", "--config", "airlock.toml"]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("[[layer]] otp"), "{stderr}");
+    assert!(stderr.contains("airlock otp enroll"), "{stderr}");
+}
