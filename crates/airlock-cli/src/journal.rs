@@ -131,7 +131,11 @@ pub fn replay(args: ReplayArgs) -> anyhow::Result<i32> {
                 recorded.unwrap_or_default()
             );
         }
-        if output.exit_code != 0 && failed == 0 {
+        // A run that stopped at a pending approval (exit 75) and was resumed later replays
+        // as stopping there again: only a script's own failure counts.
+        let stopped_as_recorded =
+            output.exit_code == airlock::exit_code::PENDING && recorded == Some(output.exit_code);
+        if output.exit_code != 0 && !stopped_as_recorded && failed == 0 {
             failed = output.exit_code;
         }
     }
