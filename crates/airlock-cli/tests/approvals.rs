@@ -172,6 +172,14 @@ fn a_gated_payment_stops_is_approved_elsewhere_and_resumes_to_completion() {
         "{}",
         text(&verify.stdout)
     );
+    // The whole session replays from the journal: two stops, then the payment.
+    let replay = airlock(dir, &["replay", "run.jsonl"]);
+    assert_eq!(replay.status.code(), Some(0), "{}", text(&replay.stderr));
+    assert!(
+        text(&replay.stdout).contains("sent 250 EUR to ada"),
+        "{}",
+        text(&replay.stdout)
+    );
     drop(config);
 }
 
