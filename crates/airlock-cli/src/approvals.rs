@@ -105,9 +105,9 @@ pub struct ResetArgs {
     file: PathBuf,
 }
 
-/// One answer in `JOURNAL.approvals`.
+/// One answer in `JOURNAL.approvals`. (Not `deny_unknown_fields`: serde cannot combine it with
+/// the flattened answer; the answer's own tag is still checked.)
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct Stored {
     id: String,
     args_sha256: String,

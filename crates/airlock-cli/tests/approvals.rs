@@ -124,6 +124,8 @@ fn a_gated_payment_stops_is_approved_elsewhere_and_resumes_to_completion() {
         return;
     };
     assert_eq!(wrong.status.code(), Some(2), "{}", text(&wrong.stderr));
+    // A wrong code throttles the next attempt for a second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let approved = airlock(
         dir,
         &[
