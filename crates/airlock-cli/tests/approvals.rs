@@ -2,6 +2,8 @@
 //! (codes from `pyotp`, an independent implementation), redacted in the journal, stopped with
 //! exit 75 when nobody is there, answered from "another terminal", and resumed to completion.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
