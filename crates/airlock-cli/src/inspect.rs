@@ -91,6 +91,13 @@ pub fn check(args: CheckArgs) -> anyhow::Result<i32> {
         }
     }
     println!("\npolicy:\n{}", tools.policy().describe());
+    let layers = tools.layers().describe();
+    if !layers.is_empty() {
+        println!("\nlayers (in order before a call, reversed after it):");
+        for (name, pattern) in layers {
+            println!("  {name}  tools {pattern}");
+        }
+    }
     Ok(0)
 }
 

@@ -27,18 +27,27 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The example bank config, with its secret in `dir` and its tool found from anywhere.
-fn bank(dir: &Path) -> PathBuf {
+/// The example bank config and script in `dir`, with its secret in `dir` and its tool found
+/// from anywhere.
+fn bank(dir: &Path) {
     let config = std::fs::read_to_string(format!("{EXAMPLES}/bank/airlock.toml")).unwrap();
     let secret = dir.join("bank.secret");
     let tools = std::fs::canonicalize(format!("{EXAMPLES}/tools/bank.py")).unwrap();
     let config = config
         .replace("~/.config/airlock/otp/bank", &secret.display().to_string())
         .replace("../tools/bank.py", &tools.display().to_string());
-    let path = dir.join("airlock.toml");
-    std::fs::write(&path, config).unwrap();
+    std::fs::write(dir.join("airlock.toml"), config).unwrap();
     std::fs::copy(format!("{EXAMPLES}/bank/pay.js"), dir.join("pay.js")).unwrap();
-    path
+}
+
+/// The example bank in `dir` with a freshly enrolled secret; returns the secret's path.
+fn enrolled_bank(dir: &Path) -> PathBuf {
+    bank(dir);
+    let secret = dir.join("bank.secret");
+    let enrolled = airlock(dir, &["otp", "enroll", secret.to_str().unwrap()]);
+    assert!(enrolled.status.success(), "{}", text(&enrolled.stderr));
+    assert!(text(&enrolled.stdout).starts_with("otpauth://totp/"));
+    secret
 }
 
 /// The TOTP code for `secret_file` now, from pyotp.
@@ -61,11 +70,7 @@ fn pyotp_code(secret_file: &Path) -> Option<String> {
 fn a_gated_payment_stops_is_approved_elsewhere_and_resumes_to_completion() {
     let tmp = TempDir::new().unwrap();
     let dir = tmp.path();
-    let config = bank(dir);
-    let secret = dir.join("bank.secret");
-    let enrolled = airlock(dir, &["otp", "enroll", secret.to_str().unwrap()]);
-    assert!(enrolled.status.success(), "{}", text(&enrolled.stderr));
-    assert!(text(&enrolled.stdout).starts_with("otpauth://totp/"));
+    let secret = enrolled_bank(dir);
 
     // Nobody at a terminal: the run stops at the person's approval, pending.
     let run = airlock(
@@ -184,20 +189,13 @@ fn a_gated_payment_stops_is_approved_elsewhere_and_resumes_to_completion() {
         "{}",
         text(&replay.stdout)
     );
-    drop(config);
 }
 
 #[test]
 fn a_declined_approval_is_eapproval_in_the_script_when_the_run_resumes() {
     let tmp = TempDir::new().unwrap();
     let dir = tmp.path();
-    bank(dir);
-    let secret = dir.join("bank.secret");
-    assert!(
-        airlock(dir, &["otp", "enroll", secret.to_str().unwrap()])
-            .status
-            .success()
-    );
+    enrolled_bank(dir);
     let run = airlock(
         dir,
         &[
@@ -237,13 +235,7 @@ fn a_declined_approval_is_eapproval_in_the_script_when_the_run_resumes() {
 fn without_a_journal_or_a_terminal_a_gated_call_is_declined_at_once() {
     let tmp = TempDir::new().unwrap();
     let dir = tmp.path();
-    bank(dir);
-    let secret = dir.join("bank.secret");
-    assert!(
-        airlock(dir, &["otp", "enroll", secret.to_str().unwrap()])
-            .status
-            .success()
-    );
+    enrolled_bank(dir);
     let run = airlock(dir, &["run", "pay.js", "--config", "airlock.toml"]);
     let stdout = text(&run.stdout);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));

@@ -383,57 +383,41 @@ fn before_layers(
         let started = SystemTime::now();
         let clock = Instant::now();
         let answer = hook(tools, || layer.before(&view), timeout);
-        let mut decided = |decision: &'static str, reason: Option<String>, took: Duration| {
-            call.decisions.push(LayerDecision {
-                layer: layer.name().to_string(),
-                stage: Stage::Before,
-                decision,
-                reason,
-                started,
-                took,
-            });
-        };
-        let refusal = match answer {
+        let (decision, reason, refusal) = match answer {
             Err(why) => {
-                decided("error", Some(why.clone()), clock.elapsed());
-                Some(layer_failed(layer.name(), &call.tool, &why))
+                let refusal = layer_failed(layer.name(), &call.tool, &why);
+                ("error", Some(why), Some(refusal))
             }
-            Ok(Before::Allow) => {
-                decided("allow", None, clock.elapsed());
-                None
-            }
+            Ok(Before::Allow) => ("allow", None, None),
             Ok(Before::Deny(deny)) => {
-                decided("deny", Some(deny.reason.clone()), clock.elapsed());
-                Some(denied_by(
-                    layer.name(),
-                    &call.tool,
-                    &deny.reason,
-                    deny.hint.as_deref(),
-                ))
+                let refusal =
+                    denied_by(layer.name(), &call.tool, &deny.reason, deny.hint.as_deref());
+                ("deny", Some(deny.reason), Some(refusal))
             }
-            Ok(Before::Rewrite(args)) => {
-                decided("rewrite", None, clock.elapsed());
-                rewrite(set, tools, call, layer.name(), args).err()
-            }
+            Ok(Before::Rewrite(args)) => (
+                "rewrite",
+                None,
+                rewrite(set, tools, call, layer.name(), args).err(),
+            ),
             Ok(Before::Approve(ask)) => {
-                let took = clock.elapsed();
-                let (refusal, human) = approve(tools, call, pos, layer.as_ref(), ask, view)?;
+                let gate = (pos, layer.as_ref(), timeout);
+                let (refusal, human) = approve(tools, call, gate, ask, view)?;
                 waited += human;
-                let decision = match &refusal {
-                    None => "approved",
-                    Some(_) => "declined",
-                };
-                call.decisions.push(LayerDecision {
-                    layer: layer.name().to_string(),
-                    stage: Stage::Before,
-                    decision,
-                    reason: refusal.as_ref().map(|r| r.message.clone()),
-                    started,
-                    took: took + human,
-                });
-                refusal
+                match refusal {
+                    None => ("approved", None, None),
+                    Some(r) => ("declined", Some(r.message.clone()), Some(r)),
+                }
             }
         };
+        // The time includes a person's wait, if the layer asked for one.
+        call.decisions.push(LayerDecision {
+            layer: layer.name().to_string(),
+            stage: Stage::Before,
+            decision,
+            reason,
+            started,
+            took: clock.elapsed(),
+        });
         if let Some(refusal) = refusal {
             release(set, tools, call);
             call.outcome = Some(Err(refusal));
@@ -523,13 +507,13 @@ fn rewrite(
     })
 }
 
-/// Asks a human through the session's approvals. Returns the refusal, if the call may not
-/// run, and how long the human took.
+/// Asks a human through the session's approvals for the layer at `pos` in the stack (whose
+/// hooks may take `timeout`). Returns the refusal, if the call may not run, and how long the
+/// human took.
 fn approve(
     tools: &mut RunTools,
     call: &mut Call,
-    pos: usize,
-    layer: &dyn crate::layer::Layer,
+    (pos, layer, timeout): (usize, &dyn crate::layer::Layer, Duration),
     ask: crate::layer::ApprovalAsk,
     view: LayerCall,
 ) -> Result<(Option<Refusal>, Duration), BatchExit> {
@@ -605,7 +589,7 @@ fn approve(
                     call.tool,
                     request.id,
                     layer.name(),
-                    approvals_timeout(tools)
+                    tools.session.approvals.timeout()
                 ),
             ))
         }
@@ -648,7 +632,7 @@ fn approve(
                     let checked = match (ask.method, code) {
                         (crate::layer::ApprovalMethod::Code, _) if verified => Ok(()),
                         (crate::layer::ApprovalMethod::Code, Some(code)) => {
-                            hook_code(tools, layer, &view, &code)
+                            hook_code(tools, layer, &view, &code, timeout)
                         }
                         (crate::layer::ApprovalMethod::Code, None) => {
                             Err("no code was given".to_string())
@@ -680,16 +664,13 @@ fn approve(
     Ok((refusal, human))
 }
 
-fn approvals_timeout(tools: &RunTools) -> Duration {
-    tools.session.approvals.timeout()
-}
-
-/// The layer's check of a one-time code, bounded like any hook.
+/// The layer's check of a one-time code, bounded like its other hooks.
 fn hook_code(
     tools: &RunTools,
     layer: &dyn crate::layer::Layer,
     view: &LayerCall,
     code: &str,
+    timeout: Duration,
 ) -> Result<(), String> {
     let make = || {
         let fut = layer.verify_code(view, code);
@@ -697,7 +678,7 @@ fn hook_code(
             Box::pin(async move { Ok(fut.await.map_err(|d| d.reason)) });
         mapped
     };
-    hook(tools, make, crate::stack::DEFAULT_LAYER_TIMEOUT).and_then(|r| r)
+    hook(tools, make, timeout).and_then(|r| r)
 }
 
 /// The layers after the call, in reverse, for every layer whose `before` let it on.

@@ -260,16 +260,4 @@ impl Replay {
     }
 }
 
-/// Compact JSON, cut to a readable length.
-pub(crate) fn short(value: &Value) -> String {
-    const MAX: usize = 120;
-    let text = value.to_string();
-    if text.len() <= MAX {
-        return text;
-    }
-    let mut end = MAX;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &text[..end])
-}
+pub(crate) use airlock_tools::dts::short_json as short;

@@ -11,6 +11,7 @@ mod text;
 use serde_json::Value;
 
 use crate::ToolSpec;
+pub use schema::short_json;
 pub(crate) use schema::{Layout, Renderer, doc_lines};
 pub(crate) use text::{doc_comment, is_identifier};
 use text::{is_binding, pascal_case, quote};

@@ -680,8 +680,9 @@ pub(crate) fn doc_lines(schema: &Value) -> Vec<String> {
     lines
 }
 
-/// Compact JSON, cut short so one huge `default` cannot flood the declarations.
-fn short_json(value: &Value) -> String {
+/// Compact JSON cut to 120 bytes (on a character boundary, with `...`): one huge value cannot
+/// flood a declaration, a denial or a divergence report.
+pub fn short_json(value: &Value) -> String {
     const MAX: usize = 120;
     let text = value.to_string();
     if text.len() <= MAX {
