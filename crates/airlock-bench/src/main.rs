@@ -3,7 +3,7 @@
 //! ```sh
 //! cargo build --release -p airlock-cli -p airlock-bench
 //! target/release/airlock-bench            # or: cargo run --release -p airlock-bench
-//! target/release/airlock-bench mcp shell  # only these groups (js, tools, policy, shell, mcp;
+//! target/release/airlock-bench mcp shell  # only these groups (js, tools, layers, policy, shell, mcp;
 //!                                         # `startup`, only when named, loops trivial runs)
 //! ```
 //!
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use airlock::{Language, Sandbox, SandboxConfig};
 
+mod layers;
 mod mcp;
 mod policy;
 mod shell;
@@ -22,7 +23,7 @@ mod tools;
 const LOOP: &str = "let s = 0; for (let i = 0; i < 3e6; i++) s += i; return s";
 
 /// The groups of benchmarks; `airlock-bench GROUP...` runs only those named.
-const GROUPS: &[&str] = &["js", "startup", "tools", "policy", "shell", "mcp"];
+const GROUPS: &[&str] = &["js", "startup", "tools", "layers", "policy", "shell", "mcp"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let chosen: Vec<String> = std::env::args().skip(1).collect();
@@ -53,6 +54,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if wanted("tools") {
         tools::run()?;
+    }
+    if wanted("layers") {
+        layers::run()?;
     }
     if wanted("policy") {
         println!(

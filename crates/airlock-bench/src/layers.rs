@@ -1,0 +1,140 @@
+//! What layers add to a tool call: sequential no-op calls from JavaScript with no layers, with
+//! `trace` (exporting to a local sink) and `redact`, and with an `approve` layer whose person is
+//! a callback that approves at once. One engine serves every variant: each session gets its own
+//! toolset (`Session::set_toolset`).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use airlock::pipeline::{Answer, Redact};
+use airlock::policy::Policy;
+use airlock::tool::{ToolSpec, Toolbox, tool_fn};
+use airlock::{Approvals, Language, LayerStack, Sandbox, SandboxConfig, Toolset, approver_fn};
+use airlock_layers::approve::{ApproveConfig, ApproveLayer};
+use airlock_layers::redact::{RedactConfig, RedactLayer};
+use airlock_layers::trace::{TraceConfig, TraceLayer};
+use serde_json::Value;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const CALLS: u32 = 20_000;
+
+/// An OTLP/HTTP endpoint that accepts every export and keeps nothing, on loopback.
+fn sink() -> Result<String> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream);
+                loop {
+                    let mut length = 0usize;
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let lower = line.to_ascii_lowercase();
+                        if let Some(v) = lower.strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let reply = b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
+                    if reader.get_mut().write_all(reply).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Ok(format!("http://{addr}"))
+}
+
+fn toolset(layers: LayerStack) -> Result<Toolset> {
+    let mut toolbox = Toolbox::new();
+    toolbox.add(tool_fn(ToolSpec::new("noop", "Does nothing"), |_| async {
+        Ok(Value::Null)
+    }))?;
+    Ok(Toolset::with_layers(toolbox, Policy::allow_all(), layers))
+}
+
+/// Median wall time of `n` runs of `code` in `session`.
+fn median(session: &mut airlock::Session, code: &str, n: usize) -> Result<Duration> {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let out = session.run(Language::JavaScript, code)?;
+        if !out.success() {
+            return Err(out.stderr_text().into());
+        }
+        times.push(t.elapsed());
+    }
+    times.sort();
+    Ok(times[n / 2])
+}
+
+pub fn run() -> Result<()> {
+    let mut config = SandboxConfig::default();
+    config.limits.tool_calls_per_run = u64::from(CALLS) * 2;
+    config.limits.timeout = Some(Duration::from_secs(120));
+    let sandbox = Sandbox::new(config)?;
+    let noop = format!("for (let i = 0; i < {CALLS}; i++) await noop({{}});");
+
+    let redact = RedactLayer::new(&RedactConfig::default())?;
+    let redactor: Arc<dyn Redact> = redact.redactor();
+    let trace_config = TraceConfig {
+        endpoint: Some(sink()?),
+        ..TraceConfig::default()
+    };
+    let trace = Arc::new(TraceLayer::new(trace_config, Some(Arc::clone(&redactor)))?);
+    let traced = LayerStack::new()
+        .with(
+            None,
+            Arc::clone(&trace) as Arc<dyn airlock::pipeline::Layer>,
+        )
+        .with(None, Arc::new(redact))
+        .with_redactor(redactor);
+    let approved =
+        LayerStack::new().with(None, Arc::new(ApproveLayer::new(&ApproveConfig::default())));
+    let variants = [
+        ("no layers", LayerStack::new(), None),
+        ("trace (exporting) + redact", traced, None),
+        (
+            "approve, answered by a callback",
+            approved,
+            Some(Approvals::new().with_approver(approver_fn(|_| Some(Answer::approve())))),
+        ),
+    ];
+    let mut base = None;
+    for (name, layers, approvals) in variants {
+        let mut session = sandbox.session();
+        session.set_toolset(toolset(layers)?);
+        if let Some(approvals) = approvals {
+            session.set_approvals(approvals);
+        }
+        let t = median(&mut session, &noop, 5)?;
+        let per_call = t.as_secs_f64() * 1e6 / f64::from(CALLS);
+        let added = base.map_or(String::new(), |b: f64| {
+            format!("   (+{:.2} us per call)", per_call - b)
+        });
+        base.get_or_insert(per_call);
+        println!(
+            "{:<52} {:>10.0} /s   {:.2} us per call{added}",
+            format!("sequential no-op calls, {name}"),
+            f64::from(CALLS) / t.as_secs_f64(),
+            per_call,
+        );
+    }
+    trace.shutdown()?;
+    Ok(())
+}
