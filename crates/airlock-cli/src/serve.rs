@@ -26,6 +26,11 @@ pub struct ServeArgs {
     /// describe_tool tools give their declarations.
     #[arg(long, value_name = "N", default_value_t = airlock_mcp::server::DEFAULT_DISCOVERY_THRESHOLD)]
     discovery_threshold: usize,
+    /// With --http: serve GET /approvals and POST /approvals/{id} for the approvals the MCP
+    /// client cannot give through elicitation, guarded by the bearer token in FILE (its first
+    /// line). Without it such approvals are declined at once.
+    #[arg(long, value_name = "FILE", requires = "http")]
+    approvals_token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,8 +57,24 @@ fn parse_addr(text: &str) -> Result<SocketAddr, String> {
 
 pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
     let mut sandbox_config = SandboxConfig::default();
+    let mut options = ServerOptions::default();
+    options.discovery_threshold = args.discovery_threshold;
+    if let Some(file) = &args.approvals_token_file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read the approvals token {}", file.display()))?;
+        let token = text.lines().next().unwrap_or("").trim().to_string();
+        if token.len() < 16 {
+            anyhow::bail!(
+                "the approvals token in {} is shorter than 16 characters\nhint: head -c 24 /dev/urandom | base64 > {}",
+                file.display(),
+                file.display()
+            );
+        }
+        options.approvals_token = Some(token);
+    }
     if let Some(path) = config::locate(args.config.as_deref()) {
         let loaded = FileConfig::load(&path)?;
+        options.approval_timeout = crate::layers::approval_timeout(Some(&loaded))?;
         config::apply(
             &loaded.file,
             &mut sandbox_config.limits,
@@ -64,16 +85,23 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
     }
     sandbox_config.fuel = sandbox_config.limits.fuel.is_some();
     let sandbox = Sandbox::new(sandbox_config)?;
-    let options = ServerOptions {
-        discovery_threshold: args.discovery_threshold,
-    };
     let server = AirlockServer::new(sandbox, &options);
     let runtime = toolset::runtime();
     match args.http {
-        None => runtime.block_on(airlock_mcp::serve_stdio(server))?,
+        None => {
+            let served = runtime.block_on(airlock_mcp::serve_stdio(server));
+            crate::layers::flush_traces();
+            served?;
+        }
         Some(addr) => runtime.block_on(async {
             let http = HttpServer::bind(server, addr).await?;
             eprintln!("airlock: serving MCP on http://{}/mcp", http.local_addr());
+            if options.approvals_token.is_some() {
+                eprintln!(
+                    "airlock: approvals on http://{}/approvals (bearer token)",
+                    http.local_addr()
+                );
+            }
             http.serve().await
         })?,
     }

@@ -5,6 +5,7 @@
 //! - [`upstream`]: tools of other MCP servers imported into the sandbox as `SERVER/TOOL`,
 //!   called through the same policy, validation and journal as every other tool.
 
+mod approvals;
 mod error;
 pub mod server;
 pub mod upstream;

@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use airlock::tool::{ToolSpec, dts};
-use airlock::{Language, RunOutput, Sandbox, Session};
+use airlock::{Approvals, Language, RunOutput, Sandbox, Session, Unattended};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -36,16 +36,25 @@ pub const DEFAULT_DISCOVERY_THRESHOLD: usize = 16;
 
 /// How the server presents the sandbox.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ServerOptions {
     /// With more visible tools than this, `run`'s description lists names only and the
     /// `search_tools` and `describe_tool` tools appear.
     pub discovery_threshold: usize,
+    /// How long a call waits for a person's approval. Default 5 minutes.
+    pub approval_timeout: std::time::Duration,
+    /// The token of the approvals endpoint (`GET /approvals`, `POST /approvals/{id}`) of the
+    /// HTTP transport. Without one there is no endpoint, and an approval the MCP client cannot
+    /// give through elicitation is declined at once.
+    pub approvals_token: Option<String>,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
         Self {
             discovery_threshold: DEFAULT_DISCOVERY_THRESHOLD,
+            approval_timeout: airlock::pipeline::DEFAULT_APPROVAL_TIMEOUT,
+            approvals_token: None,
         }
     }
 }
@@ -259,6 +268,9 @@ struct Shared {
     sandbox: Sandbox,
     catalog: Catalog,
     stateless: OnceLock<Arc<Mutex<Session>>>,
+    /// Every session's approvals, for the HTTP approvals endpoint.
+    registry: Arc<crate::approvals::Registry>,
+    options: ServerOptions,
 }
 
 /// The MCP handler: one per MCP session.
@@ -277,6 +289,8 @@ impl AirlockServer {
                 sandbox,
                 catalog,
                 stateless: OnceLock::new(),
+                registry: Arc::default(),
+                options: options.clone(),
             }),
             session: Arc::new(OnceLock::new()),
         }
@@ -305,10 +319,41 @@ impl AirlockServer {
         } else {
             &*self.session
         };
-        Arc::clone(cell.get_or_init(|| Arc::new(Mutex::new(self.shared.sandbox.session()))))
+        Arc::clone(cell.get_or_init(|| {
+            let mut session = self.shared.sandbox.session();
+            let options = &self.shared.options;
+            let unattended = if options.approvals_token.is_some() {
+                Unattended::Wait
+            } else {
+                Unattended::Decline
+            };
+            let approvals = Approvals::new()
+                .with_timeout(options.approval_timeout)
+                .with_unattended(unattended)
+                .with_approver(Arc::new(crate::approvals::Elicitation {
+                    peer: context.peer.clone(),
+                }));
+            self.shared.registry.add(approvals.clone());
+            session.set_approvals(approvals);
+            Arc::new(Mutex::new(session))
+        }))
     }
 
-    async fn run(&self, args: RunArgs, session: Arc<Mutex<Session>>) -> CallToolResult {
+    /// The HTTP approvals endpoint over this server's sessions, if it has a token.
+    pub(crate) fn endpoint(&self) -> Option<crate::approvals::Endpoint> {
+        let token = self.shared.options.approvals_token.clone()?;
+        Some(crate::approvals::Endpoint {
+            token,
+            registry: Arc::clone(&self.shared.registry),
+        })
+    }
+
+    async fn run(
+        &self,
+        args: RunArgs,
+        session: Arc<Mutex<Session>>,
+        traceparent: Option<String>,
+    ) -> CallToolResult {
         let language = match args.language {
             RunLanguage::Javascript => Language::JavaScript,
             RunLanguage::Shell => Language::Shell,
@@ -319,6 +364,7 @@ impl AirlockServer {
         };
         let ran = tokio::task::spawn_blocking(move || {
             let mut session = session.lock().unwrap_or_else(|e| e.into_inner());
+            session.set_traceparent(traceparent);
             session.run_named(language, &args.code, name)
         })
         .await;
@@ -376,6 +422,27 @@ fn parse<T: serde::de::DeserializeOwned + JsonSchema>(
     })
 }
 
+/// The trace a `run` belongs to: the request's `_meta.traceparent`, else the HTTP
+/// `traceparent` header.
+fn traceparent(
+    request: &CallToolRequestParams,
+    context: &RequestContext<RoleServer>,
+) -> Option<String> {
+    let from_meta = request
+        .meta
+        .as_ref()
+        .and_then(|m| m.get_traceparent())
+        .or_else(|| context.meta.get_traceparent());
+    let from_header = || {
+        context
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|p| p.headers.get("traceparent"))
+            .and_then(|v| v.to_str().ok())
+    };
+    from_meta.or_else(from_header).map(str::to_string)
+}
+
 fn error_result(text: String) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(text)])
 }
@@ -410,8 +477,12 @@ impl ServerHandler for AirlockServer {
         let catalog = &self.shared.catalog;
         let text = |t: String| CallToolResult::success(vec![ContentBlock::text(t)]);
         let result = match &*request.name {
-            "run" => match parse::<RunArgs>("run", request.arguments) {
-                Ok(args) => self.run(args, self.session_for(&context)).await,
+            "run" => match parse::<RunArgs>("run", request.arguments.clone()) {
+                Ok(args) => {
+                    let traceparent = traceparent(&request, &context);
+                    self.run(args, self.session_for(&context), traceparent)
+                        .await
+                }
                 Err(e) => error_result(e),
             },
             "search_tools" if catalog.tools.len() > 1 => {
@@ -503,6 +574,7 @@ impl HttpServer {
     /// Accepting connections failed.
     pub async fn serve(self) -> Result<(), McpError> {
         let base = self.server;
+        let endpoint = base.endpoint().map(Arc::new);
         let mut config = StreamableHttpServerConfig::default();
         if !self.addr.ip().is_loopback() {
             // Bound on purpose to a non-loopback address: accept its Host headers too.
@@ -520,11 +592,25 @@ impl HttpServer {
                 .await
                 .map_err(|e| McpError::Serve(format!("accept failed: {e}")))?;
             let service = service.clone();
+            let endpoint = endpoint.clone();
             tokio::spawn(async move {
                 let io = hyper_util::rt::TokioIo::new(stream);
-                let service = hyper_util::service::TowerToHyperService::new(service);
+                let mcp = hyper_util::service::TowerToHyperService::new(service);
+                let routed = hyper::service::service_fn(move |req| {
+                    let mcp = mcp.clone();
+                    let endpoint = endpoint.clone();
+                    async move {
+                        let path = req.uri().path();
+                        match endpoint {
+                            Some(ep) if path == "/approvals" || path.starts_with("/approvals/") => {
+                                Ok(crate::approvals::serve(&ep, req).await)
+                            }
+                            _ => hyper::service::Service::call(&mcp, req).await,
+                        }
+                    }
+                });
                 let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(io, service)
+                    .serve_connection(io, routed)
                     .await;
             });
         }

@@ -118,9 +118,8 @@ async fn above_the_threshold_tools_are_found_by_search_and_describe() {
         ],
         "",
     );
-    let options = ServerOptions {
-        discovery_threshold: 2,
-    };
+    let mut options = ServerOptions::default();
+    options.discovery_threshold = 2;
     let client = connect(AirlockServer::new(sandbox, &options)).await;
     let tools = client.list_all_tools().await.expect("tools/list");
     let names: Vec<&str> = tools.iter().map(|t| &*t.name).collect();
