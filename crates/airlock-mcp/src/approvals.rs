@@ -16,7 +16,9 @@ use std::sync::{Arc, Mutex};
 
 use airlock::pipeline::{Answer, Answered, ApprovalRequest, Approvals, Approver, LayerFuture};
 use rmcp::RoleServer;
-use rmcp::model::{ElicitRequestParams, ElicitationAction, ElicitationSchema};
+use rmcp::model::{
+    ElicitRequest, ElicitRequestParams, ElicitationAction, ElicitationSchema, InputRequest,
+};
 use rmcp::service::{ElicitationMode, Peer};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -41,29 +43,7 @@ impl Approver for Elicitation {
             {
                 return None;
             }
-            let schema = ElicitationSchema::from_json_schema(
-                json!({ "type": "object", "properties": {} })
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            )
-            .ok()?;
-            let message = format!(
-                "{}\n\ntool {} {}{}",
-                request.prompt,
-                request.tool,
-                request.args,
-                request
-                    .rule
-                    .as_deref()
-                    .map(|r| format!(" (allowed by {r})"))
-                    .unwrap_or_default()
-            );
-            let params = ElicitRequestParams::FormElicitationParams {
-                meta: None,
-                message,
-                requested_schema: schema,
-            };
+            let params = form(&request)?;
             let result = peer.create_elicitation(params).await.ok()?;
             let answer = match result.action {
                 ElicitationAction::Accept => Answer::approve(),
@@ -75,6 +55,52 @@ impl Approver for Elicitation {
             Some(Answered::new(answer, "mcp"))
         })
     }
+}
+
+/// The form elicitation a person answers to approve `request`.
+fn form(request: &ApprovalRequest) -> Option<ElicitRequestParams> {
+    let schema = ElicitationSchema::from_json_schema(
+        json!({ "type": "object", "properties": {} })
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+    )
+    .ok()?;
+    let message = format!(
+        "{}\n\ntool {} {}{}",
+        request.prompt,
+        request.tool,
+        request.args,
+        request
+            .rule
+            .as_deref()
+            .map(|r| format!(" (allowed by {r})"))
+            .unwrap_or_default()
+    );
+    Some(ElicitRequestParams::FormElicitationParams {
+        meta: None,
+        message,
+        requested_schema: schema,
+    })
+}
+
+/// `request` as an input request of a multi-round-trip `tools/call` answer.
+pub(crate) fn input_request(request: &ApprovalRequest) -> InputRequest {
+    let params = form(request).unwrap_or(ElicitRequestParams::FormElicitationParams {
+        meta: None,
+        message: request.prompt.clone(),
+        requested_schema: ElicitationSchema::new(Default::default()),
+    });
+    InputRequest::Elicitation(ElicitRequest::new(params))
+}
+
+/// 128 random bits as hex: a `requestState` a client cannot guess.
+pub(crate) fn fresh_token() -> String {
+    use std::hash::{BuildHasher, RandomState};
+    let now = std::time::SystemTime::now();
+    let a = RandomState::new().hash_one(now);
+    let b = RandomState::new().hash_one((now, a));
+    format!("{a:016x}{b:016x}")
 }
 
 /// Every session's approvals, numbered, so the endpoint can list and answer them.

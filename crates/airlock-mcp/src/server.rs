@@ -16,10 +16,14 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use airlock::tool::{ToolSpec, dts};
+use std::collections::HashMap;
+
+use airlock::pipeline::{Answer, Answered};
 use airlock::{Approvals, Language, RunOutput, Sandbox, Session, Unattended};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    InputRequiredResult, InputResponses, ListToolsResult, PaginatedRequestParams,
+    ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
@@ -267,7 +271,10 @@ fn rmcp_tool<A: JsonSchema>(
 struct Shared {
     sandbox: Sandbox,
     catalog: Catalog,
-    stateless: OnceLock<Arc<Mutex<Session>>>,
+    stateless: OnceLock<Arc<SessionCell>>,
+    /// Runs waiting for a client's answers to the approvals they asked (MCP's multi-round-trip
+    /// requests), by the `requestState` the client echoes back.
+    in_flight: Mutex<HashMap<String, InFlight>>,
     /// Every session's approvals, for the HTTP approvals endpoint.
     registry: Arc<crate::approvals::Registry>,
     options: ServerOptions,
@@ -277,8 +284,31 @@ struct Shared {
 #[derive(Debug, Clone)]
 pub struct AirlockServer {
     shared: Arc<Shared>,
-    session: Arc<OnceLock<Arc<Mutex<Session>>>>,
+    session: Arc<OnceLock<Arc<SessionCell>>>,
 }
+
+/// A sandbox session and its approvals (kept beside it: a running run holds the session's
+/// lock, and its approvals are answered meanwhile).
+#[derive(Debug)]
+struct SessionCell {
+    session: Mutex<Session>,
+    approvals: Approvals,
+}
+
+type RunTask = tokio::task::JoinHandle<Result<RunOutput, airlock::Error>>;
+
+/// A run waiting for the answers to the approvals a client was asked for.
+#[derive(Debug)]
+struct InFlight {
+    task: RunTask,
+    approvals: Approvals,
+}
+
+/// Runs that may wait for a client's answers at once, per server.
+const MAX_IN_FLIGHT: usize = 256;
+
+/// How often a running `run` looks for approvals to hand to the client.
+const APPROVAL_POLL: std::time::Duration = std::time::Duration::from_millis(20);
 
 impl AirlockServer {
     /// A server over `sandbox`; each MCP session gets a new sandbox session.
@@ -289,6 +319,7 @@ impl AirlockServer {
                 sandbox,
                 catalog,
                 stateless: OnceLock::new(),
+                in_flight: Mutex::default(),
                 registry: Arc::default(),
                 options: options.clone(),
             }),
@@ -309,7 +340,7 @@ impl AirlockServer {
         &self.shared.catalog.tools
     }
 
-    fn session_for(&self, context: &RequestContext<RoleServer>) -> Arc<Mutex<Session>> {
+    fn session_for(&self, context: &RequestContext<RoleServer>) -> Arc<SessionCell> {
         let stateless_http = context
             .extensions
             .get::<http::request::Parts>()
@@ -322,7 +353,10 @@ impl AirlockServer {
         Arc::clone(cell.get_or_init(|| {
             let mut session = self.shared.sandbox.session();
             let options = &self.shared.options;
-            let unattended = if options.approvals_token.is_some() {
+            // A client that takes approvals as multi-round-trip input requests answers them
+            // on its retry: the run waits for it.
+            let unattended = if options.approvals_token.is_some() || asks_by_input_request(context)
+            {
                 Unattended::Wait
             } else {
                 Unattended::Decline
@@ -334,8 +368,11 @@ impl AirlockServer {
                     peer: context.peer.clone(),
                 }));
             self.shared.registry.add(approvals.clone());
-            session.set_approvals(approvals);
-            Arc::new(Mutex::new(session))
+            session.set_approvals(approvals.clone());
+            Arc::new(SessionCell {
+                session: Mutex::new(session),
+                approvals,
+            })
         }))
     }
 
@@ -348,12 +385,8 @@ impl AirlockServer {
         })
     }
 
-    async fn run(
-        &self,
-        args: RunArgs,
-        session: Arc<Mutex<Session>>,
-        traceparent: Option<String>,
-    ) -> CallToolResult {
+    /// Starts `run` in `cell`'s session on a blocking thread.
+    fn start(args: RunArgs, cell: Arc<SessionCell>, traceparent: Option<String>) -> RunTask {
         let language = match args.language {
             RunLanguage::Javascript => Language::JavaScript,
             RunLanguage::Shell => Language::Shell,
@@ -362,19 +395,104 @@ impl AirlockServer {
             Language::Shell => "run.sh",
             _ => "run.js",
         };
-        let ran = tokio::task::spawn_blocking(move || {
-            let mut session = session.lock().unwrap_or_else(|e| e.into_inner());
+        tokio::task::spawn_blocking(move || {
+            let mut session = cell.session.lock().unwrap_or_else(|e| e.into_inner());
             session.set_traceparent(traceparent);
             session.run_named(language, &args.code, name)
         })
-        .await;
-        match ran {
-            Ok(Ok(output)) => run_result(output),
-            Ok(Err(e)) => CallToolResult::error(vec![ContentBlock::text(format!("airlock: {e}"))]),
-            Err(e) => CallToolResult::error(vec![ContentBlock::text(format!(
-                "airlock: the run did not finish: {e}"
-            ))]),
+    }
+
+    /// Waits for a run. A client that takes input requests is handed the approvals the run
+    /// waits on (confirmations only: one-time passwords never travel in a form), and the run
+    /// goes on when the client retries with the answers.
+    async fn finish(
+        &self,
+        mut task: RunTask,
+        approvals: Approvals,
+        by_input_request: bool,
+    ) -> CallToolResponse {
+        loop {
+            tokio::select! {
+                ran = &mut task => return ran_result(ran).into(),
+                () = tokio::time::sleep(APPROVAL_POLL), if by_input_request => {
+                    let asks: Vec<_> = approvals
+                        .pending()
+                        .into_iter()
+                        .filter(|r| !r.wants_code())
+                        .collect();
+                    if asks.is_empty() {
+                        continue;
+                    }
+                    let requests = asks
+                        .iter()
+                        .map(|r| (r.id.clone(), crate::approvals::input_request(r)))
+                        .collect();
+                    let state = crate::approvals::fresh_token();
+                    let mut in_flight = self
+                        .shared
+                        .in_flight
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner());
+                    in_flight.retain(|_, f| !f.task.is_finished());
+                    if in_flight.len() >= MAX_IN_FLIGHT {
+                        // Nobody could keep track of more: let the approvals time out.
+                        continue;
+                    }
+                    in_flight.insert(state.clone(), InFlight { task, approvals });
+                    return InputRequiredResult::new(Some(requests), Some(state)).into();
+                }
+            }
         }
+    }
+
+    /// A client's retry: its answers to the approvals it was asked, and the run they belong to.
+    async fn resume(&self, state: &str, responses: Option<&InputResponses>) -> CallToolResponse {
+        let found = self
+            .shared
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(state);
+        let Some(flight) = found else {
+            return error_result(
+                "airlock: run: unknown or expired requestState; the run it belonged to has finished"
+                    .to_string(),
+            )
+            .into();
+        };
+        for (id, answer) in responses.into_iter().flatten() {
+            let accepted = answer.get("action").and_then(Value::as_str) == Some("accept");
+            let answer = if accepted {
+                Answer::approve()
+            } else {
+                Answer::decline(Some("declined in the MCP client".into()))
+            };
+            // An approval that timed out meanwhile is gone; the run has its refusal already.
+            let _ = flight.approvals.answer(id, Answered::new(answer, "mcp"));
+        }
+        self.finish(flight.task, flight.approvals, true).await
+    }
+}
+
+/// Whether the client takes elicitations as multi-round-trip input requests: it declared
+/// elicitation in the request's own metadata (the stateless protocol), where the server
+/// cannot send it requests in the middle of a call.
+fn asks_by_input_request(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .meta
+        .client_capabilities()
+        .is_some_and(|c| c.elicitation.is_some())
+}
+
+fn ran_result(
+    ran: Result<Result<RunOutput, airlock::Error>, tokio::task::JoinError>,
+) -> CallToolResult {
+    match ran {
+        Ok(Ok(output)) => run_result(output),
+        Ok(Err(e)) => CallToolResult::error(vec![ContentBlock::text(format!("airlock: {e}"))]),
+        Err(e) => CallToolResult::error(vec![ContentBlock::text(format!(
+            "airlock: the run did not finish: {e}"
+        ))]),
     }
 }
 
@@ -477,14 +595,22 @@ impl ServerHandler for AirlockServer {
         let catalog = &self.shared.catalog;
         let text = |t: String| CallToolResult::success(vec![ContentBlock::text(t)]);
         let result = match &*request.name {
-            "run" => match parse::<RunArgs>("run", request.arguments.clone()) {
-                Ok(args) => {
-                    let traceparent = traceparent(&request, &context);
-                    self.run(args, self.session_for(&context), traceparent)
-                        .await
+            "run" => {
+                if let Some(state) = &request.request_state {
+                    return Ok(self.resume(state, request.input_responses.as_ref()).await);
                 }
-                Err(e) => error_result(e),
-            },
+                match parse::<RunArgs>("run", request.arguments.clone()) {
+                    Ok(args) => {
+                        let traceparent = traceparent(&request, &context);
+                        let cell = self.session_for(&context);
+                        let approvals = cell.approvals.clone();
+                        let task = Self::start(args, cell, traceparent);
+                        let by_input_request = asks_by_input_request(&context);
+                        return Ok(self.finish(task, approvals, by_input_request).await);
+                    }
+                    Err(e) => error_result(e),
+                }
+            }
             "search_tools" if catalog.tools.len() > 1 => {
                 match parse::<SearchArgs>("search_tools", request.arguments) {
                     Ok(args) => text(catalog.search(&args)),

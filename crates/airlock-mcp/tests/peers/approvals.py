@@ -67,18 +67,23 @@ async def pending(base, token):
 async def main(url, token):
     base = url.rsplit("/mcp", 1)[0]
 
-    callback, seen = answering("accept")
-    async with Client(url, elicitation_callback=callback, mode="legacy") as client:
-        result = await client.call_tool("run", {"code": PAY})
-        expect(result.structured_content["value"] == {"sent": 5}, "an accepted elicitation runs the call", result.structured_content)
-        expect(seen and "Send 5 EUR to ada?" in seen[0], "the person sees the rendered prompt", seen)
+    # "legacy": the initialize handshake, and the server asks during the call; "auto": the
+    # stateless protocol, where the call answers with an input request and the client retries.
+    for mode in ("legacy", "auto"):
+        callback, seen = answering("accept")
+        async with Client(url, elicitation_callback=callback, mode=mode) as client:
+            result = await client.call_tool("run", {"code": PAY})
+            expect(result.structured_content["value"] == {"sent": 5}, f"{mode}: an accepted elicitation runs the call", result.structured_content)
+            expect(seen and "Send 5 EUR to ada?" in seen[0], f"{mode}: the person sees the rendered prompt", seen)
+            result = await client.call_tool("run", {"code": PAY + "; // again"})
+            expect(len(seen) == 2, f"{mode}: every gated call is asked again, once", seen)
 
-    for action in ("decline", "cancel"):
-        callback, _ = answering(action)
-        async with Client(url, elicitation_callback=callback, mode="legacy") as client:
-            result = await client.call_tool("run", {"code": PAY_CAUGHT})
-            value = result.structured_content["value"]
-            expect(value["code"] == "EAPPROVAL", f"an elicitation answered with {action} refuses the call with EAPPROVAL", value)
+        for action in ("decline", "cancel"):
+            callback, _ = answering(action)
+            async with Client(url, elicitation_callback=callback, mode=mode) as client:
+                result = await client.call_tool("run", {"code": PAY_CAUGHT})
+                value = result.structured_content["value"]
+                expect(value["code"] == "EAPPROVAL", f"{mode}: an elicitation answered with {action} refuses the call with EAPPROVAL", value)
 
     status, _ = await asyncio.to_thread(http, base, "/approvals", None)
     expect(status == 401, "the approvals endpoint refuses a request without the token", status)
