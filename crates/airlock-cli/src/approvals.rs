@@ -136,8 +136,11 @@ fn answers_path(journal: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The journal's entries, the stopped run's start and its pending calls.
-fn stopped_run(path: &Path) -> anyhow::Result<(Vec<Entry>, StartEntry, Vec<CallEntry>)> {
+/// A pending approval of the stopped run, and the call it gates.
+type PendingApproval = (CallEntry, journal::ApprovalEntry);
+
+/// The journal's entries, the stopped run's start and its pending approvals.
+fn stopped_run(path: &Path) -> anyhow::Result<(Vec<Entry>, StartEntry, Vec<PendingApproval>)> {
     let name = path.display().to_string();
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open the journal {name}"))?;
@@ -163,10 +166,14 @@ fn stopped_run(path: &Path) -> anyhow::Result<(Vec<Entry>, StartEntry, Vec<CallE
     let pending = entries[start_at..]
         .iter()
         .filter_map(|e| match e {
-            Entry::Call(c) if c.decision == Decision::Pending && c.approval.is_some() => {
-                Some(c.clone())
-            }
+            Entry::Call(c) if c.decision == Decision::Pending => Some(c),
             _ => None,
+        })
+        .flat_map(|c| {
+            c.approvals
+                .iter()
+                .filter(|a| a.status == "pending")
+                .map(|a| (c.clone(), a.clone()))
         })
         .collect();
     Ok((entries, start, pending))
@@ -185,8 +192,7 @@ fn read_answers(journal: &Path) -> anyhow::Result<Vec<Stored>> {
         .collect()
 }
 
-fn view(call: &CallEntry, answers: &[Stored]) -> Option<PendingView> {
-    let a = call.approval.as_ref()?;
+fn view((call, a): &PendingApproval, answers: &[Stored]) -> PendingView {
     let answer = answers
         .iter()
         .rev()
@@ -195,7 +201,7 @@ fn view(call: &CallEntry, answers: &[Stored]) -> Option<PendingView> {
             Answer::Approve { .. } => "approved",
             _ => "declined",
         });
-    Some(PendingView {
+    PendingView {
         id: a.id.clone(),
         layer: a.layer.clone(),
         tool: call.tool.clone(),
@@ -205,7 +211,7 @@ fn view(call: &CallEntry, answers: &[Stored]) -> Option<PendingView> {
         args_sha256: a.args_sha256.clone(),
         line: call.line,
         answer,
-    })
+    }
 }
 
 pub fn execute(command: ApprovalsCommand) -> anyhow::Result<i32> {
@@ -219,7 +225,7 @@ pub fn execute(command: ApprovalsCommand) -> anyhow::Result<i32> {
 fn list(args: &ListArgs) -> anyhow::Result<i32> {
     let (_, _, pending) = stopped_run(&args.journal)?;
     let answers = read_answers(&args.journal)?;
-    let views: Vec<_> = pending.iter().filter_map(|c| view(c, &answers)).collect();
+    let views: Vec<_> = pending.iter().map(|p| view(p, &answers)).collect();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&views)?);
         return Ok(0);
@@ -244,14 +250,11 @@ fn list(args: &ListArgs) -> anyhow::Result<i32> {
 
 fn answer(args: &AnswerArgs, approve: bool) -> anyhow::Result<i32> {
     let (_, start, pending) = stopped_run(&args.journal)?;
-    let call = pending
+    let (call, approval) = pending
         .iter()
-        .find(|c| c.approval.as_ref().is_some_and(|a| a.id == args.id))
+        .find(|(_, a)| a.id == args.id)
         .ok_or_else(|| {
-            let ids: Vec<_> = pending
-                .iter()
-                .filter_map(|c| c.approval.as_ref().map(|a| a.id.as_str()))
-                .collect();
+            let ids: Vec<_> = pending.iter().map(|(_, a)| a.id.as_str()).collect();
             anyhow!(
                 "no pending approval {} in {}\nhint: pending: {}",
                 args.id,
@@ -259,10 +262,6 @@ fn answer(args: &AnswerArgs, approve: bool) -> anyhow::Result<i32> {
                 ids.join(", ")
             )
         })?;
-    let approval = call
-        .approval
-        .as_ref()
-        .ok_or_else(|| anyhow!("no approval"))?;
     let answer = if !approve {
         Answer::decline(args.reason.clone())
     } else if approval.method == "code" {
@@ -355,10 +354,13 @@ pub fn resume(args: ResumeArgs) -> anyhow::Result<i32> {
     let (entries, start, pending) = stopped_run(&args.journal)?;
     let answers = read_answers(&args.journal)?;
     let mut missing = Vec::new();
-    for call in &pending {
-        if let Some(a) = &call.approval
-            && !answers.iter().any(|s| s.id == a.id)
-        {
+    let answered = |id: &str| answers.iter().rev().find(|s| s.id == id);
+    for (call, a) in &pending {
+        // A call one of whose gates was declined needs no other answer: it will not run.
+        let declined = call.approvals.iter().any(|other| {
+            answered(&other.id).is_some_and(|s| matches!(s.answer, Answer::Decline { .. }))
+        });
+        if !declined && answered(&a.id).is_none() {
             missing.push(a.id.clone());
         }
     }

@@ -72,7 +72,7 @@ fn a_gated_payment_stops_is_approved_elsewhere_and_resumes_to_completion() {
     let dir = tmp.path();
     let secret = enrolled_bank(dir);
 
-    // Nobody at a terminal: the run stops at the person's approval, pending.
+    // Nobody at a terminal: the run stops with both gates of the transfer pending.
     let run = airlock(
         dir,
         &[
@@ -87,7 +87,7 @@ fn a_gated_payment_stops_is_approved_elsewhere_and_resumes_to_completion() {
     let stderr = text(&run.stderr);
     assert_eq!(run.status.code(), Some(75), "{stderr}");
     assert!(
-        stderr.contains("approval r0c1.2 pending: bank/transfer"),
+        stderr.contains("approval r0c1.2, r0c1.3 pending: bank/transfer"),
         "{stderr}"
     );
 
@@ -96,6 +96,8 @@ fn a_gated_payment_stops_is_approved_elsewhere_and_resumes_to_completion() {
     assert_eq!(listed[0]["id"], "r0c1.2");
     assert_eq!(listed[0]["prompt"], "Send 250 EUR to ada?");
     assert_eq!(listed[0]["args"]["amount"], 250);
+    assert_eq!(listed[1]["id"], "r0c1.3");
+    assert_eq!(listed[1]["method"], "code");
 
     // Resuming before anyone answered is refused, and says what to do.
     let early = airlock(dir, &["resume", "run.jsonl"]);
@@ -108,11 +110,14 @@ fn a_gated_payment_stops_is_approved_elsewhere_and_resumes_to_completion() {
 
     let approved = airlock(dir, &["approvals", "approve", "run.jsonl", "r0c1.2"]);
     assert!(approved.status.success(), "{}", text(&approved.stderr));
-    // The confirmation is given; the one-time password is the next gate.
-    let resumed = airlock(dir, &["resume", "run.jsonl"]);
-    let stderr = text(&resumed.stderr);
-    assert_eq!(resumed.status.code(), Some(75), "{stderr}");
-    assert!(stderr.contains("approval r0c1.3 pending"), "{stderr}");
+    // The confirmation alone is not enough: the code is still missing.
+    let early = airlock(dir, &["resume", "run.jsonl"]);
+    assert_eq!(early.status.code(), Some(2));
+    assert!(
+        text(&early.stderr).contains("approval r0c1.3 has no answer"),
+        "{}",
+        text(&early.stderr)
+    );
 
     let wrong = airlock(
         dir,
@@ -177,11 +182,11 @@ fn a_gated_payment_stops_is_approved_elsewhere_and_resumes_to_completion() {
     let verify = airlock(dir, &["journal", "verify", "run.jsonl"]);
     assert!(verify.status.success(), "{}", text(&verify.stderr));
     assert!(
-        text(&verify.stdout).contains("3 runs"),
+        text(&verify.stdout).contains("2 runs"),
         "{}",
         text(&verify.stdout)
     );
-    // The whole session replays from the journal: two stops, then the payment.
+    // The whole session replays from the journal: the stop, then the payment.
     let replay = airlock(dir, &["replay", "run.jsonl"]);
     assert_eq!(replay.status.code(), Some(0), "{}", text(&replay.stderr));
     assert!(

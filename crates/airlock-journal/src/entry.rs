@@ -166,9 +166,9 @@ pub struct CallEntry {
     /// What each layer decided about the call, in the order they decided.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub layers: Vec<LayerEntry>,
-    /// The human approval the call asked for, if a layer asked for one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<ApprovalEntry>,
+    /// The human approvals the call asked for, one per layer that asked, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<ApprovalEntry>,
     /// The result in the tool's own key order, present when its canonical JSON is no larger than the
     /// writer's threshold (see [`result_fields`](crate::result_fields)).
     #[serde(default, skip_serializing_if = "Option::is_none")]

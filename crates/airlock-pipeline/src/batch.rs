@@ -27,6 +27,11 @@ use crate::replay::{Served, short};
 use crate::wait::{Pending, block_on, run_all};
 use crate::{RunTools, Toolset};
 
+/// Approvals one run may ask for. Each waits for a person and does not count against the
+/// run's time, so a script calling a gated tool in a loop could otherwise keep a run (and a
+/// person) busy for as long as it likes; honest scripts ask a handful.
+pub const MAX_APPROVALS_PER_RUN: u64 = 64;
+
 /// Largest batch, in bytes of JSON: several calls' worth of the per-call argument limit. The
 /// guest splits bigger batches.
 pub const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
@@ -93,7 +98,8 @@ struct Call {
     passed: Vec<usize>,
     decisions: Vec<LayerDecision>,
     approvals: Vec<ApprovalReport>,
-    approval: Option<ApprovalEntry>,
+    /// The approvals asked, as journaled.
+    asked: Vec<ApprovalEntry>,
 }
 
 fn no_args() -> Value {
@@ -171,7 +177,7 @@ fn admit(tools: &mut RunTools, raw: RawCall) -> Call {
         passed: Vec::new(),
         decisions: Vec::new(),
         approvals: Vec::new(),
-        approval: None,
+        asked: Vec::new(),
     };
     let limits = &tools.limits;
     let replaying = tools.session.replay.as_ref().is_some_and(|r| r.serving());
@@ -376,6 +382,7 @@ fn before_layers(
     call: &mut Call,
 ) -> Result<Duration, BatchExit> {
     let mut waited = Duration::ZERO;
+    let mut stopping = None;
     let stack = set.layers().clone();
     let tool = call.tool.clone();
     for (pos, layer, timeout) in stack.over(&tool) {
@@ -401,11 +408,21 @@ fn before_layers(
             ),
             Ok(Before::Approve(ask)) => {
                 let gate = (pos, layer.as_ref(), timeout);
-                let (refusal, human) = approve(tools, call, gate, ask, view)?;
-                waited += human;
-                match refusal {
-                    None => ("approved", None, None),
-                    Some(r) => ("declined", Some(r.message.clone()), Some(r)),
+                match approve(tools, call, gate, ask, view) {
+                    Ok((None, human)) => {
+                        waited += human;
+                        ("approved", None, None)
+                    }
+                    Ok((Some(r), human)) => {
+                        waited += human;
+                        ("declined", Some(r.message.clone()), Some(r))
+                    }
+                    Err(exit) => {
+                        // Nobody can answer now: the run stops. The gates after this one are
+                        // asked too, so one round of answers lets the call through on resume.
+                        stopping = Some(exit);
+                        ("pending", None, None)
+                    }
                 }
             }
         };
@@ -419,13 +436,47 @@ fn before_layers(
             took: clock.elapsed(),
         });
         if let Some(refusal) = refusal {
+            if stopping.is_some() {
+                // A later gate refuses outright: the pending ones are moot, but the run stops
+                // all the same and the refusal comes again on resume.
+                break;
+            }
             release(set, tools, call);
             call.outcome = Some(Err(refusal));
             return Ok(waited);
         }
+        if stopping.is_some() && decision == "rewrite" {
+            // What later gates would see depends on this rewrite: they are asked on resume.
+            break;
+        }
         call.passed.push(pos);
     }
-    Ok(waited)
+    match stopping {
+        Some(exit) => {
+            let ids: Vec<&str> = call
+                .asked
+                .iter()
+                .filter(|a| a.status == "pending")
+                .map(|a| a.id.as_str())
+                .collect();
+            let prompts: Vec<&str> = call
+                .asked
+                .iter()
+                .filter(|a| a.status == "pending")
+                .map(|a| a.prompt.as_str())
+                .collect();
+            tools.stopped = Some(format!(
+                "approval {} pending: {} {}: {}",
+                ids.join(", "),
+                call.tool,
+                short(&call.args),
+                prompts.join(" / ")
+            ));
+            // finish_pending gives back the budgets of the whole batch.
+            Err(exit)
+        }
+        None => Ok(waited),
+    }
 }
 
 /// Runs one layer hook on this thread, bounded by `timeout`; a panic or a timeout is an error.
@@ -548,10 +599,16 @@ fn approve(
     let started = SystemTime::now();
     let clock = Instant::now();
     let approvals = tools.session.approvals.clone();
-    let rt = tools.set.runtime().map_err(|_| BatchExit::Pending);
-    let waited = match rt {
-        Ok(rt) => block_on(rt, approvals.wait(request.clone()), None).unwrap_or(Waited::TimedOut),
-        Err(exit) => return Err(exit),
+    let waited = if tools.approvals_asked >= MAX_APPROVALS_PER_RUN {
+        Waited::Flooded
+    } else {
+        tools.approvals_asked += 1;
+        match tools.set.runtime() {
+            Ok(rt) => {
+                block_on(rt, approvals.wait(request.clone()), None).unwrap_or(Waited::TimedOut)
+            }
+            Err(why) => return Ok((Some(Refusal::new(Code::Unavailable, why)), Duration::ZERO)),
+        }
     };
     let human = clock.elapsed();
     let mut report = |outcome: &'static str, channel: Option<String>| {
@@ -569,14 +626,7 @@ fn approve(
         Waited::Stopped => {
             report("pending", None);
             entry.status = "pending".into();
-            call.approval = Some(entry);
-            tools.stopped = Some(format!(
-                "approval {} pending: {} {}: {}",
-                request.id,
-                call.tool,
-                short(&request.args),
-                request.prompt
-            ));
+            call.asked.push(entry);
             return Err(BatchExit::Pending);
         }
         Waited::TimedOut => {
@@ -599,7 +649,7 @@ fn approve(
             Some(Refusal::new(
                 Code::Approval,
                 format!(
-                    "{}: too many approvals are pending already ({}); the call is declined",
+                    "{}: too many approvals: {} pending at once, or {MAX_APPROVALS_PER_RUN} in this run; the call is declined",
                     call.tool,
                     crate::approval::MAX_PENDING
                 ),
@@ -660,7 +710,7 @@ fn approve(
             }
         }
     };
-    call.approval = Some(entry);
+    call.asked.push(entry);
     Ok((refusal, human))
 }
 
@@ -882,9 +932,10 @@ fn finish(tools: &mut RunTools, calls: Vec<Call>) -> Vec<u8> {
 /// A batch stopped at a pending approval: only the pending call is journaled (at the batch's
 /// place), so a resume serves everything before the batch and runs the whole batch live.
 fn finish_pending(tools: &mut RunTools, mut calls: Vec<Call>) {
-    let Some(at) = calls.iter().position(|c| {
-        c.outcome.is_none() && c.approval.as_ref().is_some_and(|a| a.status == "pending")
-    }) else {
+    let Some(at) = calls
+        .iter()
+        .position(|c| c.outcome.is_none() && c.asked.iter().any(|a| a.status == "pending"))
+    else {
         return;
     };
     let set = tools.set.clone();
@@ -961,7 +1012,7 @@ fn journal_all(tools: &mut RunTools, calls: &[Call]) {
             None => (None, None, None, None),
         };
         let decision = match &call.outcome {
-            None if call.approval.is_some() => Decision::Pending,
+            None if !call.asked.is_empty() => Decision::Pending,
             Some(Err(e)) if e.code.is_denial() => Decision::Deny,
             _ => Decision::Allow,
         };
@@ -999,7 +1050,7 @@ fn journal_all(tools: &mut RunTools, calls: &[Call]) {
                     }),
                 })
                 .collect(),
-            approval: call.approval.clone(),
+            approvals: call.asked.clone(),
             result,
             result_size,
             result_sha256,

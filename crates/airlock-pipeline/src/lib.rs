@@ -45,7 +45,7 @@ pub use approval::{
     Answer, Answered, ApprovalError, ApprovalRequest, Approvals, Approver,
     DEFAULT_APPROVAL_TIMEOUT, MAX_PENDING, Unattended, approver_fn,
 };
-pub use batch::{BatchExit, MAX_BATCH_BYTES, call_batch, list_tools};
+pub use batch::{BatchExit, MAX_APPROVALS_PER_RUN, MAX_BATCH_BYTES, call_batch, list_tools};
 pub use clock::{Clock, VIRTUAL_EPOCH_UNIX_MS};
 pub use journal::{DEFAULT_RESULT_THRESHOLD as JOURNAL_RESULT_THRESHOLD, SessionJournal};
 pub use layer::{
@@ -235,6 +235,8 @@ pub struct RunTools {
     pub traceparent: Option<String>,
     /// Why the pipeline ended the run, if it did (a replay diverged, an approval is pending).
     pub stopped: Option<String>,
+    /// Approvals this run has asked for (see [`MAX_APPROVALS_PER_RUN`]).
+    pub(crate) approvals_asked: u64,
 }
 
 impl RunTools {
@@ -256,6 +258,7 @@ impl RunTools {
             records: Records::default(),
             traceparent: None,
             stopped: None,
+            approvals_asked: 0,
         }
     }
 

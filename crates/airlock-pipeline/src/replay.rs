@@ -204,7 +204,8 @@ impl Replay {
                 self.live = true;
                 return Served::Live;
             }
-            let id = expected.approval.as_ref().map_or("?", |a| a.id.as_str());
+            let ids: Vec<&str> = expected.approvals.iter().map(|a| a.id.as_str()).collect();
+            let id = ids.join(", ");
             return Served::Pending(format!(
                 "call #{n} of run {run} stopped at approval {id}, pending in the recording"
             ));

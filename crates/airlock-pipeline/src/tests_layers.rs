@@ -762,8 +762,8 @@ fn an_approved_call_runs_and_the_journal_records_who_approved_it() {
     let calls = calls_of(&entries);
     assert_eq!(calls[0].decision, Decision::Allow);
     let approval = calls[0]
-        .approval
-        .as_ref()
+        .approvals
+        .first()
         .expect("the approval is journaled");
     assert_eq!(approval.id, "r0c0.0");
     assert_eq!(approval.layer, "gate");
@@ -779,7 +779,7 @@ fn an_approved_call_runs_and_the_journal_records_who_approved_it() {
             ("gate", "after", "pass", None)
         ]
     );
-    assert!(calls[1].approval.is_none());
+    assert!(calls[1].approvals.is_empty());
 }
 
 fn take_requests(asked: &Arc<Mutex<Vec<ApprovalRequest>>>) -> Vec<ApprovalRequest> {
@@ -813,10 +813,10 @@ fn a_declined_approval_is_eapproval_and_gives_the_budget_back() {
     let calls = calls_of(&entries);
     assert_eq!(calls[0].decision, Decision::Deny);
     assert_eq!(calls[0].error.as_ref().unwrap().code, "EAPPROVAL");
-    let approval = calls[0].approval.as_ref().unwrap();
+    let approval = calls[0].approvals.first().unwrap();
     assert_eq!(approval.status, "declined");
     assert_eq!(approval.channel.as_deref(), Some("callback"));
-    assert_eq!(calls[1].approval.as_ref().unwrap().status, "approved");
+    assert_eq!(calls[1].approvals.first().unwrap().status, "approved");
 }
 
 #[test]
@@ -833,7 +833,7 @@ fn with_nobody_to_ask_unattended_decline_is_eapproval() {
     assert!(w.ran("pay").is_empty());
     assert!(w.tools.session.approvals.pending().is_empty());
     let entries = w.close(0);
-    let approval = calls_of(&entries)[0].approval.clone().unwrap();
+    let approval = calls_of(&entries)[0].approvals.first().cloned().unwrap();
     assert_eq!(approval.status, "declined");
 }
 
@@ -858,7 +858,7 @@ fn an_approval_nobody_answers_times_out_as_eapproval() {
         .answer("r0c0.0", Answered::new(Answer::approve(), "http"));
     assert_eq!(late, Err(ApprovalError::NotPending("r0c0.0".into())));
     let entries = w.close(0);
-    let approval = calls_of(&entries)[0].approval.clone().unwrap();
+    let approval = calls_of(&entries)[0].approvals.first().cloned().unwrap();
     assert_eq!(approval.status, "timeout");
     assert_eq!(approval.channel, None);
 }
@@ -888,7 +888,7 @@ fn an_answer_from_another_thread_lets_the_waiting_call_run() {
     assert_eq!(request.tool, "pay");
     assert!(w.tools.session.approvals.pending().is_empty());
     let entries = w.close(0);
-    let approval = calls_of(&entries)[0].approval.clone().unwrap();
+    let approval = calls_of(&entries)[0].approvals.first().cloned().unwrap();
     assert_eq!(approval.status, "approved");
     assert_eq!(approval.channel.as_deref(), Some("http"));
 }
@@ -938,7 +938,7 @@ fn a_code_approval_runs_the_call_only_with_the_right_code() {
         "the code was journaled"
     );
     let entries = w.close(0);
-    let approval = calls_of(&entries)[0].approval.clone().unwrap();
+    let approval = calls_of(&entries)[0].approvals.first().cloned().unwrap();
     assert_eq!(
         (approval.method.as_str(), approval.status.as_str()),
         ("code", "approved")
@@ -963,7 +963,7 @@ fn a_code_approval_runs_the_call_only_with_the_right_code() {
             "the code was journaled"
         );
         let entries = w.close(0);
-        let approval = calls_of(&entries)[0].approval.clone().unwrap();
+        let approval = calls_of(&entries)[0].approvals.first().cloned().unwrap();
         assert_eq!(approval.status, "declined", "{given:?}");
     }
 
@@ -1017,7 +1017,7 @@ fn unattended_stop_ends_the_run_with_the_approval_pending() {
     assert_eq!(pending.args, json!({ "amount": 5 }));
     assert_eq!(pending.decision, Decision::Pending);
     assert!(pending.error.is_none() && pending.result.is_none());
-    let approval = pending.approval.as_ref().unwrap();
+    let approval = pending.approvals.first().unwrap();
     assert_eq!(approval.id, "r0c1.0");
     assert_eq!(approval.status, "pending");
     assert_eq!(approval.channel, None);
@@ -1045,7 +1045,7 @@ fn the_call_that_stops_is_the_one_journaled_pending() {
     let calls = calls_of(&entries);
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert_eq!(calls[0].args, json!({ "amount": 2 }));
-    let approval = calls[0].approval.as_ref().unwrap();
+    let approval = calls[0].approvals.first().unwrap();
     assert_eq!(approval.id, "r0c1.0");
     assert_eq!(approval.status, "pending");
 }
@@ -1066,7 +1066,7 @@ fn resuming(entries: Vec<Entry>) -> World {
     let approval = calls_of(&entries)
         .into_iter()
         .find(|c| c.decision == Decision::Pending)
-        .and_then(|c| c.approval.clone())
+        .and_then(|c| c.approvals.first().cloned())
         .expect("a pending call");
     let approvals = Approvals::new().with_unattended(Unattended::Stop);
     approvals.prepare(
@@ -1102,7 +1102,7 @@ fn a_resume_serves_what_ran_and_runs_the_stopped_batch_live() {
     let entries = w.close(0);
     let approval = calls_of(&entries)
         .into_iter()
-        .find_map(|c| c.approval.clone())
+        .find_map(|c| c.approvals.first().cloned())
         .unwrap();
     assert_eq!(approval.status, "approved");
     assert_eq!(approval.channel.as_deref(), Some("cli"));
@@ -1135,7 +1135,7 @@ fn a_resume_runs_live_from_a_gated_call_that_leads_its_batch() {
     let entries = w.close(0);
     let approval = calls_of(&entries)
         .into_iter()
-        .find_map(|c| c.approval.clone())
+        .find_map(|c| c.approvals.first().cloned())
         .unwrap();
     assert_eq!(approval.status, "approved");
     assert_eq!(approval.channel.as_deref(), Some("cli"));
@@ -1244,4 +1244,74 @@ fn the_redactor_keeps_secrets_out_of_the_journal_and_replay_still_matches() {
     r.tools.session.replay = Some(Replay::new(entries).unwrap());
     assert_eq!(r.try_send(&other), Err(BatchExit::Diverged));
     assert_eq!(r.total(), 0);
+}
+
+#[test]
+fn a_stop_asks_every_gate_of_the_call_so_one_round_of_answers_resumes_it() {
+    // A confirmation, then a code: both are pending after the one stop.
+    let layers = LayerStack::new()
+        .with(None, gate(ApprovalMethod::Confirm))
+        .with(None, gate(ApprovalMethod::Code));
+    let mut w = World::new(POLICY, layers)
+        .journaled()
+        .approvals(Approvals::new().with_unattended(Unattended::Stop));
+    let pay = json!([{ "tool": "pay", "args": { "amount": 5 } }]);
+    assert_eq!(w.try_send(&pay), Err(BatchExit::Pending));
+    let why = w.tools.stopped.clone().unwrap();
+    assert!(why.contains("r0c0.0, r0c0.1"), "{why}");
+    let entries = w.close(75);
+    let calls = calls_of(&entries);
+    let ids: Vec<_> = calls[0]
+        .approvals
+        .iter()
+        .map(|a| (a.id.as_str(), a.method.as_str(), a.status.as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("r0c0.0", "confirm", "pending"),
+            ("r0c0.1", "code", "pending")
+        ]
+    );
+
+    // Both answered ahead of the resume (the code was checked when it was given).
+    let layers = LayerStack::new()
+        .with(None, gate(ApprovalMethod::Confirm))
+        .with(None, gate(ApprovalMethod::Code));
+    let approvals = Approvals::new().with_unattended(Unattended::Stop);
+    let digest = digest(&json!({ "amount": 5 }));
+    approvals.prepare("r0c0.0", &digest, Answered::new(Answer::approve(), "cli"));
+    let verified = Answer::Approve {
+        code: None,
+        verified: true,
+    };
+    approvals.prepare("r0c0.1", &digest, Answered::new(verified, "cli"));
+    let mut w = World::new(POLICY, layers).journaled().approvals(approvals);
+    w.tools.session.replay = Some(Replay::resume(entries).unwrap());
+    let answer = w.send(&pay);
+    assert_eq!(codes(&answer), ["ok"]);
+    assert_eq!(w.ran("pay").len(), 1);
+}
+
+#[test]
+fn a_run_asks_a_bounded_number_of_approvals() {
+    let approver = approver_fn(|_| Some(Answer::approve()));
+    let mut w = gated("", Approvals::new().with_approver(approver));
+    let n = crate::MAX_APPROVALS_PER_RUN as usize + 5;
+    let batch: Vec<Value> = (0..n)
+        .map(|i| json!({ "tool": "pay", "args": { "amount": 1 + i % 50 } }))
+        .collect();
+    let answer = w.send(&Value::Array(batch));
+    let codes = codes(&answer);
+    assert!(codes[..n - 5].iter().all(|c| *c == "ok"), "{codes:?}");
+    assert!(
+        codes[n - 5..].iter().all(|c| *c == "EAPPROVAL"),
+        "{codes:?}"
+    );
+    assert!(
+        message(&answer, n - 1).contains("too many approvals"),
+        "{}",
+        message(&answer, n - 1)
+    );
+    assert_eq!(w.ran("pay").len(), n - 5);
 }
