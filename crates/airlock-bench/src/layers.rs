@@ -104,34 +104,65 @@ pub fn run() -> Result<()> {
         )
         .with(None, Arc::new(redact))
         .with_redactor(redactor);
+    // The same stack with nothing to export to: the layers' plumbing and redaction, without
+    // building and shipping spans.
+    let quiet_redact = RedactLayer::new(&RedactConfig::default())?;
+    let quiet_redactor: Arc<dyn Redact> = quiet_redact.redactor();
+    let quiet = LayerStack::new()
+        .with(
+            None,
+            Arc::new(TraceLayer::new(TraceConfig::default(), None)?),
+        )
+        .with(None, Arc::new(quiet_redact))
+        .with_redactor(quiet_redactor);
     let approved =
         LayerStack::new().with(None, Arc::new(ApproveLayer::new(&ApproveConfig::default())));
+    // A run asks at most MAX_APPROVALS_PER_RUN approvals: the approve layer is measured over
+    // runs of that many calls, against the same runs with no layers.
+    let gated_calls = airlock::pipeline::MAX_APPROVALS_PER_RUN as u32;
+    let few = format!("for (let i = 0; i < {gated_calls}; i++) await noop({{}});");
+    let auto_approve = || Approvals::new().with_approver(approver_fn(|_| Some(Answer::approve())));
     let variants = [
-        ("no layers", LayerStack::new(), None),
-        ("trace (exporting) + redact", traced, None),
+        ("no layers", LayerStack::new(), None, &noop, CALLS),
+        ("trace (no endpoint) + redact", quiet, None, &noop, CALLS),
+        ("trace (exporting) + redact", traced, None, &noop, CALLS),
         (
-            "approve, answered by a callback",
+            "no layers (short runs)",
+            LayerStack::new(),
+            None,
+            &few,
+            gated_calls,
+        ),
+        (
+            "approve, answered by a callback (short runs)",
             approved,
-            Some(Approvals::new().with_approver(approver_fn(|_| Some(Answer::approve())))),
+            Some(auto_approve()),
+            &few,
+            gated_calls,
         ),
     ];
     let mut base = None;
-    for (name, layers, approvals) in variants {
+    for (name, layers, approvals, code, calls) in variants {
         let mut session = sandbox.session();
         session.set_toolset(toolset(layers)?);
         if let Some(approvals) = approvals {
             session.set_approvals(approvals);
         }
-        let t = median(&mut session, &noop, 5)?;
-        let per_call = t.as_secs_f64() * 1e6 / f64::from(CALLS);
-        let added = base.map_or(String::new(), |b: f64| {
-            format!("   (+{:.2} us per call)", per_call - b)
-        });
-        base.get_or_insert(per_call);
+        let t = median(&mut session, code, if calls == CALLS { 5 } else { 201 })?;
+        let per_call = t.as_secs_f64() * 1e6 / f64::from(calls);
+        let added = match base {
+            Some(b) if !name.starts_with("no layers") => {
+                format!("   (+{:.2} us per call)", per_call - b)
+            }
+            _ => String::new(),
+        };
+        if name.starts_with("no layers") {
+            base = Some(per_call);
+        }
         println!(
-            "{:<52} {:>10.0} /s   {:.2} us per call{added}",
+            "{:<60} {:>10.0} /s   {:.2} us per call{added}",
             format!("sequential no-op calls, {name}"),
-            f64::from(CALLS) / t.as_secs_f64(),
+            f64::from(calls) / t.as_secs_f64(),
             per_call,
         );
     }

@@ -485,10 +485,18 @@ fn hook<'a, T>(
     make: impl FnOnce() -> crate::layer::LayerFuture<'a, crate::layer::LayerResult<T>>,
     timeout: Duration,
 ) -> Result<T, String> {
-    let rt = tools.set.runtime()?;
     // A layer may panic building its future as well as polling it.
-    let fut = std::panic::catch_unwind(std::panic::AssertUnwindSafe(make))
+    let mut fut = std::panic::catch_unwind(std::panic::AssertUnwindSafe(make))
         .map_err(|_| "the layer panicked".to_string())?;
+    // Most hooks answer at once (tracing, redaction, an approval ask): one poll here, without
+    // a timer or the runtime. Only a hook that waits takes the bounded path below.
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.as_mut().poll(&mut cx))) {
+        Ok(std::task::Poll::Ready(result)) => return result.map_err(|e| e.0),
+        Ok(std::task::Poll::Pending) => {}
+        Err(_) => return Err("the layer panicked".to_string()),
+    }
+    let rt = tools.set.runtime()?;
     let bounded = async move {
         match tokio::time::timeout(timeout, fut).await {
             Ok(Ok(value)) => Ok(value),
