@@ -45,7 +45,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Deserialize;
 
-use crate::units::{parse_duration, parse_size};
+use crate::units::parse_size;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -121,22 +121,8 @@ pub struct McpServerDoc {
     pub start_timeout: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LimitsSection {
-    pub timeout: Option<String>,
-    pub memory: Option<String>,
-    pub stdout: Option<String>,
-    pub stderr: Option<String>,
-    pub source: Option<String>,
-    pub fuel: Option<u64>,
-    pub tool_calls_per_run: Option<u64>,
-    pub tool_timeout: Option<String>,
-    pub tool_concurrency: Option<usize>,
-    pub tool_args: Option<String>,
-    pub tool_result: Option<String>,
-    pub tool_json_depth: Option<usize>,
-}
+/// `[limits]`: any of the knobs in `airlock::KNOBS`, by name (checked when the file is loaded).
+pub type LimitsSection = std::collections::BTreeMap<String, toml::Spanned<toml::Value>>;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -157,7 +143,7 @@ impl FileConfig {
     pub fn load(path: &Path) -> anyhow::Result<Loaded> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read config file {}", path.display()))?;
-        let file = toml::from_str(&text).map_err(|e| {
+        let file: FileConfig = toml::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
                 "invalid config file {}: {e}\nhint: the sections are [limits], [vfs], [[tool]], \
                  [mcp_servers.NAME], [[allow]], [[deny]], [[layer]] and [approvals]; `airlock check {}` explains each",
@@ -165,6 +151,17 @@ impl FileConfig {
                 path.display()
             )
         })?;
+        for (key, value) in &file.limits {
+            if airlock::knob(key).is_none() {
+                let names: Vec<&str> = airlock::KNOBS.iter().map(|k| k.name).collect();
+                anyhow::bail!(
+                    "invalid config file {}: line {}: unknown limit `{key}` in [limits]\nhint: the limits are {}; `airlock check` shows each with its default",
+                    path.display(),
+                    crate::toolset::line_of(&text, value.span().start),
+                    names.join(", ")
+                );
+            }
+        }
         Ok(Loaded {
             file,
             path: path.to_path_buf(),
@@ -190,49 +187,19 @@ pub fn apply(
     limits: &mut airlock::Limits,
     vfs: &mut airlock::vfs::VfsLimits,
 ) -> anyhow::Result<()> {
-    let l = &file.limits;
-    let size =
-        |name: &str, v: &str| parse_size(v).map_err(|e| anyhow::anyhow!("[limits] {name}: {e}"));
-    if let Some(t) = &l.timeout {
-        limits.timeout =
-            Some(parse_duration(t).map_err(|e| anyhow::anyhow!("[limits] timeout: {e}"))?);
-    }
-    if let Some(v) = &l.memory {
-        limits.memory = size("memory", v)?;
-    }
-    if let Some(v) = &l.stdout {
-        limits.stdout_bytes = size("stdout", v)? as usize;
-    }
-    if let Some(v) = &l.stderr {
-        limits.stderr_bytes = size("stderr", v)? as usize;
-    }
-    if let Some(v) = &l.source {
-        limits.source_bytes = size("source", v)? as usize;
-    }
-    if l.fuel.is_some() {
-        limits.fuel = l.fuel;
-    }
-    if let Some(n) = l.tool_calls_per_run {
-        limits.tool_calls_per_run = n;
-    }
-    if let Some(t) = &l.tool_timeout {
-        limits.tool_timeout =
-            parse_duration(t).map_err(|e| anyhow::anyhow!("[limits] tool_timeout: {e}"))?;
-    }
-    if let Some(n) = l.tool_concurrency {
-        if n == 0 {
-            anyhow::bail!("[limits] tool_concurrency: must be at least 1");
-        }
-        limits.tool_concurrency = n;
-    }
-    if let Some(v) = &l.tool_args {
-        limits.tool_args_bytes = size("tool_args", v)? as usize;
-    }
-    if let Some(v) = &l.tool_result {
-        limits.tool_result_bytes = size("tool_result", v)? as usize;
-    }
-    if let Some(n) = l.tool_json_depth {
-        limits.tool_json_depth = n;
+    for (key, value) in &file.limits {
+        let knob =
+            airlock::knob(key).ok_or_else(|| anyhow::anyhow!("[limits] {key}: unknown limit"))?;
+        let input = match value.get_ref() {
+            toml::Value::String(text) => airlock::KnobInput::Text(text),
+            toml::Value::Integer(n) => airlock::KnobInput::Number(*n),
+            other => anyhow::bail!(
+                "[limits] {key}: expected a number or text like \"10s\" or \"256M\", got {}",
+                other.type_str()
+            ),
+        };
+        knob.set(limits, input)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     if let Some(v) = &file.vfs.max_bytes {
         vfs.max_bytes = parse_size(v).map_err(|e| anyhow::anyhow!("[vfs] max_bytes: {e}"))?;

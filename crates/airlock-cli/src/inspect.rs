@@ -146,23 +146,26 @@ fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
 }
 
+/// Every limit knob: its `[limits]` key, its value, its default when different, what it bounds.
 fn limits_text(l: &Limits) -> String {
-    let mib = |b: u64| format!("{:.0} MiB", b as f64 / (1024.0 * 1024.0));
-    let timeout = l
-        .timeout
-        .map_or_else(|| "none".to_string(), |t| format!("{t:?}"));
-    format!(
-        "  timeout {timeout}, memory {}, stdout {}, stderr {}, source {}\n  \
-         tool calls per run {}, tool timeout {:?}, tool concurrency {}, tool args {}, tool result {}, tool JSON depth {}",
-        mib(l.memory),
-        mib(l.stdout_bytes as u64),
-        mib(l.stderr_bytes as u64),
-        mib(l.source_bytes as u64),
-        l.tool_calls_per_run,
-        l.tool_timeout,
-        l.tool_concurrency,
-        mib(l.tool_args_bytes as u64),
-        mib(l.tool_result_bytes as u64),
-        l.tool_json_depth,
-    )
+    let width = airlock::KNOBS
+        .iter()
+        .map(|k| k.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    for knob in airlock::KNOBS {
+        let value = knob.show(l);
+        let default = knob.default_text();
+        let changed = if value == default {
+            String::new()
+        } else {
+            format!(" (default {default})")
+        };
+        out.push(format!(
+            "  {:<width$}  {value}{changed}  {}",
+            knob.name, knob.doc
+        ));
+    }
+    out.join("\n")
 }

@@ -559,7 +559,11 @@ reason = "it never works"
     assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(text.starts_with(&format!("{config}: ok\n")), "{text}");
-    assert!(text.contains("tool timeout 7s"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("  tool_timeout ") && l.contains(" 7s (default 30s)  ")),
+        "{text}"
+    );
     assert!(text.contains("tools (5):"), "{text}");
     assert!(
         text.contains("  weather/current  Current weather for a city\n"),

@@ -104,3 +104,4 @@ pub use airlock_host::{
     Termination, ToolCall, ToolCallError, Toolset, Unattended, Usage, VIRTUAL_EPOCH_UNIX_MS,
     approver_fn, exit_code, journal, pipeline, policy, tool, vfs,
 };
+pub use airlock_host::{KNOBS, Knob, KnobInput, KnobUnit, knob, units};
