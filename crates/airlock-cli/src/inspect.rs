@@ -162,10 +162,8 @@ fn limits_text(l: &Limits) -> String {
         } else {
             format!(" (default {default})")
         };
-        out.push(format!(
-            "  {:<width$}  {value}{changed}  {}",
-            knob.name, knob.doc
-        ));
+        let shown = format!("{value}{changed}");
+        out.push(format!("  {:<width$}  {shown:<6}  {}", knob.name, knob.doc));
     }
     out.join("\n")
 }
