@@ -72,6 +72,9 @@ pub struct ResumeArgs {
     /// Results up to this size are journaled in full.
     #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, default_value = "64K")]
     journal_results: u64,
+    /// The W3C trace the resumed run belongs to (default: $TRACEPARENT).
+    #[arg(long, value_name = "TRACEPARENT")]
+    traceparent: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -425,6 +428,7 @@ pub fn resume(args: ResumeArgs) -> anyhow::Result<i32> {
         journal::Language::Shell => Language::Shell,
         _ => Language::JavaScript,
     };
+    session.set_traceparent(crate::run::traceparent(args.traceparent.clone()));
     let streamed = stream_live(&mut session);
     let output = session.run_named(language, &start.script, &start.name)?;
     stream_rest(&output, &streamed)?;

@@ -137,11 +137,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
         args.journal.is_some(),
         from_stdin,
     ));
-    session.set_traceparent(
-        args.traceparent
-            .clone()
-            .or_else(|| std::env::var("TRACEPARENT").ok().filter(|t| !t.is_empty())),
-    );
+    session.set_traceparent(traceparent(args.traceparent.clone()));
     let streamed = stream_live(&mut session);
     let output = session.run_named(language, &code, &filename);
     layers::flush_traces();
@@ -154,6 +150,11 @@ pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
         mount::copy_out(session.vfs(), "/workspace", dir)?;
     }
     Ok(output.exit_code)
+}
+
+/// The trace a run belongs to: the flag, else `$TRACEPARENT`.
+pub fn traceparent(flag: Option<String>) -> Option<String> {
+    flag.or_else(|| std::env::var("TRACEPARENT").ok().filter(|t| !t.is_empty()))
 }
 
 /// Live output for a session: each stream's bytes reach the terminal as the script writes

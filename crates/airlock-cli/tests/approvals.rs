@@ -12,15 +12,68 @@ use tempfile::TempDir;
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
 
 fn airlock(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_airlock"))
+    airlock_traced(dir, args, None)
+}
+
+/// Runs airlock, exporting spans to `endpoint` when given (else nowhere).
+fn airlock_traced(dir: &Path, args: &[&str], endpoint: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_airlock"));
+    command
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
-        // No collector: the trace layer exports nothing.
         .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
         .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-        .output()
-        .expect("airlock runs")
+        .env_remove("TRACEPARENT");
+    if let Some(endpoint) = endpoint {
+        command
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+            .env("OTEL_SERVICE_NAME", "bank-agent")
+            .env("TRACEPARENT", TRACEPARENT);
+    }
+    command.output().expect("airlock runs")
+}
+
+const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+/// The OTLP receiver of the layer tests (on the official `opentelemetry-proto`), writing the
+/// spans it receives to `out` as JSON lines; `None` when it cannot run here.
+fn receiver(out: &Path) -> Option<(std::process::Child, String)> {
+    use std::io::BufRead as _;
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../airlock-layers/tests/otlp_receiver.py"
+    );
+    let mut child = Command::new("python3")
+        .arg(script)
+        .arg(out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take()?)
+        .read_line(&mut line)
+        .ok()?;
+    let port = line.trim().strip_prefix("PORT ")?.to_string();
+    Some((child, format!("http://127.0.0.1:{port}")))
+}
+
+/// The spans in `out`, once at least one named `name` arrived (waits up to 10 s).
+fn spans_with(out: &Path, name: &str) -> Vec<serde_json::Value> {
+    for _ in 0..200 {
+        let spans: Vec<serde_json::Value> = std::fs::read_to_string(out)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        if spans.iter().any(|s| s["name"] == name) {
+            return spans;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("no span {name} arrived in {}", out.display());
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -169,7 +222,11 @@ fn a_gated_payment_stops_is_approved_elsewhere_and_resumes_to_completion() {
         text(&reused.stderr)
     );
 
-    let done = airlock(dir, &["resume", "run.jsonl"]);
+    // The finishing run is traced into a real OTLP receiver, under the agent's own trace.
+    let spans_file = dir.join("spans.jsonl");
+    let collector = receiver(&spans_file);
+    let endpoint = collector.as_ref().map(|(_, url)| url.as_str());
+    let done = airlock_traced(dir, &["resume", "run.jsonl"], endpoint);
     let stdout = text(&done.stdout);
     assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
     assert!(stdout.starts_with("sent 250 EUR to ada (tx-"), "{stdout}");
@@ -186,6 +243,28 @@ fn a_gated_payment_stops_is_approved_elsewhere_and_resumes_to_completion() {
         "{}",
         text(&verify.stdout)
     );
+    if let Some((mut child, _)) = collector {
+        let spans = spans_with(&spans_file, "execute_tool bank/transfer");
+        let _ = child.kill();
+        let transfer = spans
+            .iter()
+            .find(|s| s["name"] == "execute_tool bank/transfer")
+            .unwrap();
+        assert_eq!(transfer["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+        assert_eq!(transfer["service_name"], "bank-agent");
+        let attributes = &transfer["attributes"];
+        assert_eq!(attributes["gen_ai.operation.name"], "execute_tool");
+        assert_eq!(attributes["gen_ai.tool.name"], "bank/transfer");
+        assert!(
+            spans.iter().any(|s| s["name"] == "airlock.approval"),
+            "the wait for the person has its span: {spans:?}"
+        );
+        let text = std::fs::read_to_string(&spans_file).unwrap();
+        assert!(!text.contains("R3ce1ptT0ken"), "no secret in the spans");
+        assert!(!text.contains(&code), "no code in the spans");
+    } else {
+        eprintln!("skipped the trace half: python3 with opentelemetry-proto is not available");
+    }
     // The whole session replays from the journal: the stop, then the payment.
     let replay = airlock(dir, &["replay", "run.jsonl"]);
     assert_eq!(replay.status.code(), Some(0), "{}", text(&replay.stderr));
@@ -225,7 +304,11 @@ fn a_declined_approval_is_eapproval_in_the_script_when_the_run_resumes() {
         ],
     );
     assert!(denied.status.success(), "{}", text(&denied.stderr));
-    let done = airlock(dir, &["resume", "run.jsonl"]);
+    // The finishing run is traced into a real OTLP receiver, under the agent's own trace.
+    let spans_file = dir.join("spans.jsonl");
+    let collector = receiver(&spans_file);
+    let endpoint = collector.as_ref().map(|(_, url)| url.as_str());
+    let done = airlock_traced(dir, &["resume", "run.jsonl"], endpoint);
     let stdout = text(&done.stdout);
     assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
     assert!(
