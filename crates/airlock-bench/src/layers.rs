@@ -6,16 +6,18 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use airlock::pipeline::{Answer, Redact};
 use airlock::policy::Policy;
 use airlock::tool::{ToolSpec, Toolbox, tool_fn};
-use airlock::{Approvals, Language, LayerStack, Sandbox, SandboxConfig, Toolset, approver_fn};
+use airlock::{Approvals, LayerStack, Sandbox, SandboxConfig, Toolset, approver_fn};
 use airlock_layers::approve::{ApproveConfig, ApproveLayer};
 use airlock_layers::redact::{RedactConfig, RedactLayer};
 use airlock_layers::trace::{TraceConfig, TraceLayer};
 use serde_json::Value;
+
+use crate::tools::median_run;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -66,21 +68,6 @@ fn toolset(layers: LayerStack) -> Result<Toolset> {
         Ok(Value::Null)
     }))?;
     Ok(Toolset::with_layers(toolbox, Policy::allow_all(), layers))
-}
-
-/// Median wall time of `n` runs of `code` in `session`.
-fn median(session: &mut airlock::Session, code: &str, n: usize) -> Result<Duration> {
-    let mut times = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        let out = session.run(Language::JavaScript, code)?;
-        if !out.success() {
-            return Err(out.stderr_text().into());
-        }
-        times.push(t.elapsed());
-    }
-    times.sort();
-    Ok(times[n / 2])
 }
 
 pub fn run() -> Result<()> {
@@ -148,7 +135,7 @@ pub fn run() -> Result<()> {
         if let Some(approvals) = approvals {
             session.set_approvals(approvals);
         }
-        let t = median(&mut session, code, if calls == CALLS { 5 } else { 201 })?;
+        let t = median_run(&mut session, code, if calls == CALLS { 5 } else { 201 })?;
         let per_call = t.as_secs_f64() * 1e6 / f64::from(calls);
         let added = match base {
             Some(b) if !name.starts_with("no layers") => {

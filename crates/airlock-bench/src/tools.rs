@@ -36,7 +36,7 @@ fn sandbox() -> Result<Sandbox> {
 }
 
 /// Runs `code` `n` times and returns the median wall time of the runs.
-fn median_run(session: &mut airlock::Session, code: &str, n: usize) -> Result<Duration> {
+pub(crate) fn median_run(session: &mut airlock::Session, code: &str, n: usize) -> Result<Duration> {
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();

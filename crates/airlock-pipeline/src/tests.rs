@@ -940,9 +940,9 @@ fn calls_refused_before_the_policy_are_recorded_under_the_configured_name() {
 // Journal and replay
 // ---------------------------------------------------------------------------------------------
 
-/// A journal's bytes, shared with the test that reads them back.
+/// A journal's bytes, shared with the test that reads them back (the layer tests use it too).
 #[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Shared(pub(crate) Arc<Mutex<Vec<u8>>>);
 
 impl Write for Shared {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

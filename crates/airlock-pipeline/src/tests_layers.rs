@@ -2,7 +2,6 @@
 //! rewrites, results replaced or failed, layers that break, human approvals (by callback, from
 //! another thread, by code, stopped and resumed) and the redaction of the journal.
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -72,19 +71,7 @@ fn tools() -> Vec<(ToolSpec, Reply)> {
     ]
 }
 
-/// A journal's bytes, shared with the test that reads them back.
-#[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use crate::tests::Shared;
 
 /// A run's tools with layers, built the way a session builds them, remembering what each tool
 /// was called with.
