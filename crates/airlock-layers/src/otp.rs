@@ -508,6 +508,18 @@ fn load_secret(path: &Path) -> Result<Totp, OtpError> {
         ),
     };
     let bytes = read_bounded(path, MAX_SECRET_FILE_BYTES).map_err(|e| err(io_reason(&e)))?;
+    // Like ssh with a private key: a secret others may read is no longer a secret.
+    let mode = fs::metadata(path)
+        .map_err(|e| err(io_reason(&e)))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(OtpError::SecretFile {
+            path: path.to_path_buf(),
+            reason: format!("readable by other users (mode {:04o})", mode & 0o7777),
+            hint: format!("chmod 600 {}", path.display()),
+        });
+    }
     let Some(bytes) = bytes else {
         return Err(err(format!(
             "larger than {MAX_SECRET_FILE_BYTES} bytes: not a secret file"

@@ -81,9 +81,28 @@ impl TestClock {
 }
 
 fn write_secret(dir: &TempDir, contents: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
     let path = dir.path("otp.secret");
     std::fs::write(&path, contents).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     path
+}
+
+#[test]
+fn a_secret_other_users_may_read_is_refused_with_a_hint() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("readable");
+    let path = write_secret(&dir, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = OtpLayer::new(OtpConfig::new(&path))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("readable by other users (mode 0644)"), "{err}");
+    assert!(err.contains("chmod 600"), "{err}");
+    assert!(
+        !err.contains("JBSWY3DP"),
+        "the secret is never quoted: {err}"
+    );
 }
 
 fn config(secret_file: &Path, clock: &TestClock) -> OtpConfig {
