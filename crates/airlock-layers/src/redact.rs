@@ -142,6 +142,8 @@ struct KeyedRule {
     marker: String,
     key: Regex,
     value: Regex,
+    /// The shortest value `value` can match: shorter values are not looked at.
+    value_min: usize,
 }
 
 /// A compiled set of redaction rules. Cheap to share (`Arc<Redactor>`); all methods take
@@ -152,6 +154,9 @@ pub struct Redactor {
     rules: Vec<Rule>,
     keyed: Vec<KeyedRule>,
     literals: usize,
+    /// The shortest text any rule can match: shorter strings (most of a typical result's
+    /// keys and values) are skipped without running the set.
+    min_len: usize,
 }
 
 /// Never prints the rules: the literal alternation contains the secrets themselves.
@@ -214,6 +219,7 @@ impl Redactor {
                         marker: marker(p.name),
                         key: Regex::new(p.key)?,
                         value: Regex::new(p.value)?,
+                        value_min: minimum_len(p.value),
                     })
                 })
                 .collect::<Result<_, regex::Error>>()
@@ -227,11 +233,17 @@ impl Redactor {
             .size_limit(REGEX_SIZE_LIMIT)
             .build()
             .map_err(size_error)?;
+        let min_len = rules
+            .iter()
+            .map(|r| minimum_len(r.regex.as_str()))
+            .min()
+            .unwrap_or(usize::MAX);
         Ok(Self {
             set,
             rules,
             keyed,
             literals: literals.len(),
+            min_len,
         })
     }
 
@@ -317,6 +329,9 @@ impl Redactor {
     /// Overlapping matches of different rules merge into one range (named by the earliest),
     /// so nothing any rule flagged is left half-replaced.
     fn spans(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        if text.len() < self.min_len {
+            return Vec::new();
+        }
         // `is_match` may stop at the first hit and needs no per-rule bookkeeping: the fast
         // path for the common case of text without secrets.
         if !self.set.is_match(text) {
@@ -384,9 +399,17 @@ impl Redactor {
         };
         self.keyed
             .iter()
-            .find(|k| k.key.is_match(key) && k.value.is_match(s))
+            .find(|k| s.len() >= k.value_min && k.key.is_match(key) && k.value.is_match(s))
             .map(|k| k.marker.as_str())
     }
+}
+
+/// The fewest bytes `pattern` can match (0 when it cannot be told, which skips nothing).
+fn minimum_len(pattern: &str) -> usize {
+    regex_syntax::parse(pattern)
+        .ok()
+        .and_then(|hir| hir.properties().minimum_len())
+        .unwrap_or(0)
 }
 
 impl airlock_pipeline::Redact for Redactor {
