@@ -95,6 +95,52 @@ fn python_sdk_client_approves_by_elicitation_and_over_the_endpoint() {
     );
 }
 
+const OTP_CONFIG: &str = r#"
+[[tool]]
+name = "bank/transfer"
+description = "Send money"
+command = ["python3", "-c", "import json, sys; a = json.load(sys.stdin); print(json.dumps({'sent': a['amount']}))"]
+input_schema = { type = "object", properties = { amount = { type = "number" }, currency = { type = "string" }, to = { type = "string" } }, required = ["amount", "currency", "to"] }
+
+[[layer]]
+use = "otp"
+tools = "bank/**"
+prompt = "Send {amount} {currency} to {to}?"
+secret_file = "bank.secret"
+
+[approvals]
+timeout = "20s"
+"#;
+
+#[test]
+fn python_sdk_client_types_a_one_time_password_on_the_url_mode_page() {
+    let python = peers_python();
+    let tmp = TempDir::new().expect("tempdir");
+    std::fs::write(tmp.path().join("airlock.toml"), OTP_CONFIG).expect("config");
+    std::fs::write(tmp.path().join("token"), format!("{TOKEN}\n")).expect("token");
+    let enrolled = Command::new(env!("CARGO_BIN_EXE_airlock"))
+        .args(["otp", "enroll", "bank.secret"])
+        .current_dir(tmp.path())
+        .output()
+        .expect("enroll");
+    assert!(enrolled.status.success());
+    let serve = Serve::start(tmp.path());
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../airlock-mcp/tests/peers/approvals.py");
+    let secret = tmp.path().join("bank.secret");
+    let out = Command::new(python)
+        .arg(script)
+        .args([&serve.1, TOKEN, "otp", &secret.display().to_string()])
+        .output()
+        .expect("run the Python client");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("all checks passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn a_short_approvals_token_is_refused_with_a_hint() {
     let tmp = TempDir::new().expect("tempdir");

@@ -138,8 +138,8 @@ pub struct OtpConfig {
     /// How long after a wrong code further attempts are refused, without being counted
     /// (default [`DEFAULT_THROTTLE`]).
     pub throttle: Duration,
-    /// What the person is asked; `{tool}` is replaced by the tool's name. Default: "Enter the
-    /// one-time password to run {tool}".
+    /// What the person is asked, a template as the `approve` layer's (`{tool}`, `{ARGUMENT}`).
+    /// Default: "Enter the one-time password to run {tool}".
     pub prompt: Option<String>,
     /// The layer's name in denials, the journal and spans (default [`DEFAULT_NAME`]).
     pub name: String,
@@ -447,7 +447,7 @@ impl OtpLayer {
             Ok(status) if status.locked => Before::Deny(self.locked(status.failures)),
             Ok(_) => {
                 let prompt = match &self.prompt {
-                    Some(p) => p.replace("{tool}", &call.tool),
+                    Some(p) => crate::approve::render(p, call),
                     None => format!("Enter the one-time password to run {}", call.tool),
                 };
                 Before::Approve(ApprovalAsk {

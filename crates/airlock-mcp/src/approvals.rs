@@ -4,15 +4,17 @@
 //! - A call that needs a person's confirmation is asked of the MCP client with a form-mode
 //!   elicitation (accept runs the call; decline or cancel refuses it), when the client declared
 //!   elicitation in its `initialize` handshake (the 2025-06-18 protocol, where the server can
-//!   send it requests during a call). One-time passwords are
-//!   never asked in form mode (the MCP specification forbids sensitive data there): they, and
-//!   every approval of a client without elicitation, stay pending.
+//!   send it requests during a call). One-time passwords are never asked in form mode (the MCP
+//!   specification forbids sensitive data there): with the HTTP endpoint, a client with URL-mode
+//!   elicitation is sent to a single-use loopback page (`/approvals/page/{token}`) where the
+//!   person types the code. Every other approval stays pending.
 //! - `GET /approvals` lists the pending approvals of every session as JSON;
 //!   `POST /approvals/{id}` with `{"approve": true}`, `{"approve": true, "code": "123456"}` or
 //!   `{"approve": false, "reason": "..."}` answers one. Both need
 //!   `Authorization: Bearer TOKEN`; a missing or wrong token is a 401 that says nothing more.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use airlock::pipeline::{Answer, Answered, ApprovalRequest, Approvals, Approver, LayerFuture};
 use rmcp::RoleServer;
@@ -26,21 +28,52 @@ use serde_json::{Value, json};
 /// Largest answer body the endpoint reads: a code and a reason.
 const MAX_ANSWER_BYTES: usize = 16 * 1024;
 
+/// Code pages open at once per server: each is an approval a session waits on, so honest use
+/// keeps a handful; this only bounds a flood.
+const MAX_PAGES: usize = 256;
+
 /// Asks the MCP client's user through elicitation.
 pub(crate) struct Elicitation {
     pub(crate) peer: Peer<RoleServer>,
+    /// With the HTTP approvals endpoint: where a one-time password is typed (URL mode), and
+    /// the session's number there.
+    pub(crate) pages: Option<(Arc<Registry>, usize)>,
 }
 
 impl Approver for Elicitation {
     fn ask(&self, request: &ApprovalRequest) -> LayerFuture<'static, Option<Answered>> {
         let peer = self.peer.clone();
         let request = request.clone();
+        let pages = self.pages.clone();
         Box::pin(async move {
-            if request.wants_code()
-                || !peer
-                    .supported_elicitation_modes()
-                    .contains(&ElicitationMode::Form)
-            {
+            let modes = peer.supported_elicitation_modes();
+            if request.wants_code() {
+                // Never in a form: the person types the code on a loopback page instead, and
+                // its answer arrives through the endpoint while the call waits.
+                let (registry, session) = pages?;
+                if !modes.contains(&ElicitationMode::Url) {
+                    return None;
+                }
+                let url = registry.page_url(session, &request.id)?;
+                let params = ElicitRequestParams::UrlElicitationParams {
+                    meta: None,
+                    message: format!(
+                        "{}\n\nType the one-time password for {} on the page.",
+                        request.prompt, request.tool
+                    ),
+                    url,
+                    elicitation_id: request.id.clone(),
+                };
+                let result = peer.create_elicitation(params).await.ok()?;
+                return match result.action {
+                    ElicitationAction::Accept => None,
+                    _ => Some(Answered::new(
+                        Answer::decline(Some("declined in the MCP client".into())),
+                        "mcp",
+                    )),
+                };
+            }
+            if !modes.contains(&ElicitationMode::Form) {
                 return None;
             }
             let params = form(&request)?;
@@ -106,19 +139,58 @@ pub(crate) fn fresh_token() -> String {
 /// Every session's approvals, numbered, so the endpoint can list and answer them.
 #[derive(Debug, Default)]
 pub(crate) struct Registry {
-    sessions: Mutex<Vec<Approvals>>,
+    sessions: Mutex<Vec<Option<Approvals>>>,
+    /// One-time pages where a person types a code: page token -> (session, approval id).
+    pages: Mutex<HashMap<String, (usize, String)>>,
+    /// `http://ADDR` of the endpoint, once it listens.
+    pub(crate) base: OnceLock<String>,
 }
 
 impl Registry {
-    /// Registers a session's broker; its approvals get ids `s{N}.{id}`.
-    pub(crate) fn add(&self, approvals: Approvals) {
-        if let Ok(mut sessions) = self.sessions.lock() {
-            sessions.push(approvals);
+    /// A number for a new session; its approvals get ids `s{N}.{id}`.
+    pub(crate) fn reserve(&self) -> usize {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.push(None);
+        sessions.len() - 1
+    }
+
+    /// Registers session `n`'s broker.
+    pub(crate) fn set(&self, n: usize, approvals: Approvals) {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = sessions.get_mut(n) {
+            *slot = Some(approvals);
         }
     }
 
     fn all(&self) -> Vec<Approvals> {
-        self.sessions.lock().map(|s| s.clone()).unwrap_or_default()
+        self.sessions
+            .lock()
+            .map(|s| s.iter().flatten().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn session(&self, n: usize) -> Option<Approvals> {
+        self.sessions.lock().ok()?.get(n).cloned().flatten()
+    }
+
+    /// A single-use page for approval `id` of session `session`, or `None` before the
+    /// endpoint listens or with too many pages open.
+    fn page_url(&self, session: usize, id: &str) -> Option<String> {
+        let base = self.base.get()?;
+        let token = fresh_token();
+        let mut pages = self.pages.lock().ok()?;
+        if pages.len() >= MAX_PAGES {
+            // Drop the pages of approvals nobody waits on any more (answered or timed out).
+            pages.retain(|_, (n, id)| {
+                self.session(*n)
+                    .is_some_and(|a| a.pending().iter().any(|r| &r.id == id))
+            });
+        }
+        if pages.len() >= MAX_PAGES {
+            return None;
+        }
+        pages.insert(token.clone(), (session, id.to_string()));
+        Some(format!("{base}/approvals/page/{token}"))
     }
 
     /// The pending approvals of every session.
@@ -164,7 +236,7 @@ impl Registry {
         else {
             return (404, json!({ "error": format!("no pending approval {id}") }));
         };
-        let Some(approvals) = self.all().into_iter().nth(session) else {
+        let Some(approvals) = self.session(session) else {
             return (404, json!({ "error": format!("no pending approval {id}") }));
         };
         let answer = match (body.approve, body.code) {
@@ -212,12 +284,121 @@ fn respond(status: u16, value: &Value) -> hyper::Response<Body> {
     response
 }
 
+fn respond_html(status: u16, html: String) -> hyper::Response<Body> {
+    use http_body_util::BodyExt;
+    let body = http_body_util::Full::new(hyper::body::Bytes::from(html)).boxed();
+    let mut response = hyper::Response::new(body);
+    *response.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `GET /approvals/page/{token}`: the form; `POST` it with `code=...` (or `decline=1`).
+async fn page(
+    registry: &Registry,
+    token: &str,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> hyper::Response<Body> {
+    use http_body_util::BodyExt;
+    let found = registry
+        .pages
+        .lock()
+        .ok()
+        .and_then(|p| p.get(token).cloned());
+    let Some((session, id)) = found else {
+        return respond_html(404, "<p>This page has expired.</p>".into());
+    };
+    let Some(approvals) = registry.session(session) else {
+        return respond_html(404, "<p>This page has expired.</p>".into());
+    };
+    if req.method() == http::Method::GET {
+        let Some(request) = approvals.pending().into_iter().find(|r| r.id == id) else {
+            return respond_html(404, "<p>Nothing waits on this page any more.</p>".into());
+        };
+        return respond_html(
+            200,
+            format!(
+                "<!doctype html><title>airlock approval</title><h1>{}</h1><p>tool <code>{}</code> <code>{}</code></p>\
+                 <form method=\"post\"><label>One-time password <input name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" autofocus></label> \
+                 <button>Approve</button> <button name=\"decline\" value=\"1\">Decline</button></form>",
+                escape(&request.prompt),
+                escape(&request.tool),
+                escape(&request.args.to_string())
+            ),
+        );
+    }
+    let limited = http_body_util::Limited::new(req.into_body(), MAX_ANSWER_BYTES);
+    let Ok(body) = limited.collect().await else {
+        return respond_html(413, "<p>The answer is too large.</p>".into());
+    };
+    let body = body.to_bytes();
+    let form: HashMap<String, String> = form_pairs(&String::from_utf8_lossy(&body));
+    // Single use: whatever the answer, the page is gone.
+    if let Ok(mut pages) = registry.pages.lock() {
+        pages.remove(token);
+    }
+    let answer = if form.contains_key("decline") {
+        Answer::decline(Some("declined on the approval page".into()))
+    } else {
+        Answer::code(form.get("code").cloned().unwrap_or_default())
+    };
+    match approvals.answer(&id, Answered::new(answer, "http")) {
+        Ok(()) => respond_html(200, "<p>Answered. You can close this page.</p>".into()),
+        Err(_) => respond_html(404, "<p>Nothing waits on this page any more.</p>".into()),
+    }
+}
+
+/// `application/x-www-form-urlencoded` pairs.
+fn form_pairs(body: &str) -> HashMap<String, String> {
+    body.split('&')
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+fn decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = text.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Serves `GET /approvals` and `POST /approvals/{id}`.
 pub(crate) async fn serve(
     endpoint: &Endpoint,
     req: hyper::Request<hyper::body::Incoming>,
 ) -> hyper::Response<Body> {
     use http_body_util::BodyExt;
+    // A code page is its own capability (a single-use token in its address): a browser
+    // sends no bearer token.
+    if let Some(token) = req.uri().path().strip_prefix("/approvals/page/") {
+        let token = token.to_string();
+        return page(&endpoint.registry, &token, req).await;
+    }
     let auth = req
         .headers()
         .get(http::header::AUTHORIZATION)

@@ -363,11 +363,17 @@ impl AirlockServer {
             };
             let approvals = Approvals::new()
                 .with_timeout(options.approval_timeout)
-                .with_unattended(unattended)
-                .with_approver(Arc::new(crate::approvals::Elicitation {
-                    peer: context.peer.clone(),
-                }));
-            self.shared.registry.add(approvals.clone());
+                .with_unattended(unattended);
+            let number = self.shared.registry.reserve();
+            let pages = options
+                .approvals_token
+                .is_some()
+                .then(|| (Arc::clone(&self.shared.registry), number));
+            let approvals = approvals.with_approver(Arc::new(crate::approvals::Elicitation {
+                peer: context.peer.clone(),
+                pages,
+            }));
+            self.shared.registry.set(number, approvals.clone());
             session.set_approvals(approvals.clone());
             Arc::new(SessionCell {
                 session: Mutex::new(session),
@@ -700,6 +706,11 @@ impl HttpServer {
     /// Accepting connections failed.
     pub async fn serve(self) -> Result<(), McpError> {
         let base = self.server;
+        let _ = base
+            .shared
+            .registry
+            .base
+            .set(format!("http://{}", self.addr));
         let endpoint = base.endpoint().map(Arc::new);
         let mut config = StreamableHttpServerConfig::default();
         if !self.addr.ip().is_loopback() {

@@ -2,6 +2,7 @@
 `airlock serve --http`, whose config gates `bank/transfer` behind an `approve` layer.
 
 Usage: approvals.py URL TOKEN
+       approvals.py URL TOKEN otp SECRET_FILE   (the config gates bank/transfer with an otp layer)
 
 A client with elicitation (on the 2025-06-18 protocol, whose server-to-client requests carry
 it) answers in its callback (accept runs the call; decline and cancel
@@ -13,6 +14,7 @@ import asyncio
 import json
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from mcp import Client, types
@@ -116,5 +118,45 @@ async def main(url, token):
     print("all checks passed")
 
 
+async def otp(url, token, secret_file):
+    import pyotp
+
+    secret = open(secret_file).read().strip()
+    pages = []
+
+    async def callback(context, params):
+        page_url = getattr(params, "url", None)
+        if page_url is None:
+            return types.ElicitResult(action="decline")
+        pages.append(page_url)
+
+        def type_the_code():
+            with urllib.request.urlopen(page_url, timeout=10) as response:
+                html = response.read().decode()
+            code = pyotp.TOTP(secret).now()
+            data = urllib.parse.urlencode({"code": code}).encode()
+            with urllib.request.urlopen(urllib.request.Request(page_url, data=data), timeout=10) as response:
+                return html, response.status
+
+        html, status = await asyncio.to_thread(type_the_code)
+        expect("Send 5 EUR to ada?" in html and "one-time-code" in html, "the loopback page shows the prompt and a code field", html)
+        expect(status == 200, "the page takes the code", status)
+        return types.ElicitResult(action="accept")
+
+    async with Client(url, elicitation_callback=callback, mode="legacy") as client:
+        result = await client.call_tool("run", {"code": PAY})
+        expect(result.structured_content["value"] == {"sent": 5}, "a code typed on the URL-mode page runs the call", result.structured_content)
+        expect(len(pages) == 1 and pages[0].startswith(url.rsplit("/mcp", 1)[0] + "/approvals/page/"), "the code is asked by URL, never in a form", pages)
+        try:
+            urllib.request.urlopen(pages[0], timeout=10)
+            expect(False, "a used page is gone")
+        except urllib.error.HTTPError as e:
+            expect(e.code == 404, "a used page is gone", e.code)
+    print("all checks passed")
+
+
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    if len(sys.argv) > 3 and sys.argv[3] == "otp":
+        asyncio.run(otp(sys.argv[1], sys.argv[2], sys.argv[4]))
+    else:
+        asyncio.run(main(sys.argv[1], sys.argv[2]))
