@@ -1,0 +1,1 @@
+//! WIT types as JSON Schema, and JSON values as WIT values and back.
