@@ -756,4 +756,9 @@ fn type_error_displays_path_and_message() {
         e.to_string(),
         "argument items[2].quantity: expected u32 (an integer), got -1"
     );
+    // With no name at the top, paths start at the first member.
+    let err = to_val(&json!({ "sku": 1, "quantity": 1 }), &ty("record"), "").expect_err("sku");
+    assert_eq!(err.path, "sku");
+    let err = to_val(&json!([1, "x"]), &ty("list"), "").expect_err("x");
+    assert_eq!(err.path, "[1]");
 }
