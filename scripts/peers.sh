@@ -46,3 +46,7 @@ if ! grep -q "\"version\": \"$everything_version\"" "$everything/package.json" 2
   npm install --silent --no-audit --no-fund --prefix "$AIRLOCK_PEERS/npm" \
     "@modelcontextprotocol/server-everything@$everything_version" >/dev/null
 fi
+
+# The example components, built from source in three languages (see scripts/components.sh).
+export AIRLOCK_COMPONENTS="$AIRLOCK_PEERS/components"
+bash "$(dirname "${BASH_SOURCE[0]}")/components.sh" "$AIRLOCK_COMPONENTS" >&2

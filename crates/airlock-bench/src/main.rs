@@ -3,7 +3,7 @@
 //! ```sh
 //! cargo build --release -p airlock-cli -p airlock-bench
 //! target/release/airlock-bench            # or: cargo run --release -p airlock-bench
-//! target/release/airlock-bench mcp shell  # only these groups (js, tools, layers, policy, shell, mcp;
+//! target/release/airlock-bench mcp shell  # only these groups (js, tools, layers, components, policy, shell, mcp;
 //!                                         # `startup`, only when named, loops trivial runs)
 //! ```
 //!
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use airlock::{Language, Sandbox, SandboxConfig};
 
+mod components;
 mod layers;
 mod mcp;
 mod policy;
@@ -23,10 +24,23 @@ mod tools;
 const LOOP: &str = "let s = 0; for (let i = 0; i < 3e6; i++) s += i; return s";
 
 /// The groups of benchmarks; `airlock-bench GROUP...` runs only those named.
-const GROUPS: &[&str] = &["js", "startup", "tools", "layers", "policy", "shell", "mcp"];
+const GROUPS: &[&str] = &[
+    "js",
+    "startup",
+    "tools",
+    "layers",
+    "components",
+    "policy",
+    "shell",
+    "mcp",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let chosen: Vec<String> = std::env::args().skip(1).collect();
+    // The child process of the `components` group's cold-start measurement.
+    if chosen.first().map(String::as_str) == Some("component-first-call") {
+        return components::first_call(chosen.get(1).map_or("", String::as_str));
+    }
     if let Some(bad) = chosen.iter().find(|g| !GROUPS.contains(&g.as_str())) {
         return Err(format!(
             "unknown group {bad:?}; the groups are {}",
@@ -57,6 +71,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if wanted("layers") {
         layers::run()?;
+    }
+    if wanted("components") {
+        components::run()?;
     }
     if wanted("policy") {
         println!(

@@ -57,6 +57,9 @@ pub struct FileConfig {
     /// The tools, in the order the script and the model see them.
     #[serde(default)]
     pub tool: Vec<ToolDoc>,
+    /// WebAssembly components whose exported functions are tools.
+    #[serde(default)]
+    pub component: Vec<ComponentDoc>,
     /// Upstream MCP servers whose tools the sandbox imports, by name.
     #[serde(default)]
     pub mcp_servers: std::collections::BTreeMap<String, McpServerDoc>,
@@ -98,6 +101,52 @@ pub struct ToolDoc {
     pub input_schema_file: Option<PathBuf>,
     pub output_schema: Option<toml::Value>,
     pub output_schema_file: Option<PathBuf>,
+}
+
+/// One `[[component]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentDoc {
+    /// The prefix of its tools: `NAME/function`.
+    pub name: toml::Spanned<String>,
+    /// The component file, relative to the config file.
+    pub path: PathBuf,
+    /// Which of its functions to offer, in the policy's pattern syntax (default "**").
+    pub tools: Option<String>,
+    /// Descriptions by function name, for binaries without WIT doc comments.
+    #[serde(default)]
+    pub describe: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub grants: GrantsDoc,
+    #[serde(default)]
+    pub limits: ComponentLimitsDoc,
+}
+
+/// `[component.grants]`: deny by default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantsDoc {
+    #[serde(default)]
+    pub network: Vec<String>,
+    #[serde(default)]
+    pub methods: Vec<String>,
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub env_from_host: Vec<String>,
+    /// Not available yet; refused with an explanation rather than ignored.
+    pub files: Option<toml::Value>,
+}
+
+/// `[component.limits]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentLimitsDoc {
+    pub timeout: Option<String>,
+    pub memory: Option<String>,
+    pub fuel: Option<u64>,
+    pub http_response_bytes: Option<String>,
+    pub output: Option<String>,
 }
 
 /// One `[mcp_servers.NAME]`.

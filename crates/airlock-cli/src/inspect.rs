@@ -90,6 +90,13 @@ pub fn check(args: CheckArgs) -> anyhow::Result<i32> {
             println!("  {}  {how}  (tools {})", server.name, server.tools);
         }
     }
+    let components = crate::components::describe(&loaded)?;
+    if !components.is_empty() {
+        println!("\ncomponents ({}):", components.len());
+        for line in components {
+            println!("{line}");
+        }
+    }
     println!("\npolicy:\n{}", tools.policy().describe());
     let layers = tools.layers().describe();
     if !layers.is_empty() {

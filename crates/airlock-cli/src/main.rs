@@ -1,6 +1,7 @@
 //! The `airlock` command: thin glue over the `airlock-sandbox` library.
 
 mod approvals;
+mod components;
 mod config;
 mod inspect;
 mod journal;
@@ -58,6 +59,9 @@ enum Command {
     Approvals(approvals::ApprovalsCommand),
     /// Finish a run that stopped at a pending approval, once it is answered.
     Resume(approvals::ResumeArgs),
+    /// Work with WebAssembly components (tools typed by WIT).
+    #[command(subcommand)]
+    Component(components::ComponentCommand),
     /// One-time-password secrets for the otp layer.
     #[command(subcommand)]
     Otp(approvals::OtpCommand),
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
         Command::Approvals(command) => approvals::execute(command),
         Command::Resume(args) => approvals::resume(args),
         Command::Otp(command) => approvals::otp(command),
+        Command::Component(command) => components::execute(command),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

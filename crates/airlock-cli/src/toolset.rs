@@ -57,6 +57,13 @@ pub fn build(loaded: &Loaded, upstreams: Upstreams) -> anyhow::Result<Toolset> {
             tool(doc, &dir).with_context(|| format!("{at}: tool '{}'", doc.name.get_ref()))?;
         toolbox.add(tool).map_err(|e| anyhow!("{at}: {e}"))?;
     }
+    for (component, pattern) in crate::components::load_all(loaded, &dir)? {
+        for tool in component.tools(|local| pattern.matches(local)) {
+            toolbox
+                .add(tool)
+                .map_err(|e| anyhow!("{name}: component '{}': {e}", component.name()))?;
+        }
+    }
     if upstreams != Upstreams::Skip {
         for upstream in connect(loaded, upstreams)? {
             for tool in upstream.tools() {

@@ -1767,7 +1767,11 @@
       const c = calls[i];
       const o = isArray(outcomes) ? outcomes[i] : outcomes;
       if (o && o.ok === true) c.resolve(o.value);
-      else if (o && typeof o === 'object') c.reject(toolError(c.tool, o.code || 'EIO', o.message, c.line));
+      else if (o && typeof o === 'object') {
+        const e = toolError(c.tool, o.code || 'EIO', o.message, c.line);
+        if (o.data !== undefined) e.data = o.data;
+        c.reject(e);
+      }
       else c.reject(toolError(c.tool, 'EIO', `${c.tool}: the host gave no answer for this call`, c.line));
     }
   }

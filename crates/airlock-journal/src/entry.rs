@@ -234,6 +234,9 @@ pub struct CallError {
     pub code: String,
     /// A message for people.
     pub message: String,
+    /// Structured detail the tool gave with its error (a component's `err` payload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
 }
 
 /// The end of a run.

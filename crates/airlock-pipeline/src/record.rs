@@ -37,6 +37,9 @@ pub struct ToolCallError {
     /// `EAPPROVAL`, `EDENIED` (see [`Code`]).
     pub code: String,
     pub message: String,
+    /// Structured detail of a tool's error (a component's `err` payload); the script's error
+    /// carries it as `data`.
+    pub data: Option<Value>,
 }
 
 impl ToolCallError {
@@ -44,6 +47,7 @@ impl ToolCallError {
         Self {
             code: code.to_string(),
             message: message.into(),
+            data: None,
         }
     }
 }
@@ -130,6 +134,8 @@ impl Code {
 pub struct Refusal {
     pub code: Code,
     pub message: String,
+    /// Structured detail a tool gave with its error.
+    pub data: Option<Value>,
 }
 
 impl Refusal {
@@ -137,12 +143,21 @@ impl Refusal {
         Self {
             code,
             message: message.into(),
+            data: None,
         }
+    }
+
+    #[must_use]
+    pub fn with_data(mut self, data: Option<Value>) -> Self {
+        self.data = data;
+        self
     }
 
     /// The refusal as a run's records report it.
     pub fn to_error(&self) -> ToolCallError {
-        ToolCallError::new(self.code.as_str(), self.message.clone())
+        let mut error = ToolCallError::new(self.code.as_str(), self.message.clone());
+        error.data.clone_from(&self.data);
+        error
     }
 }
 

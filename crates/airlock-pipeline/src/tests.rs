@@ -1029,6 +1029,7 @@ fn recorded_call(call: u64, tool: &str, args: Value, outcome: Result<Value, &str
             Some(CallError {
                 code: code.to_string(),
                 message: format!("{tool}: recorded {code}"),
+                data: None,
             }),
         ),
     };

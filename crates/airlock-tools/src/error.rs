@@ -3,11 +3,12 @@
 use std::fmt;
 
 /// Why a tool call failed, as the script sees it: an `Error` whose `code` is [`ToolError::code`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ToolError {
     kind: ToolErrorKind,
     message: String,
     hint: Option<String>,
+    data: Option<serde_json::Value>,
 }
 
 /// The kinds of tool failure.
@@ -31,6 +32,7 @@ impl ToolError {
             kind,
             message: message.into(),
             hint: None,
+            data: None,
         }
     }
 
@@ -43,6 +45,17 @@ impl ToolError {
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// Structured detail the script's error carries as `data` (a component's `err` payload).
+    #[must_use]
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    pub fn data(&self) -> Option<&serde_json::Value> {
+        self.data.as_ref()
     }
 
     pub fn kind(&self) -> ToolErrorKind {

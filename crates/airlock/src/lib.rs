@@ -105,3 +105,7 @@ pub use airlock_host::{
     approver_fn, exit_code, journal, pipeline, policy, tool, vfs,
 };
 pub use airlock_host::{KNOBS, Knob, KnobInput, KnobUnit, knob, units};
+
+/// WebAssembly components as tools: the component host, grants and limits, and the WIT <-> JSON
+/// mapping.
+pub use airlock_components as components;

@@ -335,7 +335,8 @@ fn run_tools(
         call.duration = took;
         call.outcome = Some(match result {
             Ok(value) => Ok(value),
-            Err(e) => Err(Refusal::new(Code::of_tool_error(e.kind()), e.to_string())),
+            Err(e) => Err(Refusal::new(Code::of_tool_error(e.kind()), e.to_string())
+                .with_data(e.data().cloned())),
         });
     }
     Ok(())
@@ -436,8 +437,8 @@ fn serve_replay(tools: &mut RunTools, calls: &mut [Call]) -> Result<(), BatchExi
             Served::Outcome(outcome, rule) => {
                 call.rule = rule;
                 call.outcome =
-                    Some(outcome.map_err(|(code, message)| {
-                        Refusal::new(Code::from_journal(&code), message)
+                    Some(outcome.map_err(|(code, message, data)| {
+                        Refusal::new(Code::from_journal(&code), message).with_data(data)
                     }));
                 // A resumed run counts what it serves against the budgets, so the live part
                 // that follows has what the recorded run had left.
@@ -478,10 +479,14 @@ fn finish(tools: &mut RunTools, calls: Vec<Call>) -> Vec<u8> {
             Err(e) => {
                 let _ = write!(
                     out,
-                    "{{\"ok\":false,\"code\":{},\"message\":{}}}",
+                    "{{\"ok\":false,\"code\":{},\"message\":{}",
                     Value::from(e.code.as_str()),
                     Value::from(e.message.as_str())
                 );
+                if let Some(data) = &e.data {
+                    let _ = write!(out, ",\"data\":{data}");
+                }
+                out.push('}');
             }
         }
         record(tools, call, outcome);
@@ -564,6 +569,7 @@ fn journal_all(tools: &mut RunTools, calls: &[Call]) {
                 None,
                 None,
                 Some(CallError {
+                    data: e.data.clone(),
                     code: e.code.as_str().to_string(),
                     message: redactor
                         .as_ref()

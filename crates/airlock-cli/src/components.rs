@@ -1,0 +1,206 @@
+//! `[[component]]`: WebAssembly components loaded into the process's component host, their
+//! functions offered as tools.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use airlock::components::{ComponentHost, ComponentSpec, Grants, Limits, LoadedComponent};
+use airlock::policy::ToolPattern;
+use anyhow::{Context, anyhow};
+
+use crate::config::{ComponentDoc, Loaded};
+use crate::toolset::line_of;
+use crate::units::{parse_duration, parse_size};
+
+/// Loads every `[[component]]` of the config; relative paths are resolved against `dir`.
+pub fn load_all(loaded: &Loaded, dir: &Path) -> anyhow::Result<Vec<(LoadedComponent, ToolPattern)>> {
+    let docs = &loaded.file.component;
+    if docs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fuel = docs.iter().any(|d| d.limits.fuel.is_some());
+    let host = ComponentHost::shared(fuel).map_err(|e| anyhow!("{e}"))?;
+    let name = loaded.path.display().to_string();
+    docs.iter()
+        .map(|doc| {
+            let at = format!("{name}:{}", line_of(&loaded.text, doc.name.span().start));
+            load(&host, doc, dir).with_context(|| format!("{at}: component '{}'", doc.name.get_ref()))
+        })
+        .collect()
+}
+
+fn load(host: &Arc<ComponentHost>, doc: &ComponentDoc, dir: &Path) -> anyhow::Result<(LoadedComponent, ToolPattern)> {
+    let spec = spec(doc)?;
+    let pattern_text = doc.tools.as_deref().unwrap_or("**");
+    let pattern = ToolPattern::compile(pattern_text).map_err(|e| anyhow!("tools = {pattern_text:?}: {e}"))?;
+    let path = dir.join(&doc.path);
+    let component = host.load_file(&path, spec).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    for skipped in component.skipped() {
+        // Toolchain hooks are skipped by design; only real functions left out are worth a line.
+        if !skipped.reason.contains("initialisation hook") {
+            eprintln!(
+                "airlock: component '{}': `{}` left out: {}",
+                component.name(),
+                skipped.export,
+                skipped.reason
+            );
+        }
+    }
+    for key in doc.describe.keys() {
+        let known = component.functions().iter().any(|f| {
+            f.tool
+                .strip_prefix(&format!("{}/", component.name()))
+                .is_some_and(|local| local == key || local.rsplit('/').next() == Some(key.as_str()))
+        });
+        if !known {
+            anyhow::bail!(
+                "[component.describe] names `{key}`, which the component does not export as a tool\nhint: `airlock component inspect {}` lists its functions",
+                doc.path.display()
+            );
+        }
+    }
+    Ok((component, pattern))
+}
+
+/// The component's spec from its config section.
+pub fn spec(doc: &ComponentDoc) -> anyhow::Result<ComponentSpec> {
+    let g = &doc.grants;
+    if g.files.is_some() {
+        anyhow::bail!(
+            "[component.grants] files: components cannot be given files yet; they see no directories\nhint: pass file contents as arguments, or leave the grant out"
+        );
+    }
+    let mut grants = Grants::default();
+    grants.network.clone_from(&g.network);
+    grants.methods.clone_from(&g.methods);
+    grants.env.clone_from(&g.env);
+    grants.env_from_host.clone_from(&g.env_from_host);
+    let l = &doc.limits;
+    let mut limits = Limits::default();
+    if let Some(t) = &l.timeout {
+        limits.timeout = parse_duration(t).map_err(|e| anyhow!("[component.limits] timeout: {e}"))?;
+    }
+    if let Some(m) = &l.memory {
+        limits.memory = parse_size(m).map_err(|e| anyhow!("[component.limits] memory: {e}"))?;
+    }
+    limits.fuel = l.fuel;
+    if let Some(b) = &l.http_response_bytes {
+        limits.http_response_bytes =
+            parse_size(b).map_err(|e| anyhow!("[component.limits] http_response_bytes: {e}"))?;
+    }
+    if let Some(b) = &l.output {
+        let bytes = parse_size(b).map_err(|e| anyhow!("[component.limits] output: {e}"))?;
+        limits.output_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+    }
+    let mut spec = ComponentSpec::new(doc.name.get_ref().clone())
+        .with_grants(grants)
+        .with_limits(limits);
+    for (function, text) in &doc.describe {
+        spec = spec.describe(function.clone(), text.clone());
+    }
+    Ok(spec)
+}
+
+/// `airlock component ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum ComponentCommand {
+    /// Show a component file: the imports it needs (and so the grants it asks for), each
+    /// function it offers as a tool with its input and output schema, and what it leaves out.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// The component file (.wasm).
+    pub file: std::path::PathBuf,
+    /// The name its tools would get (default: the file name without `.wasm`).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Print the whole report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn execute(command: ComponentCommand) -> anyhow::Result<i32> {
+    match command {
+        ComponentCommand::Inspect(args) => inspect(&args),
+    }
+}
+
+fn inspect(args: &InspectArgs) -> anyhow::Result<i32> {
+    let name = args.name.clone().unwrap_or_else(|| {
+        args.file
+            .file_stem()
+            .map_or_else(|| "component".to_string(), |s| s.to_string_lossy().into_owned())
+    });
+    let host = ComponentHost::shared(false).map_err(|e| anyhow!("{e}"))?;
+    let component = host
+        .load_file(&args.file, ComponentSpec::new(name))
+        .map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    let report = component.report();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(0);
+    }
+    println!("{}  ({} bytes, {})", args.file.display(), report["bytes"], component_digest(&component));
+    println!("\nimports ({}):", component.imports().len());
+    for import in component.imports() {
+        println!("  {}  {}", import.name, import.provided.describe());
+    }
+    println!("\ntools ({}):", component.functions().len());
+    for f in component.functions() {
+        println!("  {}  {}", f.tool, f.signature);
+        if !f.description.starts_with('`') {
+            println!("      {}", f.description);
+        }
+        println!("      input:  {}", f.input_schema);
+        if let Some(output) = &f.output_schema {
+            println!("      output: {output}");
+        }
+    }
+    if !component.skipped().is_empty() {
+        println!("\nleft out ({}):", component.skipped().len());
+        for s in component.skipped() {
+            println!("  {}  {}", s.export, s.reason);
+        }
+    }
+    Ok(0)
+}
+
+fn component_digest(c: &LoadedComponent) -> String {
+    format!("blake3:{}", &c.digest()[..16])
+}
+
+/// `airlock check`'s lines for the config's components: file, tools, grants and limits.
+pub fn describe(loaded: &Loaded) -> anyhow::Result<Vec<String>> {
+    let mut lines = Vec::new();
+    for doc in &loaded.file.component {
+        let spec = spec(doc)?;
+        let g = &spec.grants;
+        let mut grants = Vec::new();
+        if !g.network.is_empty() {
+            let methods = if g.methods.is_empty() { "GET, HEAD".to_string() } else { g.methods.join(", ") };
+            grants.push(format!("network {} ({methods})", g.network.join(", ")));
+        }
+        if !g.env.is_empty() {
+            grants.push(format!("env {}", g.env.keys().cloned().collect::<Vec<_>>().join(", ")));
+        }
+        if !g.env_from_host.is_empty() {
+            grants.push(format!("env from host {}", g.env_from_host.join(", ")));
+        }
+        let grants = if grants.is_empty() { "none".to_string() } else { grants.join("; ") };
+        let l = &spec.limits;
+        let fuel = l.fuel.map_or(String::new(), |f| format!(", fuel {f}"));
+        lines.push(format!(
+            "  {}  {}  (tools {})\n      grants: {grants}\n      limits: timeout {:?}, memory {} MiB{fuel}, http response {} KiB, output {} KiB",
+            doc.name.get_ref(),
+            doc.path.display(),
+            doc.tools.as_deref().unwrap_or("**"),
+            l.timeout,
+            l.memory >> 20,
+            l.http_response_bytes >> 10,
+            l.output_bytes >> 10,
+        ));
+    }
+    Ok(lines)
+}

@@ -1,0 +1,215 @@
+//! Calls: each in a fresh store and instance of its own (so no call sees another's memory, and a
+//! trap leaves nothing behind), bounded by the component's limits.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use airlock_tools::{CallContext, Tool, ToolError, ToolErrorKind, ToolFuture, ToolSpec};
+use serde_json::Value;
+use wasmtime::component::Val;
+use wasmtime::{Store, Trap, UpdateDeadline};
+
+use crate::capture::Capture;
+use crate::component::{Function, Inner, LoadedComponent};
+use crate::state::State;
+use crate::types;
+
+/// Bytes of stderr quoted in the error of a call that trapped.
+const STDERR_TAIL: usize = 2048;
+
+impl LoadedComponent {
+    /// The component's functions as tools, those whose name within the component (`function`
+    /// or `interface/function`) `offer` accepts. Each tool's timeout is the component's.
+    pub fn tools(&self, offer: impl Fn(&str) -> bool) -> Vec<Arc<dyn Tool>> {
+        let prefix = format!("{}/", self.inner.name);
+        self.inner
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| offer(f.tool.strip_prefix(&prefix).unwrap_or(&f.tool)))
+            .map(|(at, f)| {
+                let mut spec = ToolSpec::new(f.tool.clone(), f.description.clone())
+                    .with_input_schema(f.input_schema.clone())
+                    .with_timeout(self.inner.limits.timeout);
+                if let Some(output) = &f.output_schema {
+                    spec = spec.with_output_schema(output.clone());
+                }
+                Arc::new(ComponentTool {
+                    spec,
+                    inner: Arc::clone(&self.inner),
+                    at,
+                }) as Arc<dyn Tool>
+            })
+            .collect()
+    }
+}
+
+struct ComponentTool {
+    spec: ToolSpec,
+    inner: Arc<Inner>,
+    at: usize,
+}
+
+impl Tool for ComponentTool {
+    fn spec(&self) -> &ToolSpec {
+        &self.spec
+    }
+
+    fn call(&self, args: Value, _cx: CallContext) -> ToolFuture {
+        let inner = Arc::clone(&self.inner);
+        let at = self.at;
+        Box::pin(async move { call(&inner, &inner.functions[at], &args).await })
+    }
+}
+
+/// Why a call stopped before the function returned.
+enum Stop {
+    Timeout,
+    Failed(wasmtime::Error),
+}
+
+async fn call(inner: &Inner, f: &Function, args: &Value) -> Result<Value, ToolError> {
+    let params = types::args_to_vals(args, &f.params)
+        .map_err(|e| ToolError::failed(format!("{}: {e}", f.tool)))?;
+    let limits = &inner.limits;
+    let stdout = Capture::new(limits.output_bytes);
+    let stderr = Capture::new(limits.output_bytes);
+    let mut store = Store::new(
+        &inner.host.engine,
+        State::new(
+            &inner.env,
+            &stdout,
+            &stderr,
+            Arc::clone(&inner.network),
+            limits.http_response_bytes,
+            limits.memory,
+        ),
+    );
+    store.limiter(|s| &mut s.limiter);
+    if let Some(fuel) = limits.fuel {
+        store
+            .set_fuel(fuel)
+            .map_err(|e| ToolError::new(ToolErrorKind::Unavailable, e.to_string()))?;
+    }
+    let deadline = Instant::now() + limits.timeout;
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |_| {
+        if Instant::now() >= deadline {
+            Err(wasmtime::Error::new(Trap::Interrupt))
+        } else {
+            Ok(UpdateDeadline::Yield(1))
+        }
+    });
+    let _ticking = inner.host.ticker.activate();
+    let n = usize::from(f.result.is_some());
+    let mut results = vec![Val::Bool(false); n];
+    let run = async {
+        let instance = inner
+            .pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| e.context("starting an instance"))?;
+        let func = instance
+            .get_func(&mut store, f.index)
+            .ok_or_else(|| wasmtime::Error::msg(format!("the export `{}` is missing", f.export)))?;
+        func.call_async(&mut store, &params, &mut results).await
+    };
+    let outcome = match tokio::time::timeout(limits.timeout, run).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) => Err(Stop::Timeout),
+        Ok(Err(e)) => Err(Stop::Failed(e)),
+        Err(_) => Err(Stop::Timeout),
+    };
+    let state = store.data();
+    let refused = state.hooks.refused.clone();
+    let memory_hit = state.limiter.hit;
+    match outcome {
+        Ok(()) => finish(f, results.pop()),
+        Err(Stop::Timeout) => Err(ToolError::new(
+            ToolErrorKind::Timeout,
+            format!(
+                "{}: the component did not finish within its time limit of {:?}",
+                f.tool, limits.timeout
+            ),
+        )
+        .with_hint("raise [component.limits] timeout if the work is expected to take longer")),
+        Err(Stop::Failed(e)) => Err(failure(f, &e, memory_hit, limits, &stderr, &refused)),
+    }
+}
+
+/// The function's value as the call's result; a top-level `result`'s `err` is a tool error that
+/// carries its payload as data.
+fn finish(f: &Function, value: Option<Val>) -> Result<Value, ToolError> {
+    let Some(value) = value else {
+        return Ok(Value::Null);
+    };
+    if !f.returns_result() {
+        return Ok(types::from_val(&value));
+    }
+    types::result_to_json(&value).map_err(|data| {
+        let message = match &data {
+            Value::String(s) => format!("{}: {s}", f.tool),
+            Value::Null => format!("{}: the component returned an error", f.tool),
+            other => format!(
+                "{}: the component returned an error: {}",
+                f.tool,
+                short_json(other)
+            ),
+        };
+        ToolError::failed(message).with_data(data)
+    })
+}
+
+fn failure(
+    f: &Function,
+    e: &wasmtime::Error,
+    memory_hit: bool,
+    limits: &crate::grants::Limits,
+    stderr: &Capture,
+    refused: &[String],
+) -> ToolError {
+    let trap = e.downcast_ref::<Trap>().copied();
+    let mut message = match trap {
+        Some(Trap::OutOfFuel) => format!(
+            "{}: the component ran out of fuel (limit {})",
+            f.tool,
+            limits.fuel.unwrap_or_default()
+        ),
+        _ if memory_hit => format!(
+            "{}: the component reached its memory limit of {} MiB",
+            f.tool,
+            limits.memory >> 20
+        ),
+        Some(trap) => format!("{}: the component trapped: {trap}", f.tool),
+        None => format!("{}: the component failed: {e:#}", f.tool),
+    };
+    let err = stderr.text();
+    if !err.trim().is_empty() {
+        let tail = if err.len() > STDERR_TAIL {
+            let mut at = err.len() - STDERR_TAIL;
+            while !err.is_char_boundary(at) {
+                at += 1;
+            }
+            &err[at..]
+        } else {
+            &err
+        };
+        message.push_str(&format!("\nstderr: {}", tail.trim_end()));
+    }
+    for why in refused {
+        message.push_str(&format!("\nnetwork: {why}"));
+    }
+    ToolError::failed(message)
+}
+
+fn short_json(v: &Value) -> String {
+    let text = v.to_string();
+    if text.len() <= 200 {
+        return text;
+    }
+    let mut end = 200;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
