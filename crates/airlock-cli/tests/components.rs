@@ -110,7 +110,16 @@ tools = "inventory/restock"
 amount = {{ max = 100 }}
 
 [[allow]]
-tools = "inventory/*"
+tools = "inventory/find"
+
+[[allow]]
+tools = "inventory/fetch-text"
+
+[[allow]]
+tools = "inventory/getenv"
+
+[[allow]]
+tools = "inventory/divide"
 
 [[allow]]
 tools = "textkit/**"
