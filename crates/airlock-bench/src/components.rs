@@ -23,11 +23,18 @@ const CALLS: u32 = 5_000;
 
 fn dir() -> Result<PathBuf> {
     let dir = std::env::var_os("AIRLOCK_COMPONENTS").map_or_else(
-        || PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/airlock-peers/components"),
+        || {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default())
+                .join(".cache/airlock-peers/components")
+        },
         PathBuf::from,
     );
     if !dir.join("stats.wasm").exists() {
-        return Err(format!("no example components in {}: run `bash scripts/components.sh`", dir.display()).into());
+        return Err(format!(
+            "no example components in {}: run `bash scripts/components.sh`",
+            dir.display()
+        )
+        .into());
     }
     Ok(dir)
 }
@@ -40,7 +47,9 @@ pub fn run() -> Result<()> {
     for tool in inventory.tools(|n| n == "echo" || n == "nap") {
         toolbox.add(tool)?;
     }
-    toolbox.add(tool_fn(ToolSpec::new("noop", "Does nothing"), |_| async { Ok(Value::Null) }))?;
+    toolbox.add(tool_fn(ToolSpec::new("noop", "Does nothing"), |_| async {
+        Ok(Value::Null)
+    }))?;
     let mut config = SandboxConfig::default();
     config.limits.tool_calls_per_run = u64::from(CALLS) * 2;
     config.limits.timeout = Some(Duration::from_secs(120));
@@ -72,15 +81,25 @@ pub fn run() -> Result<()> {
     // A new process, with the Python component already compiled into the cache.
     let stats = dir.join("stats.wasm");
     let exe = std::env::current_exe()?;
-    let first = Command::new(&exe).arg("component-first-call").arg(&stats).output()?;
+    let first = Command::new(&exe)
+        .arg("component-first-call")
+        .arg(&stats)
+        .output()?;
     if !first.status.success() {
         return Err(String::from_utf8_lossy(&first.stderr).into_owned().into());
     }
     let mut samples = Vec::new();
     for _ in 0..5 {
-        let out = Command::new(&exe).arg("component-first-call").arg(&stats).output()?;
+        let out = Command::new(&exe)
+            .arg("component-first-call")
+            .arg(&stats)
+            .output()?;
         let text = String::from_utf8_lossy(&out.stdout);
-        samples.push(text.trim().parse::<f64>().map_err(|_| format!("no timing in {text:?}"))?);
+        samples.push(
+            text.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("no timing in {text:?}"))?,
+        );
     }
     samples.sort_by(f64::total_cmp);
     println!(
@@ -99,9 +118,17 @@ pub fn first_call(path: &str) -> Result<()> {
     let started = Instant::now();
     let host = ComponentHost::shared(false)?;
     let stats = host.load_file(path.as_ref(), ComponentSpec::new("stats"))?;
-    let tool = stats.tools(|n| n == "describe").pop().ok_or("no stats/describe")?;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let value = rt.block_on(tool.call(serde_json::json!({"values": [1.0, 2.0]}), Default::default()))?;
+    let tool = stats
+        .tools(|n| n == "describe")
+        .pop()
+        .ok_or("no stats/describe")?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let value = rt.block_on(tool.call(
+        serde_json::json!({"values": [1.0, 2.0]}),
+        Default::default(),
+    ))?;
     let took = started.elapsed();
     if value["count"] != 2 {
         return Err(format!("unexpected result {value}").into());

@@ -13,7 +13,10 @@ use crate::toolset::line_of;
 use crate::units::{parse_duration, parse_size};
 
 /// Loads every `[[component]]` of the config; relative paths are resolved against `dir`.
-pub fn load_all(loaded: &Loaded, dir: &Path) -> anyhow::Result<Vec<(LoadedComponent, ToolPattern)>> {
+pub fn load_all(
+    loaded: &Loaded,
+    dir: &Path,
+) -> anyhow::Result<Vec<(LoadedComponent, ToolPattern)>> {
     let docs = &loaded.file.component;
     if docs.is_empty() {
         return Ok(Vec::new());
@@ -24,17 +27,25 @@ pub fn load_all(loaded: &Loaded, dir: &Path) -> anyhow::Result<Vec<(LoadedCompon
     docs.iter()
         .map(|doc| {
             let at = format!("{name}:{}", line_of(&loaded.text, doc.name.span().start));
-            load(&host, doc, dir).with_context(|| format!("{at}: component '{}'", doc.name.get_ref()))
+            load(&host, doc, dir)
+                .with_context(|| format!("{at}: component '{}'", doc.name.get_ref()))
         })
         .collect()
 }
 
-fn load(host: &Arc<ComponentHost>, doc: &ComponentDoc, dir: &Path) -> anyhow::Result<(LoadedComponent, ToolPattern)> {
+fn load(
+    host: &Arc<ComponentHost>,
+    doc: &ComponentDoc,
+    dir: &Path,
+) -> anyhow::Result<(LoadedComponent, ToolPattern)> {
     let spec = spec(doc)?;
     let pattern_text = doc.tools.as_deref().unwrap_or("**");
-    let pattern = ToolPattern::compile(pattern_text).map_err(|e| anyhow!("tools = {pattern_text:?}: {e}"))?;
+    let pattern =
+        ToolPattern::compile(pattern_text).map_err(|e| anyhow!("tools = {pattern_text:?}: {e}"))?;
     let path = dir.join(&doc.path);
-    let component = host.load_file(&path, spec).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let component = host
+        .load_file(&path, spec)
+        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
     for skipped in component.skipped() {
         // Toolchain hooks are skipped by design; only real functions left out are worth a line.
         if !skipped.reason.contains("initialisation hook") {
@@ -78,7 +89,8 @@ pub fn spec(doc: &ComponentDoc) -> anyhow::Result<ComponentSpec> {
     let l = &doc.limits;
     let mut limits = Limits::default();
     if let Some(t) = &l.timeout {
-        limits.timeout = parse_duration(t).map_err(|e| anyhow!("[component.limits] timeout: {e}"))?;
+        limits.timeout =
+            parse_duration(t).map_err(|e| anyhow!("[component.limits] timeout: {e}"))?;
     }
     if let Some(m) = &l.memory {
         limits.memory = parse_size(m).map_err(|e| anyhow!("[component.limits] memory: {e}"))?;
@@ -129,9 +141,10 @@ pub fn execute(command: ComponentCommand) -> anyhow::Result<i32> {
 
 fn inspect(args: &InspectArgs) -> anyhow::Result<i32> {
     let name = args.name.clone().unwrap_or_else(|| {
-        args.file
-            .file_stem()
-            .map_or_else(|| "component".to_string(), |s| s.to_string_lossy().into_owned())
+        args.file.file_stem().map_or_else(
+            || "component".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        )
     });
     let host = ComponentHost::shared(false).map_err(|e| anyhow!("{e}"))?;
     let component = host
@@ -142,7 +155,12 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<i32> {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(0);
     }
-    println!("{}  ({} bytes, {})", args.file.display(), report["bytes"], component_digest(&component));
+    println!(
+        "{}  ({} bytes, {})",
+        args.file.display(),
+        report["bytes"],
+        component_digest(&component)
+    );
     println!("\nimports ({}):", component.imports().len());
     for import in component.imports() {
         println!("  {}  {}", import.name, import.provided.describe());
@@ -179,16 +197,27 @@ pub fn describe(loaded: &Loaded) -> anyhow::Result<Vec<String>> {
         let g = &spec.grants;
         let mut grants = Vec::new();
         if !g.network.is_empty() {
-            let methods = if g.methods.is_empty() { "GET, HEAD".to_string() } else { g.methods.join(", ") };
+            let methods = if g.methods.is_empty() {
+                "GET, HEAD".to_string()
+            } else {
+                g.methods.join(", ")
+            };
             grants.push(format!("network {} ({methods})", g.network.join(", ")));
         }
         if !g.env.is_empty() {
-            grants.push(format!("env {}", g.env.keys().cloned().collect::<Vec<_>>().join(", ")));
+            grants.push(format!(
+                "env {}",
+                g.env.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
         }
         if !g.env_from_host.is_empty() {
             grants.push(format!("env from host {}", g.env_from_host.join(", ")));
         }
-        let grants = if grants.is_empty() { "none".to_string() } else { grants.join("; ") };
+        let grants = if grants.is_empty() {
+            "none".to_string()
+        } else {
+            grants.join("; ")
+        };
         let l = &spec.limits;
         let fuel = l.fuel.map_or(String::new(), |f| format!(", fuel {f}"));
         lines.push(format!(

@@ -14,7 +14,10 @@ use tempfile::TempDir;
 
 fn components() -> PathBuf {
     let dir = std::env::var_os("AIRLOCK_COMPONENTS").map_or_else(
-        || PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/airlock-peers/components"),
+        || {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default())
+                .join(".cache/airlock-peers/components")
+        },
         PathBuf::from,
     );
     assert!(
@@ -31,7 +34,10 @@ fn peers_python() -> PathBuf {
         PathBuf::from,
     );
     let python = peers.join("venv/bin/python");
-    assert!(python.is_file(), "the MCP peers are missing\nhint: `bash scripts/setup.sh`");
+    assert!(
+        python.is_file(),
+        "the MCP peers are missing\nhint: `bash scripts/setup.sh`"
+    );
     python
 }
 
@@ -184,7 +190,8 @@ fn a_script_calls_components_of_three_languages_under_the_policy_and_the_journal
         &script,
     ]);
     assert_success(&out);
-    let line: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).expect("JSON line");
+    let line: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).trim()).expect("JSON line");
     assert!(line["count"].as_u64().unwrap() >= 3, "{line}");
     assert_eq!(line["grew"], 5);
     assert_eq!(line["code"], "ETOOL");
@@ -197,7 +204,10 @@ fn a_script_calls_components_of_three_languages_under_the_policy_and_the_journal
     assert_eq!(line["units"], "metric");
     // The journal holds every component call, the denial included, and verifies.
     let recorded = std::fs::read_to_string(&journal).expect("journal");
-    assert!(recorded.contains("\"tool\":\"textkit/text/convert\""), "{recorded}");
+    assert!(
+        recorded.contains("\"tool\":\"textkit/text/convert\""),
+        "{recorded}"
+    );
     assert!(recorded.contains("\"decision\":\"deny\""), "{recorded}");
     let verify = dir.airlock(&["journal", "verify", &journal.display().to_string()]);
     assert_success(&verify);
@@ -222,7 +232,11 @@ fn the_shell_calls_components_with_the_tool_command() {
     assert!(lines[0].parse::<u32>().unwrap() >= 3, "{stdout}");
     assert_eq!(lines[1], "\"From Sh\"");
     assert_eq!(lines[2], "exit 1", "{stdout}");
-    assert!(text(&out.stderr).contains("trapped"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("trapped"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -232,9 +246,15 @@ fn inspect_shows_imports_tools_schemas_and_what_is_left_out() {
     let out = dir.airlock(&["component", "inspect", &stats.display().to_string()]);
     assert_success(&out);
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("stats/describe  func(values: list<f64>)"), "{stdout}");
+    assert!(
+        stdout.contains("stats/describe  func(values: list<f64>)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("wasi:sockets/tcp@0.2"), "{stdout}");
-    assert!(stdout.contains("left out"), "the componentize-py init hook: {stdout}");
+    assert!(
+        stdout.contains("left out"),
+        "the componentize-py init hook: {stdout}"
+    );
     let out = dir.airlock(&[
         "component",
         "inspect",
@@ -247,12 +267,24 @@ fn inspect_shows_imports_tools_schemas_and_what_is_left_out() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|i| i["name"].as_str().unwrap().starts_with("wasi:http/outgoing-handler"))
+        .find(|i| {
+            i["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("wasi:http/outgoing-handler")
+        })
         .expect("imports wasi:http");
-    assert!(http["provided"].as_str().unwrap().contains("network"), "{http}");
+    assert!(
+        http["provided"].as_str().unwrap().contains("network"),
+        "{http}"
+    );
     let err = dir.airlock(&["component", "inspect", "/nonexistent.wasm"]);
     assert_eq!(err.status.code(), Some(2));
-    assert!(text(&err.stderr).contains("cannot read"), "{}", text(&err.stderr));
+    assert!(
+        text(&err.stderr).contains("cannot read"),
+        "{}",
+        text(&err.stderr)
+    );
 }
 
 #[test]
@@ -262,13 +294,22 @@ fn check_lists_components_with_their_grants_and_tools_declares_them() {
     assert_success(&out);
     let stdout = text(&out.stdout);
     assert!(stdout.contains("components (3):"), "{stdout}");
-    assert!(stdout.contains("network 127.0.0.1:8080 (GET, HEAD)"), "{stdout}");
-    assert!(stdout.contains("stats/describe  Summary statistics"), "{stdout}");
+    assert!(
+        stdout.contains("network 127.0.0.1:8080 (GET, HEAD)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("stats/describe  Summary statistics"),
+        "{stdout}"
+    );
     let out = dir.airlock(&["tools", "--config", &dir.config(), "--dts"]);
     assert_success(&out);
     let dts = text(&out.stdout);
     assert!(dts.contains("convert"), "{dts}");
-    assert!(dts.contains("by-sku"), "the variant's cases are declared: {dts}");
+    assert!(
+        dts.contains("by-sku"),
+        "the variant's cases are declared: {dts}"
+    );
 }
 
 #[test]
@@ -279,27 +320,47 @@ fn bad_component_sections_are_clear_errors() {
         ("path = \"airlock.toml\"", "not a WebAssembly component"),
     ];
     for (path, expected) in cases {
-        std::fs::write(dir.path("bad.toml"), format!("[[component]]\nname = \"x\"\n{path}\n")).unwrap();
+        std::fs::write(
+            dir.path("bad.toml"),
+            format!("[[component]]\nname = \"x\"\n{path}\n"),
+        )
+        .unwrap();
         let out = dir.airlock(&["check", &dir.path("bad.toml").display().to_string()]);
         assert_eq!(out.status.code(), Some(2), "{path}");
         let err = text(&out.stderr);
-        assert!(err.contains(expected) && err.contains("bad.toml:2"), "{path}: {err}");
+        assert!(
+            err.contains(expected) && err.contains("bad.toml:2"),
+            "{path}: {err}"
+        );
     }
     let c = components().join("inventory.wasm");
     for (extra, expected) in [
-        ("[component.grants]\nnetwork = [\"https://x.com\"]", "not a URL"),
+        (
+            "[component.grants]\nnetwork = [\"https://x.com\"]",
+            "not a URL",
+        ),
         ("[component.limits]\nmemory = \"9G\"", "over the most"),
-        ("[component.grants]\nfiles = { \"/data\" = \"ro\" }", "cannot be given files yet"),
+        (
+            "[component.grants]\nfiles = { \"/data\" = \"ro\" }",
+            "cannot be given files yet",
+        ),
         ("[component.describe]\nnope = \"x\"", "does not export"),
     ] {
         std::fs::write(
             dir.path("bad.toml"),
-            format!("[[component]]\nname = \"x\"\npath = \"{}\"\n{extra}\n", c.display()),
+            format!(
+                "[[component]]\nname = \"x\"\npath = \"{}\"\n{extra}\n",
+                c.display()
+            ),
         )
         .unwrap();
         let out = dir.airlock(&["check", &dir.path("bad.toml").display().to_string()]);
         assert_eq!(out.status.code(), Some(2), "{extra}");
-        assert!(text(&out.stderr).contains(expected), "{extra}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains(expected),
+            "{extra}: {}",
+            text(&out.stderr)
+        );
     }
 }
 
@@ -330,7 +391,11 @@ fn an_mcp_client_gets_component_tools_in_run() {
     let dir = Dir::new(1);
     std::fs::write(dir.path("client.py"), MCP_CLIENT).unwrap();
     let out = Command::new(peers_python())
-        .args([&dir.path("client.py").display().to_string(), airlock(), &dir.config()])
+        .args([
+            &dir.path("client.py").display().to_string(),
+            airlock(),
+            &dir.config(),
+        ])
         .current_dir(dir.0.path())
         .output()
         .expect("run the Python client");

@@ -22,7 +22,13 @@ pub(crate) fn load_or_compile(
     digest: &str,
     bytes: &[u8],
 ) -> Result<Component, Error> {
-    let path = dir.map(|d| d.join(format!("component-{}-{}.cwasm", &digest[..32], engine_key(engine))));
+    let path = dir.map(|d| {
+        d.join(format!(
+            "component-{}-{}.cwasm",
+            &digest[..32],
+            engine_key(engine)
+        ))
+    });
     if let Some(component) = path.as_deref().and_then(|p| load(engine, p)) {
         return Ok(component);
     }

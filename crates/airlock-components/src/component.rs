@@ -148,7 +148,11 @@ impl std::fmt::Debug for Inner {
 }
 
 impl LoadedComponent {
-    pub(crate) fn load(host: &Arc<ComponentHost>, bytes: &[u8], spec: ComponentSpec) -> Result<Self, Error> {
+    pub(crate) fn load(
+        host: &Arc<ComponentHost>,
+        bytes: &[u8],
+        spec: ComponentSpec,
+    ) -> Result<Self, Error> {
         spec.limits.check()?;
         if spec.limits.fuel.is_some() && !host.fuel {
             return Err(Error::config(
@@ -193,7 +197,16 @@ impl LoadedComponent {
                     let Some(index) = component.get_export_index(None, name) else {
                         continue;
                     };
-                    offer(&spec, name, name, name, &f, index, &mut functions, &mut skipped);
+                    offer(
+                        &spec,
+                        name,
+                        name,
+                        name,
+                        &f,
+                        index,
+                        &mut functions,
+                        &mut skipped,
+                    );
                 }
                 ComponentItem::ComponentInstance(instance) => {
                     if name.starts_with("wasi:") {
@@ -230,7 +243,16 @@ impl LoadedComponent {
                             continue;
                         };
                         let local = format!("{short}/{fname}");
-                        offer(&spec, &local, &export, fname, &f, index, &mut functions, &mut skipped);
+                        offer(
+                            &spec,
+                            &local,
+                            &export,
+                            fname,
+                            &f,
+                            index,
+                            &mut functions,
+                            &mut skipped,
+                        );
                     }
                 }
                 _ => {}
@@ -341,12 +363,16 @@ fn offer(
     let result = results.into_iter().next();
     for (pname, ty) in &params {
         if let Some(what) = types::unsupported(ty) {
-            skipped.push(skip(format!("parameter `{pname}` is a {what}, which cannot cross as JSON")));
+            skipped.push(skip(format!(
+                "parameter `{pname}` is a {what}, which cannot cross as JSON"
+            )));
             return;
         }
     }
     if let Some(what) = result.as_ref().and_then(types::unsupported) {
-        skipped.push(skip(format!("the result is a {what}, which cannot cross as JSON")));
+        skipped.push(skip(format!(
+            "the result is a {what}, which cannot cross as JSON"
+        )));
         return;
     }
     let signature = types::signature(&params, result.as_ref());
@@ -373,16 +399,23 @@ fn offer(
 /// (calling it could re-initialise the guest), or `None`.
 fn toolchain_hook(name: &str) -> Option<&'static str> {
     let hook = name.contains('#')
-        || matches!(name, "init" | "_initialize" | "_start" | "wizer-initialize" | "wizer.initialize")
+        || matches!(
+            name,
+            "init" | "_initialize" | "_start" | "wizer-initialize" | "wizer.initialize"
+        )
         || name.starts_with("cabi_")
         || name.starts_with("componentize-");
-    hook.then_some("a toolchain's initialisation hook, never a tool (it could re-initialise the component)")
+    hook.then_some(
+        "a toolchain's initialisation hook, never a tool (it could re-initialise the component)",
+    )
 }
 
 /// The same for a function of an exported instance: componentize-py exports `exports#init`.
 fn instance_hook(instance: &str, fname: &str) -> Option<&'static str> {
     let hook = (instance == "exports" && fname == "init") || instance.starts_with("componentize-");
-    hook.then_some("a toolchain's initialisation hook, never a tool (it could re-initialise the component)")
+    hook.then_some(
+        "a toolchain's initialisation hook, never a tool (it could re-initialise the component)",
+    )
 }
 
 /// `airlock-examples:textkit/text@0.1.0` -> `text`; a plain instance name stays as it is.
@@ -403,18 +436,36 @@ fn classify_import(name: &str) -> Provided {
     match iface {
         "http/outgoing-handler" => Provided::ByGrant("network"),
         "cli/environment" => Provided::ByGrant("env"),
-        "http/types" | "cli/stdin" | "cli/stdout" | "cli/stderr" | "cli/exit" | "cli/terminal-input"
-        | "cli/terminal-output" | "cli/terminal-stdin" | "cli/terminal-stdout"
-        | "cli/terminal-stderr" | "clocks/monotonic-clock" | "clocks/wall-clock"
-        | "random/random" | "random/insecure" | "random/insecure-seed" | "io/error"
-        | "io/poll" | "io/streams" => Provided::Always,
+        "http/types"
+        | "cli/stdin"
+        | "cli/stdout"
+        | "cli/stderr"
+        | "cli/exit"
+        | "cli/terminal-input"
+        | "cli/terminal-output"
+        | "cli/terminal-stdin"
+        | "cli/terminal-stdout"
+        | "cli/terminal-stderr"
+        | "clocks/monotonic-clock"
+        | "clocks/wall-clock"
+        | "random/random"
+        | "random/insecure"
+        | "random/insecure-seed"
+        | "io/error"
+        | "io/poll"
+        | "io/streams" => Provided::Always,
         "filesystem/types" | "filesystem/preopens" => {
             Provided::Denied("no directories are preopened for components")
         }
-        "sockets/network" | "sockets/instance-network" | "sockets/tcp" | "sockets/tcp-create-socket"
-        | "sockets/udp" | "sockets/udp-create-socket" | "sockets/ip-name-lookup" => {
-            Provided::Denied("no sockets; outgoing HTTP goes through wasi:http and the network grant")
-        }
+        "sockets/network"
+        | "sockets/instance-network"
+        | "sockets/tcp"
+        | "sockets/tcp-create-socket"
+        | "sockets/udp"
+        | "sockets/udp-create-socket"
+        | "sockets/ip-name-lookup" => Provided::Denied(
+            "no sockets; outgoing HTTP goes through wasi:http and the network grant",
+        ),
         _ => Provided::Traps,
     }
 }
@@ -430,7 +481,10 @@ fn stub_missing(
 ) -> wasmtime::Result<()> {
     let ty = component.component_type();
     for (name, item) in ty.imports(engine) {
-        if !imports.iter().any(|i| i.name == name && i.provided == Provided::Traps) {
+        if !imports
+            .iter()
+            .any(|i| i.name == name && i.provided == Provided::Traps)
+        {
             continue;
         }
         match item.ty {
@@ -451,7 +505,11 @@ fn stub_missing(
                             })?;
                         }
                         ComponentItem::Resource(_) => {
-                            inst.resource(item_name, ResourceType::host::<Unprovided>(), |_, _| Ok(()))?;
+                            inst.resource(
+                                item_name,
+                                ResourceType::host::<Unprovided>(),
+                                |_, _| Ok(()),
+                            )?;
                         }
                         _ => {}
                     }
@@ -477,14 +535,23 @@ mod tests {
 
     #[test]
     fn interface_exports_are_named_by_their_short_name() {
-        assert_eq!(interface_name("airlock-examples:textkit/text@0.1.0"), "text");
+        assert_eq!(
+            interface_name("airlock-examples:textkit/text@0.1.0"),
+            "text"
+        );
         assert_eq!(interface_name("local:demo/api"), "api");
         assert_eq!(interface_name("plain"), "plain");
     }
 
     #[test]
     fn toolchain_hooks_are_never_tools() {
-        for hook in ["init", "exports#init", "cabi_realloc", "_initialize", "componentize-py#CallIndirect"] {
+        for hook in [
+            "init",
+            "exports#init",
+            "cabi_realloc",
+            "_initialize",
+            "componentize-py#CallIndirect",
+        ] {
             assert!(toolchain_hook(hook).is_some(), "{hook}");
         }
         assert!(toolchain_hook("initialize-db").is_none());
@@ -495,11 +562,23 @@ mod tests {
 
     #[test]
     fn imports_are_classified_by_the_grant_they_need() {
-        assert_eq!(classify_import("wasi:http/outgoing-handler@0.2.3"), Provided::ByGrant("network"));
-        assert_eq!(classify_import("wasi:cli/environment@0.2.12"), Provided::ByGrant("env"));
+        assert_eq!(
+            classify_import("wasi:http/outgoing-handler@0.2.3"),
+            Provided::ByGrant("network")
+        );
+        assert_eq!(
+            classify_import("wasi:cli/environment@0.2.12"),
+            Provided::ByGrant("env")
+        );
         assert_eq!(classify_import("wasi:io/streams@0.2.0"), Provided::Always);
-        assert!(matches!(classify_import("wasi:sockets/tcp@0.2.0"), Provided::Denied(_)));
-        assert_eq!(classify_import("wasi:keyvalue/store@0.2.0-draft"), Provided::Traps);
+        assert!(matches!(
+            classify_import("wasi:sockets/tcp@0.2.0"),
+            Provided::Denied(_)
+        ));
+        assert_eq!(
+            classify_import("wasi:keyvalue/store@0.2.0-draft"),
+            Provided::Traps
+        );
         assert_eq!(classify_import("wasi:io/streams@0.3.0"), Provided::Traps);
         assert_eq!(classify_import("acme:billing/api"), Provided::Traps);
     }

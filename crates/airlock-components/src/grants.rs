@@ -31,8 +31,11 @@ impl Grants {
 
     /// The environment the component sees: the literal values, then the host's named ones.
     pub(crate) fn environment(&self) -> Vec<(String, String)> {
-        let mut env: Vec<(String, String)> =
-            self.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut env: Vec<(String, String)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         for name in &self.env_from_host {
             if let Ok(value) = std::env::var(name) {
                 env.retain(|(k, _)| k != name);
@@ -91,7 +94,9 @@ impl Limits {
             ));
         }
         if self.timeout.is_zero() {
-            return Err(Error::config("limits.timeout must be above zero".to_string()));
+            return Err(Error::config(
+                "limits.timeout must be above zero".to_string(),
+            ));
         }
         Ok(())
     }
@@ -144,7 +149,10 @@ impl HostRule {
         let port = match port {
             None => PortMatch::Default,
             Some("*") => PortMatch::Any,
-            Some(p) => PortMatch::Exact(p.parse().map_err(|_| bad("the port is not a number from 1 to 65535"))?),
+            Some(p) => PortMatch::Exact(
+                p.parse()
+                    .map_err(|_| bad("the port is not a number from 1 to 65535"))?,
+            ),
         };
         let host = host.to_ascii_lowercase();
         if host.is_empty() {
@@ -154,7 +162,9 @@ impl HostRule {
             Some(domain) if !domain.is_empty() && !domain.contains('*') => {
                 HostMatch::Subdomains(domain.to_string())
             }
-            _ if host.contains('*') => return Err(bad("'*' may only start a name, as in *.example.org")),
+            _ if host.contains('*') => {
+                return Err(bad("'*' may only start a name, as in *.example.org"));
+            }
             _ => HostMatch::Exact(host),
         };
         Ok(Self { host, port })
@@ -162,7 +172,10 @@ impl HostRule {
 
     /// Whether a request to `host` on `port` (the URL's, or the scheme's default) is granted.
     pub(crate) fn allows(&self, host: &str, port: u16, default_port: u16) -> bool {
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
         let host_ok = match &self.host {
             HostMatch::Exact(h) => *h == host,
             HostMatch::Subdomains(d) => {
@@ -229,13 +242,23 @@ impl Network {
     }
 
     /// `None` when the request is granted, else why not (naming the host and the grant).
-    pub(crate) fn refuse(&self, method: &str, host: &str, port: u16, default_port: u16) -> Option<String> {
+    pub(crate) fn refuse(
+        &self,
+        method: &str,
+        host: &str,
+        port: u16,
+        default_port: u16,
+    ) -> Option<String> {
         if self.rules.is_empty() {
             return Some(format!(
                 "{method} to {host}:{port} refused: this component has no network grant (add the host to [component.grants] network)"
             ));
         }
-        if !self.rules.iter().any(|r| r.allows(host, port, default_port)) {
+        if !self
+            .rules
+            .iter()
+            .any(|r| r.allows(host, port, default_port))
+        {
             let granted: Vec<String> = self.rules.iter().map(ToString::to_string).collect();
             return Some(format!(
                 "{method} to {host}:{port} refused: the host is not in this component's network grant ({})",
@@ -293,7 +316,14 @@ mod tests {
 
     #[test]
     fn malformed_grants_are_refused_with_the_form_to_write() {
-        for bad in ["https://api.example.com", "a.*.com", "host:http", "", "*.", "h:99999"] {
+        for bad in [
+            "https://api.example.com",
+            "a.*.com",
+            "host:http",
+            "",
+            "*.",
+            "h:99999",
+        ] {
             let err = HostRule::parse(bad).expect_err(bad).to_string();
             assert!(err.contains("like \"api.example.com\""), "{bad}: {err}");
         }
@@ -302,15 +332,26 @@ mod tests {
     #[test]
     fn refusals_name_the_host_and_the_missing_grant() {
         let none = Network::compile(&Grants::default()).unwrap();
-        assert!(none.refuse("GET", "a.com", 443, 443).unwrap().contains("no network grant"));
+        assert!(
+            none.refuse("GET", "a.com", 443, 443)
+                .unwrap()
+                .contains("no network grant")
+        );
         let g = Grants {
             network: vec!["a.com".into()],
             ..Grants::default()
         };
         let net = Network::compile(&g).unwrap();
         assert_eq!(net.refuse("GET", "a.com", 443, 443), None);
-        assert!(net.refuse("GET", "b.com", 443, 443).unwrap().contains("b.com:443"));
+        assert!(
+            net.refuse("GET", "b.com", 443, 443)
+                .unwrap()
+                .contains("b.com:443")
+        );
         let post = net.refuse("POST", "a.com", 443, 443).unwrap();
-        assert!(post.contains("method is not granted") && post.contains("GET, HEAD"), "{post}");
+        assert!(
+            post.contains("method is not granted") && post.contains("GET, HEAD"),
+            "{post}"
+        );
     }
 }

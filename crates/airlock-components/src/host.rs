@@ -102,7 +102,8 @@ impl ComponentHost {
             .epoch_interruption(true)
             .consume_fuel(config.fuel)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        let engine = Engine::new(&c).map_err(|e| Error::engine("starting the component engine", e))?;
+        let engine =
+            Engine::new(&c).map_err(|e| Error::engine("starting the component engine", e))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|e| Error::engine("linking WASI", e))?;
@@ -146,7 +147,11 @@ impl ComponentHost {
     ///
     /// # Errors
     /// The file cannot be read, is not a component, or uses what this host cannot run.
-    pub fn load_file(self: &Arc<Self>, path: &Path, spec: ComponentSpec) -> Result<LoadedComponent, Error> {
+    pub fn load_file(
+        self: &Arc<Self>,
+        path: &Path,
+        spec: ComponentSpec,
+    ) -> Result<LoadedComponent, Error> {
         let bytes = std::fs::read(path).map_err(|e| {
             Error::config(format!(
                 "cannot read the component file {}: {e}",
@@ -160,7 +165,11 @@ impl ComponentHost {
     ///
     /// # Errors
     /// As [`ComponentHost::load_file`].
-    pub fn load(self: &Arc<Self>, bytes: &[u8], spec: ComponentSpec) -> Result<LoadedComponent, Error> {
+    pub fn load(
+        self: &Arc<Self>,
+        bytes: &[u8],
+        spec: ComponentSpec,
+    ) -> Result<LoadedComponent, Error> {
         LoadedComponent::load(self, bytes, spec)
     }
 }

@@ -116,7 +116,9 @@ async fn call(inner: &Inner, f: &Function, args: &Value) -> Result<Value, ToolEr
     };
     let outcome = match tokio::time::timeout(limits.timeout, run).await {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) => Err(Stop::Timeout),
+        Ok(Err(e)) if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) => {
+            Err(Stop::Timeout)
+        }
         Ok(Err(e)) => Err(Stop::Failed(e)),
         Err(_) => Err(Stop::Timeout),
     };

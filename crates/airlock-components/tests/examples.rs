@@ -15,7 +15,10 @@ use serde_json::{Value, json};
 
 fn components_dir() -> PathBuf {
     let dir = std::env::var_os("AIRLOCK_COMPONENTS").map_or_else(
-        || PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/airlock-peers/components"),
+        || {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default())
+                .join(".cache/airlock-peers/components")
+        },
         PathBuf::from,
     );
     assert!(
@@ -54,8 +57,14 @@ fn tools(c: &LoadedComponent) -> BTreeMap<String, Arc<dyn Tool>> {
         .collect()
 }
 
-fn call(tools: &BTreeMap<String, Arc<dyn Tool>>, name: &str, args: Value) -> Result<Value, ToolError> {
-    let tool = tools.get(name).unwrap_or_else(|| panic!("no tool {name}: {:?}", tools.keys()));
+fn call(
+    tools: &BTreeMap<String, Arc<dyn Tool>>,
+    name: &str,
+    args: Value,
+) -> Result<Value, ToolError> {
+    let tool = tools
+        .get(name)
+        .unwrap_or_else(|| panic!("no tool {name}: {:?}", tools.keys()));
     runtime().block_on(tool.call(args, CallContext::default()))
 }
 
@@ -65,18 +74,43 @@ fn inventory(spec: ComponentSpec) -> BTreeMap<String, Arc<dyn Tool>> {
 
 #[test]
 fn every_world_function_becomes_a_typed_tool() {
-    let c = load("inventory.wasm", ComponentSpec::new("inventory").describe("echo", "Echoes a number."));
+    let c = load(
+        "inventory.wasm",
+        ComponentSpec::new("inventory").describe("echo", "Echoes a number."),
+    );
     let names: Vec<&str> = c.functions().iter().map(|f| f.tool.as_str()).collect();
-    for expected in ["inventory/find", "inventory/restock", "inventory/checksum", "inventory/fetch-text"] {
+    for expected in [
+        "inventory/find",
+        "inventory/restock",
+        "inventory/checksum",
+        "inventory/fetch-text",
+    ] {
         assert!(names.contains(&expected), "{names:?}");
     }
-    let echo = c.functions().iter().find(|f| f.tool == "inventory/echo").unwrap();
+    let echo = c
+        .functions()
+        .iter()
+        .find(|f| f.tool == "inventory/echo")
+        .unwrap();
     assert_eq!(echo.description, "Echoes a number.");
-    let find = c.functions().iter().find(|f| f.tool == "inventory/find").unwrap();
-    assert_eq!(find.input_schema["required"], json!(["query"]), "{}", find.input_schema);
+    let find = c
+        .functions()
+        .iter()
+        .find(|f| f.tool == "inventory/find")
+        .unwrap();
+    assert_eq!(
+        find.input_schema["required"],
+        json!(["query"]),
+        "{}",
+        find.input_schema
+    );
     assert!(find.signature.contains("option<u32>"), "{}", find.signature);
     // What the component imports, by the grant it needs.
-    let http = c.imports().iter().find(|i| i.name.starts_with("wasi:http/outgoing-handler")).unwrap();
+    let http = c
+        .imports()
+        .iter()
+        .find(|i| i.name.starts_with("wasi:http/outgoing-handler"))
+        .unwrap();
     assert_eq!(http.provided, Provided::ByGrant("network"));
 }
 
@@ -87,13 +121,29 @@ fn records_variants_enums_flags_and_options_cross_both_ways() {
     let items = all.as_array().unwrap();
     assert!(items.len() >= 3, "{all}");
     for item in items {
-        assert!(item["unit"].is_string() && item["tags"].is_array(), "{item}");
+        assert!(
+            item["unit"].is_string() && item["tags"].is_array(),
+            "{item}"
+        );
     }
-    assert!(items.iter().any(|i| i["price-cents"].is_null()), "one item has no price: {all}");
-    let limited = call(&t, "inventory/find", json!({"query": {"tag": "all"}, "limit": 1})).unwrap();
+    assert!(
+        items.iter().any(|i| i["price-cents"].is_null()),
+        "one item has no price: {all}"
+    );
+    let limited = call(
+        &t,
+        "inventory/find",
+        json!({"query": {"tag": "all"}, "limit": 1}),
+    )
+    .unwrap();
     assert_eq!(limited.as_array().unwrap().len(), 1);
     let sku = items[0]["sku"].as_str().unwrap();
-    let one = call(&t, "inventory/find", json!({"query": {"tag": "by-sku", "val": sku}})).unwrap();
+    let one = call(
+        &t,
+        "inventory/find",
+        json!({"query": {"tag": "by-sku", "val": sku}}),
+    )
+    .unwrap();
     assert_eq!(one[0]["sku"], json!(sku));
 }
 
@@ -105,10 +155,19 @@ fn a_result_err_is_a_tool_error_carrying_its_payload() {
     let before = items[0]["quantity"].as_u64().unwrap();
     let ok = call(&t, "inventory/restock", json!({"sku": sku, "amount": 5})).unwrap();
     assert_eq!(ok["quantity"].as_u64().unwrap(), before + 5, "{ok}");
-    let err = call(&t, "inventory/restock", json!({"sku": "NOPE-1", "amount": 1})).unwrap_err();
+    let err = call(
+        &t,
+        "inventory/restock",
+        json!({"sku": "NOPE-1", "amount": 1}),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "ETOOL");
     assert!(err.message().contains("NOPE-1"), "{err}");
-    assert!(err.data().is_some_and(|d| d.as_str().is_some_and(|s| s.contains("NOPE-1"))), "{err:?}");
+    assert!(
+        err.data()
+            .is_some_and(|d| d.as_str().is_some_and(|s| s.contains("NOPE-1"))),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -116,9 +175,20 @@ fn integers_are_exact_and_out_of_range_values_are_refused() {
     let t = inventory(ComponentSpec::new("inventory"));
     // FNV-1a 64 of "hello": above 2^53, so it cannot be a JSON number without rounding.
     let sum = call(&t, "inventory/checksum", json!({"data": b"hello".to_vec()})).unwrap();
-    let text = sum.as_str().map(str::to_string).unwrap_or_else(|| sum.to_string());
-    assert_eq!(u64::from_str_radix("a430d84680aabd0b", 16).unwrap().to_string(), text);
-    assert_eq!(call(&t, "inventory/echo", json!({"n": 4_294_967_295u64})).unwrap(), json!(4_294_967_295u64));
+    let text = sum
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| sum.to_string());
+    assert_eq!(
+        u64::from_str_radix("a430d84680aabd0b", 16)
+            .unwrap()
+            .to_string(),
+        text
+    );
+    assert_eq!(
+        call(&t, "inventory/echo", json!({"n": 4_294_967_295u64})).unwrap(),
+        json!(4_294_967_295u64)
+    );
     let err = call(&t, "inventory/echo", json!({"n": 4_294_967_296u64})).unwrap_err();
     assert!(err.message().contains('n'), "{err}");
     assert!(call(&t, "inventory/echo", json!({"n": -1})).is_err());
@@ -130,8 +200,14 @@ fn a_trap_is_a_tool_error_with_the_panic_message_and_the_next_call_works() {
     let err = call(&t, "inventory/divide", json!({"a": 1, "b": 0})).unwrap_err();
     assert_eq!(err.code(), "ETOOL");
     assert!(err.message().contains("trapped"), "{err}");
-    assert!(err.message().contains("stderr:"), "the panic message is quoted: {err}");
-    assert_eq!(call(&t, "inventory/divide", json!({"a": 9, "b": 3})).unwrap(), json!(3));
+    assert!(
+        err.message().contains("stderr:"),
+        "the panic message is quoted: {err}"
+    );
+    assert_eq!(
+        call(&t, "inventory/divide", json!({"a": 9, "b": 3})).unwrap(),
+        json!(3)
+    );
 }
 
 #[test]
@@ -149,35 +225,50 @@ fn runaway_components_are_stopped_by_time_and_memory_limits() {
         Ok(got) => assert!(got.as_u64().unwrap() < 32, "{got}"),
         Err(err) => assert!(err.message().contains("memory limit"), "{err}"),
     }
-    assert_eq!(call(&t, "inventory/echo", json!({"n": 7})).unwrap(), json!(7));
+    assert_eq!(
+        call(&t, "inventory/echo", json!({"n": 7})).unwrap(),
+        json!(7)
+    );
 }
 
 #[test]
 fn output_is_captured_never_printed() {
     let t = inventory(ComponentSpec::new("inventory"));
-    assert_eq!(call(&t, "inventory/shout", json!({"text": "hello"})).unwrap(), Value::Null);
+    assert_eq!(
+        call(&t, "inventory/shout", json!({"text": "hello"})).unwrap(),
+        Value::Null
+    );
 }
 
 #[test]
 fn the_environment_holds_only_what_was_granted() {
     let t = inventory(ComponentSpec::new("inventory"));
-    assert_eq!(call(&t, "inventory/getenv", json!({"name": "HOME"})).unwrap(), Value::Null);
+    assert_eq!(
+        call(&t, "inventory/getenv", json!({"name": "HOME"})).unwrap(),
+        Value::Null
+    );
     let mut grants = Grants::default();
     grants.env.insert("UNITS".into(), "metric".into());
     grants.env_from_host.push("HOME".into());
     let t = inventory(ComponentSpec::new("inventory").with_grants(grants));
-    assert_eq!(call(&t, "inventory/getenv", json!({"name": "UNITS"})).unwrap(), json!("metric"));
+    assert_eq!(
+        call(&t, "inventory/getenv", json!({"name": "UNITS"})).unwrap(),
+        json!("metric")
+    );
     assert_eq!(
         call(&t, "inventory/getenv", json!({"name": "HOME"})).unwrap(),
         json!(std::env::var("HOME").unwrap())
     );
-    assert_eq!(call(&t, "inventory/getenv", json!({"name": "PATH"})).unwrap(), Value::Null);
+    assert_eq!(
+        call(&t, "inventory/getenv", json!({"name": "PATH"})).unwrap(),
+        Value::Null
+    );
 }
 
 /// Serves `GET` on loopback with a fixed body, one connection at a time.
 fn serve_http() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -210,7 +301,12 @@ fn outgoing_http_reaches_granted_hosts_only() {
     let ok = call(&t, "inventory/fetch-text", json!({"url": url})).unwrap();
     assert_eq!(ok, json!([200, "served /forecast?city=Oslo"]));
     // Another host (or port) is refused, naming it.
-    let err = call(&t, "inventory/fetch-text", json!({"url": "http://localhost:1/x"})).unwrap_err();
+    let err = call(
+        &t,
+        "inventory/fetch-text",
+        json!({"url": "http://localhost:1/x"}),
+    )
+    .unwrap_err();
     assert!(err.message().contains("localhost:1"), "{err}");
     // A method outside the grant is refused too (the component only GETs; grant POST only).
     grants.methods = vec!["POST".into()];
@@ -244,7 +340,12 @@ fn concurrent_calls_run_at_once() {
 fn a_javascript_component_exports_an_interface() {
     let t = tools(&load("textkit.wasm", ComponentSpec::new("textkit")));
     assert_eq!(
-        call(&t, "textkit/text/convert", json!({"text": "hello world", "style": "title"})).unwrap(),
+        call(
+            &t,
+            "textkit/text/convert",
+            json!({"text": "hello world", "style": "title"})
+        )
+        .unwrap(),
         json!("Hello World")
     );
     let stats = call(&t, "textkit/text/analyse", json!({"text": "a bb\nccc"})).unwrap();
@@ -254,24 +355,57 @@ fn a_javascript_component_exports_an_interface() {
     assert_eq!(empty["longest"], Value::Null);
     let err = call(&t, "textkit/text/parse-number", json!({"s": "abc"})).unwrap_err();
     assert!(err.message().contains("abc"), "{err}");
-    assert!(call(&t, "textkit/text/convert", json!({"text": "x", "style": "shouting"})).is_err());
+    assert!(
+        call(
+            &t,
+            "textkit/text/convert",
+            json!({"text": "x", "style": "shouting"})
+        )
+        .is_err()
+    );
 }
 
 #[test]
 fn a_python_component_loads_without_its_toolchain_hooks() {
     let c = load("stats.wasm", ComponentSpec::new("stats"));
-    assert!(c.functions().iter().all(|f| !f.tool.contains("init")), "{:?}", c.functions());
-    assert!(c.skipped().iter().any(|s| s.export.contains("init")), "{:?}", c.skipped());
+    assert!(
+        c.functions().iter().all(|f| !f.tool.contains("init")),
+        "{:?}",
+        c.functions()
+    );
+    assert!(
+        c.skipped().iter().any(|s| s.export.contains("init")),
+        "{:?}",
+        c.skipped()
+    );
     let t = tools(&c);
-    let summary = call(&t, "stats/describe", json!({"values": [1.0, 2.0, 3.0, 10.0]})).unwrap();
+    let summary = call(
+        &t,
+        "stats/describe",
+        json!({"values": [1.0, 2.0, 3.0, 10.0]}),
+    )
+    .unwrap();
     assert_eq!(summary["count"], json!(4));
     assert_eq!(summary["median"], json!(2.5));
     let err = call(&t, "stats/describe", json!({"values": []})).unwrap_err();
     assert_eq!(err.code(), "ETOOL");
-    let area = call(&t, "stats/area", json!({"s": {"tag": "rect", "val": [2.0, 3.5]}})).unwrap();
+    let area = call(
+        &t,
+        "stats/area",
+        json!({"s": {"tag": "rect", "val": [2.0, 3.5]}}),
+    )
+    .unwrap();
     assert_eq!(area, json!(7.0));
-    assert_eq!(call(&t, "stats/area", json!({"s": {"tag": "point"}})).unwrap(), json!(0.0));
-    let hist = call(&t, "stats/histogram", json!({"values": [0.0, 1.0, 2.0, 3.0], "buckets": 2})).unwrap();
+    assert_eq!(
+        call(&t, "stats/area", json!({"s": {"tag": "point"}})).unwrap(),
+        json!(0.0)
+    );
+    let hist = call(
+        &t,
+        "stats/histogram",
+        json!({"values": [0.0, 1.0, 2.0, 3.0], "buckets": 2}),
+    )
+    .unwrap();
     assert_eq!(hist.as_array().unwrap().len(), 2, "{hist}");
 }
 
@@ -280,7 +414,10 @@ fn a_file_that_is_not_a_component_is_refused_with_a_hint() {
     let dir = tempdir();
     let module = dir.join("core.wasm");
     std::fs::write(&module, b"\0asm\x01\0\0\0").unwrap();
-    let err = host().load_file(&module, ComponentSpec::new("core")).unwrap_err().to_string();
+    let err = host()
+        .load_file(&module, ComponentSpec::new("core"))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not a WebAssembly component"), "{err}");
     let err = host()
         .load_file(&dir.join("missing.wasm"), ComponentSpec::new("m"))
@@ -291,6 +428,6 @@ fn a_file_that_is_not_a_component_is_refused_with_a_hint() {
 
 fn tempdir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("airlock-components-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }

@@ -41,7 +41,10 @@ pub struct ReplayError {
 /// What the replay serves for one call.
 pub(crate) enum Served {
     /// The recorded outcome: the result, or the error code and message.
-    Outcome(Result<Value, (String, String, Option<Value>)>, Option<String>),
+    Outcome(
+        Result<Value, (String, String, Option<Value>)>,
+        Option<String>,
+    ),
     /// The script diverged from the recording.
     Diverged(String),
     /// The recording stopped at a pending approval here (a plain replay stops the run too).
@@ -228,7 +231,11 @@ impl Replay {
         self.cursor += 1;
         if let Some(error) = &expected.error {
             return Served::Outcome(
-                Err((error.code.clone(), error.message.clone(), error.data.clone())),
+                Err((
+                    error.code.clone(),
+                    error.message.clone(),
+                    error.data.clone(),
+                )),
                 expected.rule.clone(),
             );
         }

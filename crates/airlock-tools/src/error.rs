@@ -8,7 +8,7 @@ pub struct ToolError {
     kind: ToolErrorKind,
     message: String,
     hint: Option<String>,
-    data: Option<serde_json::Value>,
+    data: Option<Box<serde_json::Value>>,
 }
 
 /// The kinds of tool failure.
@@ -50,12 +50,12 @@ impl ToolError {
     /// Structured detail the script's error carries as `data` (a component's `err` payload).
     #[must_use]
     pub fn with_data(mut self, data: serde_json::Value) -> Self {
-        self.data = Some(data);
+        self.data = Some(Box::new(data));
         self
     }
 
     pub fn data(&self) -> Option<&serde_json::Value> {
-        self.data.as_ref()
+        self.data.as_deref()
     }
 
     pub fn kind(&self) -> ToolErrorKind {

@@ -61,6 +61,7 @@ pub fn failed_call(run: u64, index: u64, decision: Decision) -> Entry {
         error: Some(CallError {
             code: "denied".into(),
             message: "deleting files is not allowed".into(),
+            data: None,
         }),
         duration_us: 3,
         line: Some(7),

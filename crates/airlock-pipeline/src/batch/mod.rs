@@ -436,10 +436,9 @@ fn serve_replay(tools: &mut RunTools, calls: &mut [Call]) -> Result<(), BatchExi
         match replay.serve(run, &call.tool, &call.args) {
             Served::Outcome(outcome, rule) => {
                 call.rule = rule;
-                call.outcome =
-                    Some(outcome.map_err(|(code, message, data)| {
-                        Refusal::new(Code::from_journal(&code), message).with_data(data)
-                    }));
+                call.outcome = Some(outcome.map_err(|(code, message, data)| {
+                    Refusal::new(Code::from_journal(&code), message).with_data(data)
+                }));
                 // A resumed run counts what it serves against the budgets, so the live part
                 // that follows has what the recorded run had left.
                 if replay.counts_budgets() && matches!(call.outcome, Some(Ok(_))) {
