@@ -6,6 +6,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/setup.sh"
 source "$root/scripts/peers.sh"
 cd "$root"
+# Incremental caches only help edit-compile loops; here they fill the disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 cargo fmt --all --check
 cargo clippy --all-targets --quiet -- -D warnings
 # The guest is its own workspace (target wasm32-wasip1); hold it to the same standard.

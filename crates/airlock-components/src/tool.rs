@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use airlock_tools::{CallContext, Tool, ToolError, ToolErrorKind, ToolFuture, ToolSpec};
+use airlock_tools::{CallContext, CallLog, Tool, ToolError, ToolErrorKind, ToolFuture, ToolSpec};
 use serde_json::Value;
 use wasmtime::component::Val;
 use wasmtime::{Store, Trap, UpdateDeadline};
@@ -55,10 +55,10 @@ impl Tool for ComponentTool {
         &self.spec
     }
 
-    fn call(&self, args: Value, _cx: CallContext) -> ToolFuture {
+    fn call(&self, args: Value, cx: CallContext) -> ToolFuture {
         let inner = Arc::clone(&self.inner);
         let at = self.at;
-        Box::pin(async move { call(&inner, &inner.functions[at], &args).await })
+        Box::pin(async move { call(&inner, &inner.functions[at], &args, &cx.log).await })
     }
 }
 
@@ -68,7 +68,7 @@ enum Stop {
     Failed(wasmtime::Error),
 }
 
-async fn call(inner: &Inner, f: &Function, args: &Value) -> Result<Value, ToolError> {
+async fn call(inner: &Inner, f: &Function, args: &Value, log: &CallLog) -> Result<Value, ToolError> {
     let params = types::args_to_vals(args, &f.params)
         .map_err(|e| ToolError::failed(format!("{}: {e}", f.tool)))?;
     let limits = &inner.limits;
@@ -125,6 +125,15 @@ async fn call(inner: &Inner, f: &Function, args: &Value) -> Result<Value, ToolEr
     let state = store.data();
     let refused = state.hooks.refused.clone();
     let memory_hit = state.limiter.hit;
+    for (name, stream) in [("stdout", &stdout), ("stderr", &stderr)] {
+        let text = stream.text();
+        if !text.is_empty() {
+            log.write(&format!("{name}: {}", text.trim_end()));
+        }
+    }
+    for why in &refused {
+        log.write(&format!("network: {why}"));
+    }
     match outcome {
         Ok(()) => finish(f, results.pop()),
         Err(Stop::Timeout) => Err(ToolError::new(

@@ -187,6 +187,10 @@ pub struct CallEntry {
     /// The script line that made the call, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// What the tool noted beside its result: a component's stdout and stderr, the requests its
+    /// grants refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
 }
 
 /// One layer's decision on a call.

@@ -27,6 +27,8 @@ pub struct ToolCall {
     pub duration: Duration,
     /// The script line that made the call, when known.
     pub line: Option<u32>,
+    /// What the tool noted beside its result (a component's output, refused requests).
+    pub log: Option<String>,
 }
 
 /// A failed tool call, as the script saw it.

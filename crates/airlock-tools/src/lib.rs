@@ -15,4 +15,4 @@ pub use error::{ToolError, ToolErrorKind, ToolsetError};
 pub use exec::{ExecCommand, exec_tool};
 pub use registry::{RegisteredTool, Toolbox, check_spec};
 pub use spec::ToolSpec;
-pub use tool::{CallContext, Tool, ToolFuture, tool_fn, typed_tool};
+pub use tool::{CallContext, CallLog, Tool, ToolFuture, tool_fn, typed_tool};

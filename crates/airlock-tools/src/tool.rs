@@ -24,6 +24,46 @@ pub struct CallContext {
     pub run: u64,
     /// The call's index within its run (0-based).
     pub call: u64,
+    /// Where the tool notes what the call's record should keep beside its result (a
+    /// component's stdout and stderr, the requests its grants refused). The script never sees it.
+    pub log: CallLog,
+}
+
+/// The notes of one call, shared between the tool and the pipeline; at most [`CallLog::MAX_BYTES`].
+#[derive(Debug, Clone, Default)]
+pub struct CallLog(std::sync::Arc<std::sync::Mutex<String>>);
+
+impl CallLog {
+    /// Bytes kept; what is written past them is dropped, with a note saying so.
+    pub const MAX_BYTES: usize = 16 << 10;
+
+    /// Adds a line (or several).
+    pub fn write(&self, text: &str) {
+        let mut log = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if log.len() >= Self::MAX_BYTES {
+            return;
+        }
+        if !log.is_empty() {
+            log.push('\n');
+        }
+        let room = Self::MAX_BYTES - log.len();
+        if text.len() <= room {
+            log.push_str(text);
+        } else {
+            let mut end = room;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            log.push_str(&text[..end]);
+            log.push_str(" [log truncated]");
+        }
+    }
+
+    /// What was written, if anything.
+    pub fn text(&self) -> Option<String> {
+        let log = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        (!log.is_empty()).then(|| log.clone())
+    }
 }
 
 /// A tool: a spec the sandbox and the model see, and a way to call it.

@@ -14,7 +14,7 @@ use airlock_journal::{
     rfc3339_millis, sha256_hex,
 };
 use airlock_policy::Grant;
-use airlock_tools::CallContext;
+use airlock_tools::{CallContext, CallLog};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -101,6 +101,8 @@ struct Call {
     approvals: Vec<ApprovalReport>,
     /// The approvals asked, as journaled.
     asked: Vec<ApprovalEntry>,
+    /// What the tool noted beside its result.
+    log: CallLog,
 }
 
 fn no_args() -> Value {
@@ -179,6 +181,7 @@ fn admit(tools: &mut RunTools, raw: RawCall) -> Call {
         decisions: Vec::new(),
         approvals: Vec::new(),
         asked: Vec::new(),
+        log: CallLog::default(),
     };
     let limits = &tools.limits;
     let replaying = tools.session.replay.as_ref().is_some_and(|r| r.serving());
@@ -279,6 +282,7 @@ fn execute(
         let mut cx = CallContext::default();
         cx.run = tools.run;
         cx.call = call.index;
+        cx.log = call.log.clone();
         pending.push(Pending {
             name: entry.spec().name.clone(),
             future: entry.tool().call(call.args.clone(), cx),
@@ -539,6 +543,7 @@ fn record(tools: &mut RunTools, call: Call, outcome: Result<Value, Refusal>) {
             error,
             duration: call.duration,
             line: call.line,
+            log: call.log.text(),
         },
         call.args_bytes,
         result_bytes,
@@ -628,6 +633,11 @@ fn journal_all(tools: &mut RunTools, calls: &[Call]) {
                 call.duration.as_micros() as u64
             },
             line: call.line,
+            log: call.log.text().map(|t| {
+                redactor
+                    .as_ref()
+                    .map_or_else(|| t.clone(), |r| r.redact_text(&t))
+            }),
             ..CallEntry::default()
         });
     }
