@@ -68,7 +68,12 @@ enum Stop {
     Failed(wasmtime::Error),
 }
 
-async fn call(inner: &Inner, f: &Function, args: &Value, log: &CallLog) -> Result<Value, ToolError> {
+async fn call(
+    inner: &Inner,
+    f: &Function,
+    args: &Value,
+    log: &CallLog,
+) -> Result<Value, ToolError> {
     let params = types::args_to_vals(args, &f.params)
         .map_err(|e| ToolError::failed(format!("{}: {e}", f.tool)))?;
     let limits = &inner.limits;

@@ -39,7 +39,10 @@ impl CallLog {
 
     /// Adds a line (or several).
     pub fn write(&self, text: &str) {
-        let mut log = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut log = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if log.len() >= Self::MAX_BYTES {
             return;
         }
@@ -61,7 +64,10 @@ impl CallLog {
 
     /// What was written, if anything.
     pub fn text(&self) -> Option<String> {
-        let log = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let log = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         (!log.is_empty()).then(|| log.clone())
     }
 }
