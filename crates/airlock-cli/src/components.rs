@@ -4,7 +4,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use airlock::components::{ComponentHost, ComponentSpec, Grants, Limits, LoadedComponent};
+use std::collections::BTreeMap;
+
+use airlock::components::{
+    ComponentHost, ComponentSpec, FileGrant, Grants, Limits, LoadedComponent,
+};
 use airlock::policy::ToolPattern;
 use anyhow::{Context, anyhow};
 
@@ -73,15 +77,56 @@ fn load(
     Ok((component, pattern))
 }
 
+/// `files = { "/reports" = "ro", "/data" = { from = "/workspace/in", mode = "ro" } }`: the key is
+/// where the component sees the folder; `from` (default: the same path) is the session's folder.
+fn file_grants(value: &toml::Value) -> anyhow::Result<BTreeMap<String, FileGrant>> {
+    let hint = "hint: files = { \"/workspace/reports\" = \"ro\", \"/data\" = { from = \"/workspace/in\", mode = \"ro\" } }";
+    let table = value
+        .as_table()
+        .ok_or_else(|| anyhow!("[component.grants] files must be a table of paths\n{hint}"))?;
+    let mut grants = BTreeMap::new();
+    for (at, entry) in table {
+        let (from, mode) = match entry {
+            toml::Value::String(mode) => (at.clone(), mode.clone()),
+            toml::Value::Table(t) => {
+                if let Some(key) = t.keys().find(|k| *k != "from" && *k != "mode") {
+                    anyhow::bail!(
+                        "[component.grants] files \"{at}\": unknown key `{key}` (from, mode)\n{hint}"
+                    );
+                }
+                let text = |key: &str, default: &str| match t.get(key) {
+                    None => Ok(default.to_string()),
+                    Some(toml::Value::String(s)) => Ok(s.clone()),
+                    Some(_) => Err(anyhow!(
+                        "[component.grants] files \"{at}\": `{key}` must be a string\n{hint}"
+                    )),
+                };
+                (text("from", at)?, text("mode", "ro")?)
+            }
+            _ => anyhow::bail!(
+                "[component.grants] files \"{at}\": expected \"ro\" or a table\n{hint}"
+            ),
+        };
+        let mut grant = FileGrant::read_only(from);
+        match mode.as_str() {
+            "ro" => {}
+            "rw" => grant.writable = true,
+            other => anyhow::bail!(
+                "[component.grants] files \"{at}\": mode {other:?} is neither \"ro\" nor \"rw\"\n{hint}"
+            ),
+        }
+        grants.insert(at.clone(), grant);
+    }
+    Ok(grants)
+}
+
 /// The component's spec from its config section.
 pub fn spec(doc: &ComponentDoc) -> anyhow::Result<ComponentSpec> {
     let g = &doc.grants;
-    if g.files.is_some() {
-        anyhow::bail!(
-            "[component.grants] files: components cannot be given files yet; they see no directories\nhint: pass file contents as arguments, or leave the grant out"
-        );
-    }
     let mut grants = Grants::default();
+    if let Some(files) = &g.files {
+        grants.files = file_grants(files)?;
+    }
     grants.network.clone_from(&g.network);
     grants.methods.clone_from(&g.methods);
     grants.env.clone_from(&g.env);
@@ -212,6 +257,10 @@ pub fn describe(loaded: &Loaded) -> anyhow::Result<Vec<String>> {
         }
         if !g.env_from_host.is_empty() {
             grants.push(format!("env from host {}", g.env_from_host.join(", ")));
+        }
+        for (at, f) in &g.files {
+            let mode = if f.writable { "rw" } else { "ro" };
+            grants.push(format!("files {at} <- {} ({mode})", f.from));
         }
         let grants = if grants.is_empty() {
             "none".to_string()

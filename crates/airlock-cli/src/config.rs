@@ -134,7 +134,8 @@ pub struct GrantsDoc {
     pub env: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub env_from_host: Vec<String>,
-    /// Not available yet; refused with an explanation rather than ignored.
+    /// Folders of the session's files the component sees: `{ "/data" = "ro" }` or
+    /// `{ "/data" = { from = "/workspace/in", mode = "ro" } }`.
     pub files: Option<toml::Value>,
 }
 

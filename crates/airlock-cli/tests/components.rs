@@ -95,6 +95,7 @@ path = "{c}/inventory.wasm"
 [component.grants]
 network = ["127.0.0.1:{port}"]
 env = {{ UNITS = "metric" }}
+files = {{ "/data" = {{ from = "/workspace/in", mode = "ro" }} }}
 [component.limits]
 timeout = "2s"
 memory = "64M"
@@ -123,6 +124,9 @@ tools = "inventory/fetch-text"
 
 [[allow]]
 tools = "inventory/getenv"
+
+[[allow]]
+tools = "inventory/read-text"
 
 [[allow]]
 tools = "inventory/divide"
@@ -167,10 +171,13 @@ try { await inventory.restock({sku: items[0].sku, amount: 1000}); } catch (e) { 
 const [status, body] = await inventory.fetch_text({url: "http://127.0.0.1:PORT/report"});
 const words = await textkit.text.convert({text: "shout this", style: "upper"});
 const summary = await stats.describe({values: [1, 2, 3, 10]});
+await fs.mkdir("/workspace/in", {recursive: true});
+await fs.writeFile("/workspace/in/note.txt", "from the script");
+const note = await inventory.read_text({path: "/data/note.txt"});
 console.log(JSON.stringify({
   count: items.length, grew: restocked.quantity - items[0].quantity,
   code: err.code, data: err.data, denied, status, body, words, median: summary.median,
-  units: await inventory.getenv({name: "UNITS"}),
+  units: await inventory.getenv({name: "UNITS"}), note,
 }));
 "#;
 
@@ -202,6 +209,10 @@ fn a_script_calls_components_of_three_languages_under_the_policy_and_the_journal
     assert_eq!(line["words"], "SHOUT THIS");
     assert_eq!(line["median"], 2.5);
     assert_eq!(line["units"], "metric");
+    assert_eq!(
+        line["note"], "from the script",
+        "the component reads what the script wrote"
+    );
     // The journal holds every component call, the denial included, and verifies.
     let recorded = std::fs::read_to_string(&journal).expect("journal");
     assert!(
@@ -341,8 +352,12 @@ fn bad_component_sections_are_clear_errors() {
         ),
         ("[component.limits]\nmemory = \"9G\"", "over the most"),
         (
-            "[component.grants]\nfiles = { \"/data\" = \"ro\" }",
-            "cannot be given files yet",
+            "[component.grants]\nfiles = { \"/data\" = \"rw\" }",
+            "read-write file grants are not available yet",
+        ),
+        (
+            "[component.grants]\nfiles = { \"data\" = \"ro\" }",
+            "must be absolute",
         ),
         ("[component.describe]\nnope = \"x\"", "does not export"),
     ] {

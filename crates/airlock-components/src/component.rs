@@ -154,6 +154,7 @@ impl LoadedComponent {
         spec: ComponentSpec,
     ) -> Result<Self, Error> {
         spec.limits.check()?;
+        spec.grants.check_files()?;
         if spec.limits.fuel.is_some() && !host.fuel {
             return Err(Error::config(
                 "limits.fuel is set but this component host does not meter fuel".to_string(),
@@ -454,9 +455,7 @@ fn classify_import(name: &str) -> Provided {
         | "io/error"
         | "io/poll"
         | "io/streams" => Provided::Always,
-        "filesystem/types" | "filesystem/preopens" => {
-            Provided::Denied("no directories are preopened for components")
-        }
+        "filesystem/types" | "filesystem/preopens" => Provided::ByGrant("files"),
         "sockets/network"
         | "sockets/instance-network"
         | "sockets/tcp"

@@ -21,12 +21,55 @@ pub struct Grants {
     /// Host environment variables passed on by name (the script never sees them). A variable
     /// not set on the host is left out.
     pub env_from_host: Vec<String>,
+    /// Subtrees of the session's files the component sees, by the path it sees them at.
+    pub files: BTreeMap<String, FileGrant>,
+}
+
+/// One `files` grant: a subtree of the session's filesystem, shown to the component as a
+/// preopened directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FileGrant {
+    /// The folder of the session's filesystem (the script's view) to show.
+    pub from: String,
+    /// Whether the component may change it. Only read-only grants are available so far.
+    pub writable: bool,
+}
+
+impl FileGrant {
+    /// The folder `from` of the session's files, read-only.
+    pub fn read_only(from: impl Into<String>) -> Self {
+        Self {
+            from: from.into(),
+            writable: false,
+        }
+    }
 }
 
 impl Grants {
     /// Whether the component was granted anything at all.
     pub fn is_empty(&self) -> bool {
-        self.network.is_empty() && self.env.is_empty() && self.env_from_host.is_empty()
+        self.network.is_empty()
+            && self.env.is_empty()
+            && self.env_from_host.is_empty()
+            && self.files.is_empty()
+    }
+
+    pub(crate) fn check_files(&self) -> Result<(), Error> {
+        for (at, grant) in &self.files {
+            if !at.starts_with('/') || !grant.from.starts_with('/') {
+                return Err(Error::config(format!(
+                    "grants.files \"{at}\" = \"{}\": both paths must be absolute, like \"/data\" = {{ from = \"/workspace/in\", mode = \"ro\" }}",
+                    grant.from
+                )));
+            }
+            if grant.writable {
+                return Err(Error::config(format!(
+                    "grants.files \"{at}\": read-write file grants are not available yet; components can be given files read-only (mode = \"ro\") and return what they produce"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The environment the component sees: the literal values, then the host's named ones.

@@ -19,6 +19,7 @@ mod cache;
 mod capture;
 mod component;
 mod error;
+mod files;
 mod grants;
 mod host;
 mod state;
@@ -27,5 +28,5 @@ pub mod types;
 
 pub use component::{ComponentSpec, Function, Import, LoadedComponent, Provided, Skipped};
 pub use error::Error;
-pub use grants::{Grants, Limits, MAX_MEMORY};
+pub use grants::{FileGrant, Grants, Limits, MAX_MEMORY};
 pub use host::{ComponentHost, HostConfig};

@@ -33,8 +33,12 @@ impl State {
         network: Arc<Network>,
         http_response_bytes: u64,
         memory: u64,
-    ) -> Self {
+        preopens: &[(std::path::PathBuf, String)],
+    ) -> wasmtime::Result<Self> {
         let mut wasi = WasiCtx::builder();
+        for (host, guest) in preopens {
+            wasi.preopened_dir(host, guest, wasmtime_wasi::FsPerms::ReadOnly)?;
+        }
         for (k, v) in env {
             wasi.env(k, v);
         }
@@ -43,7 +47,7 @@ impl State {
             .allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false);
-        Self {
+        Ok(Self {
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
@@ -57,7 +61,7 @@ impl State {
                 used: 0,
                 hit: false,
             },
-        }
+        })
     }
 }
 

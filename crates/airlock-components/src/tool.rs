@@ -11,6 +11,7 @@ use wasmtime::{Store, Trap, UpdateDeadline};
 
 use crate::capture::Capture;
 use crate::component::{Function, Inner, LoadedComponent};
+use crate::files::CallFiles;
 use crate::state::State;
 use crate::types;
 
@@ -58,7 +59,11 @@ impl Tool for ComponentTool {
     fn call(&self, args: Value, cx: CallContext) -> ToolFuture {
         let inner = Arc::clone(&self.inner);
         let at = self.at;
-        Box::pin(async move { call(&inner, &inner.functions[at], &args, &cx.log).await })
+        Box::pin(async move { call(&inner, &inner.functions[at], &args, &cx.log, cx.files).await })
+    }
+
+    fn wants_files(&self) -> bool {
+        !self.inner.grants.files.is_empty()
     }
 }
 
@@ -73,10 +78,33 @@ async fn call(
     f: &Function,
     args: &Value,
     log: &CallLog,
+    files: Option<Arc<airlock_vfs::Vfs>>,
 ) -> Result<Value, ToolError> {
     let params = types::args_to_vals(args, &f.params)
         .map_err(|e| ToolError::failed(format!("{}: {e}", f.tool)))?;
     let limits = &inner.limits;
+    let files = if inner.grants.files.is_empty() {
+        None
+    } else {
+        let snapshot = files.ok_or_else(|| {
+            ToolError::new(
+                ToolErrorKind::Unavailable,
+                format!(
+                    "{}: the component is granted files, but this call came with no session files",
+                    f.tool
+                ),
+            )
+        })?;
+        Some(
+            CallFiles::write(&inner.grants.files, &snapshot).map_err(|e| {
+                ToolError::new(
+                    ToolErrorKind::Unavailable,
+                    format!("{}: could not lay out the granted files: {e}", f.tool),
+                )
+            })?,
+        )
+    };
+    let preopens = files.as_ref().map_or(&[][..], |f| f.preopens.as_slice());
     let stdout = Capture::new(limits.output_bytes);
     let stderr = Capture::new(limits.output_bytes);
     let mut store = Store::new(
@@ -88,7 +116,9 @@ async fn call(
             Arc::clone(&inner.network),
             limits.http_response_bytes,
             limits.memory,
-        ),
+            preopens,
+        )
+        .map_err(|e| ToolError::new(ToolErrorKind::Unavailable, format!("{}: {e:#}", f.tool)))?,
     );
     store.limiter(|s| &mut s.limiter);
     if let Some(fuel) = limits.fuel {

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use airlock_components::{ComponentHost, ComponentSpec, Grants, Limits, LoadedComponent, Provided};
+use airlock_components::{
+    ComponentHost, ComponentSpec, FileGrant, Grants, Limits, LoadedComponent, Provided,
+};
 use airlock_tools::{CallContext, Tool, ToolError};
 use serde_json::{Value, json};
 
@@ -430,4 +432,86 @@ fn tempdir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("airlock-components-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
+}
+
+fn call_with_files(
+    tools: &BTreeMap<String, Arc<dyn Tool>>,
+    name: &str,
+    args: Value,
+    files: &airlock_vfs::Vfs,
+) -> Result<Value, ToolError> {
+    let tool = tools.get(name).expect("tool");
+    assert!(tool.wants_files());
+    let mut cx = CallContext::default();
+    cx.files = Some(Arc::new(files.clone()));
+    runtime().block_on(tool.call(args, cx))
+}
+
+#[test]
+fn a_files_grant_shows_a_folder_of_the_session_read_only() {
+    let mut vfs = airlock_vfs::Vfs::new(airlock_vfs::VfsLimits::default());
+    vfs.mkdir("/workspace/in/sub", true).expect("mkdir");
+    vfs.write("/workspace/in/sub/a.txt", b"written by the script")
+        .expect("write");
+    vfs.write("/workspace/secret.txt", b"not granted")
+        .expect("write");
+    let mut grants = Grants::default();
+    grants
+        .files
+        .insert("/data".into(), FileGrant::read_only("/workspace/in"));
+    let t = inventory(ComponentSpec::new("inventory").with_grants(grants));
+    assert_eq!(
+        call_with_files(
+            &t,
+            "inventory/read-text",
+            json!({"path": "/data/sub/a.txt"}),
+            &vfs
+        )
+        .unwrap(),
+        json!("written by the script")
+    );
+    // Nothing outside the granted folder exists for the component, and it cannot write.
+    for path in [
+        "/workspace/secret.txt",
+        "/data/../secret.txt",
+        "/etc/passwd",
+    ] {
+        let err =
+            call_with_files(&t, "inventory/read-text", json!({"path": path}), &vfs).unwrap_err();
+        assert_eq!(err.code(), "ETOOL", "{path}: {err}");
+    }
+    let err = call_with_files(
+        &t,
+        "inventory/write-text",
+        json!({"path": "/data/new.txt", "text": "x"}),
+        &vfs,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "ETOOL", "{err}");
+    // Without the grant there are no folders at all.
+    let t = inventory(ComponentSpec::new("inventory"));
+    assert!(
+        call(
+            &t,
+            "inventory/read-text",
+            json!({"path": "/data/sub/a.txt"})
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn read_write_file_grants_are_refused_at_load() {
+    let mut grants = Grants::default();
+    let mut grant = FileGrant::read_only("/workspace/out");
+    grant.writable = true;
+    grants.files.insert("/out".into(), grant);
+    let err = host()
+        .load_file(
+            &components_dir().join("inventory.wasm"),
+            ComponentSpec::new("inventory").with_grants(grants),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("read-only"), "{err}");
 }

@@ -140,10 +140,16 @@ fn dispatch(
             state.value = serde_json::from_slice(arg).ok();
             (true, Vec::new())
         }
-        "tool.call" => (
-            true,
-            tools::call_batch(&mut state.tools, arg, &mut state.deadline)?,
-        ),
+        "tool.call" => {
+            // Tools granted the session's files see them as the batch began; the script is
+            // paused until the batch ends, so nothing changes under them.
+            if state.tools.set.wants_files() {
+                state.tools.files = Some(Arc::new(state.vfs.clone()));
+            }
+            let answer = tools::call_batch(&mut state.tools, arg, &mut state.deadline);
+            state.tools.files = None;
+            (true, answer?)
+        }
         "tool.list" => (true, tools::list_tools(&state.tools.set)),
         op => (
             false,

@@ -128,6 +128,11 @@ impl Toolset {
         &self.inner.toolbox
     }
 
+    /// Whether a tool of the set wants the session's files with its calls.
+    pub fn wants_files(&self) -> bool {
+        self.inner.toolbox.wants_files()
+    }
+
     pub fn policy(&self) -> &Policy {
         &self.inner.policy
     }
@@ -237,6 +242,9 @@ pub struct RunTools {
     pub stopped: Option<String>,
     /// Approvals this run has asked for (see [`MAX_APPROVALS_PER_RUN`]).
     pub(crate) approvals_asked: u64,
+    /// A snapshot of the session's files for the current batch, set by the host when a tool
+    /// wants them (see [`airlock_tools::Tool::wants_files`]).
+    pub files: Option<Arc<airlock_vfs::Vfs>>,
 }
 
 impl RunTools {
@@ -259,6 +267,7 @@ impl RunTools {
             traceparent: None,
             stopped: None,
             approvals_asked: 0,
+            files: None,
         }
     }
 

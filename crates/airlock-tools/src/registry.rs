@@ -139,6 +139,11 @@ fn key(name: &str) -> String {
 }
 
 impl Toolbox {
+    /// Whether any tool wants the session's files with its calls.
+    pub fn wants_files(&self) -> bool {
+        self.tools.iter().any(|t| t.tool.wants_files())
+    }
+
     pub fn new() -> Self {
         Self::default()
     }

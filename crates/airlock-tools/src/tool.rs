@@ -27,6 +27,9 @@ pub struct CallContext {
     /// Where the tool notes what the call's record should keep beside its result (a
     /// component's stdout and stderr, the requests its grants refused). The script never sees it.
     pub log: CallLog,
+    /// A snapshot of the session's files as the batch of calls began, for tools that asked for
+    /// them ([`Tool::wants_files`]); `None` for the others.
+    pub files: Option<std::sync::Arc<airlock_vfs::Vfs>>,
 }
 
 /// The notes of one call, shared between the tool and the pipeline; at most [`CallLog::MAX_BYTES`].
@@ -84,6 +87,13 @@ pub trait Tool: Send + Sync + 'static {
     /// Serves one call. The host bounds its time with the spec's timeout and drops the future
     /// when that passes, so an implementation should release what it holds on drop.
     fn call(&self, args: Value, cx: CallContext) -> ToolFuture;
+
+    /// Whether calls need a snapshot of the session's files in [`CallContext::files`] (a
+    /// component with a `files` grant). Taking one costs a copy of the file tree per batch, so
+    /// only tools that say so get it.
+    fn wants_files(&self) -> bool {
+        false
+    }
 }
 
 impl std::fmt::Debug for dyn Tool {

@@ -283,6 +283,9 @@ fn execute(
         cx.run = tools.run;
         cx.call = call.index;
         cx.log = call.log.clone();
+        if entry.tool().wants_files() {
+            cx.files.clone_from(&tools.files);
+        }
         pending.push(Pending {
             name: entry.spec().name.clone(),
             future: entry.tool().call(call.args.clone(), cx),
