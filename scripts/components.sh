@@ -123,6 +123,8 @@ build_stats() {
 }
 
 mkdir -p "$out"
+# The builds run from the examples' folders: a relative OUT_DIR must not depend on that.
+out="$(cd "$out" && pwd)"
 build inventory "$(rustc --version) $(cargo --version)" build_inventory
 build textkit "node $(node --version) lock $lock_hash" build_textkit
 build stats "componentize-py $componentize_py_version" build_stats
