@@ -213,9 +213,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<i32> {
     println!("\ntools ({}):", component.functions().len());
     for f in component.functions() {
         println!("  {}  {}", f.tool, f.signature);
-        if !f.description.starts_with('`') {
-            println!("      {}", f.description);
-        }
+        println!("      {}", f.description);
         println!("      input:  {}", f.input_schema);
         if let Some(output) = &f.output_schema {
             println!("      output: {output}");

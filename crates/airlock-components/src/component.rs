@@ -382,7 +382,16 @@ fn offer(
         .get(local)
         .or_else(|| spec.describe.get(fname))
         .cloned()
-        .unwrap_or_else(|| format!("`{fname}: {signature}` exported by component {}", spec.name));
+        .unwrap_or_else(|| {
+            // The types are in the schemas (and so in the declarations the model sees); the
+            // description only says where the function comes from and how it fails.
+            let fails = if matches!(result, Some(Type::Result(_))) {
+                "; its error is thrown with code ETOOL and the error value as `data`"
+            } else {
+                ""
+            };
+            format!("`{fname}` of the {} component{fails}.", spec.name)
+        });
     functions.push(Function {
         tool: format!("{}/{local}", spec.name),
         export: export.to_string(),
