@@ -161,7 +161,7 @@ impl LoadedComponent {
             ));
         }
         let network = Arc::new(Network::compile(&spec.grants)?);
-        if !wasmparser_is_component(bytes) {
+        if !is_component(bytes) {
             return Err(Error::config(
                 "the file is not a WebAssembly component (a core module, or not wasm at all); build it as a component, e.g. with `cargo build --target wasm32-wasip2`, `jco componentize` or `componentize-py`".to_string(),
             ));
@@ -533,7 +533,7 @@ fn stub_missing(
 struct Unprovided;
 
 /// Whether the bytes start with the component preamble (version 0x0d, layer 1).
-fn wasmparser_is_component(bytes: &[u8]) -> bool {
+fn is_component(bytes: &[u8]) -> bool {
     bytes.len() >= 8 && bytes[..4] == *b"\0asm" && bytes[6..8] == [1, 0]
 }
 

@@ -158,7 +158,7 @@ async fn call(
         Err(_) => Err(Stop::Timeout),
     };
     let state = store.data();
-    let refused = state.hooks.refused.clone();
+    let refused = &state.hooks.refused;
     let memory_hit = state.limiter.hit;
     for (name, stream) in [("stdout", &stdout), ("stderr", &stderr)] {
         let text = stream.text();
@@ -166,7 +166,7 @@ async fn call(
             log.write(&format!("{name}: {}", text.trim_end()));
         }
     }
-    for why in &refused {
+    for why in refused {
         log.write(&format!("network: {why}"));
     }
     match outcome {
@@ -179,7 +179,7 @@ async fn call(
             ),
         )
         .with_hint("raise [component.limits] timeout if the work is expected to take longer")),
-        Err(Stop::Failed(e)) => Err(failure(f, &e, memory_hit, limits, &stderr, &refused)),
+        Err(Stop::Failed(e)) => Err(failure(f, &e, memory_hit, limits, &stderr, refused)),
     }
 }
 

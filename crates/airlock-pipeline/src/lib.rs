@@ -70,6 +70,8 @@ struct Inner {
     toolbox: Toolbox,
     policy: Policy,
     layers: LayerStack,
+    /// Whether a tool wants the session's files with its calls (asked once, not per batch).
+    wants_files: bool,
     /// Started on the first tool call, so sandboxes without tools start no threads.
     runtime: OnceLock<Result<Runtime, String>>,
 }
@@ -80,6 +82,7 @@ impl Default for Inner {
             toolbox: Toolbox::new(),
             policy: Policy::allow_all(),
             layers: LayerStack::new(),
+            wants_files: false,
             runtime: OnceLock::new(),
         }
     }
@@ -116,6 +119,7 @@ impl Toolset {
     pub fn with_layers(toolbox: Toolbox, policy: Policy, layers: LayerStack) -> Self {
         Self {
             inner: Arc::new(Inner {
+                wants_files: toolbox.wants_files(),
                 toolbox,
                 policy,
                 layers,
@@ -130,7 +134,7 @@ impl Toolset {
 
     /// Whether a tool of the set wants the session's files with its calls.
     pub fn wants_files(&self) -> bool {
-        self.inner.toolbox.wants_files()
+        self.inner.wants_files
     }
 
     pub fn policy(&self) -> &Policy {
