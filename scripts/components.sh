@@ -8,6 +8,9 @@
 #   textkit.wasm    JavaScript, jco componentize (componentize-js; npm, pinned by
 #                   scripts/components/package-lock.json)
 #   stats.wasm      Python, componentize-py  (pip, in a venv)
+#   otp-gate.wasm   a layer (wit/layer), Rust: a one-time-password gate
+#   tracer.wasm     a layer (wit/layer), JavaScript: one record per call to an HTTP collector
+#   probe-layer.wasm  the component host's test layer (crates/airlock-components/tests)
 #
 # A component is rebuilt only when its folder's files or its toolchain's versions change: the
 # hash of both is kept in OUT_DIR/NAME.wasm.src. Prints one line per component.
@@ -76,21 +79,26 @@ fi
 
 # --- cache --------------------------------------------------------------------------------
 
-# The hash of a folder's files (by relative path and content) and of a toolchain description.
+# The hash of a toolchain description and of folders' files (by relative path and content).
 source_hash() {
-  local dir="$1" toolchain="$2"
+  local toolchain="$1" dir
+  shift
   {
     echo "$toolchain"
-    (cd "$dir" && find . -type f ! -path '*/__pycache__/*' ! -path './target/*' -print0 |
-      LC_ALL=C sort -z | xargs -0 sha256sum)
+    for dir in "$@"; do
+      (cd "$dir" && find . -type f ! -path '*/__pycache__/*' ! -path './target/*' -print0 |
+        LC_ALL=C sort -z | xargs -0 sha256sum)
+    done
   } | sha256sum | cut -d' ' -f1
 }
 
 # build NAME TOOLCHAIN COMMAND...: runs COMMAND (which writes $staged) unless NAME.wasm is current.
+# The sources are examples/components/NAME, or the folders in $sources when set.
 build() {
   local name="$1" toolchain="$2" hash start
   shift 2
-  hash="$(source_hash "$examples/$name" "$toolchain")"
+  # shellcheck disable=SC2086
+  hash="$(source_hash "$toolchain" ${sources:-$examples/$name})"
   if [ -f "$out/$name.wasm" ] && [ "$(cat "$out/$name.wasm.src" 2>/dev/null)" = "$hash" ]; then
     echo "components: $name.wasm up to date"
     return
@@ -117,6 +125,18 @@ build_textkit() {
     --disable all -o "$staged")
 }
 
+# build_rust_layer DIR CRATE: a Rust layer component, from its folder (with the WIT it uses).
+build_rust_layer() {
+  cargo build --quiet --locked --release --target wasm32-wasip2 \
+    --manifest-path "$1/Cargo.toml" --target-dir "$target_dir"
+  cp "$target_dir/wasm32-wasip2/release/$2.wasm" "$staged"
+}
+
+build_tracer() {
+  (cd "$examples/tracer" && "$jco" componentize app.js --wit ../../../wit/layer \
+    --world-name layer --disable stdio random fetch-event -o "$staged")
+}
+
 build_stats() {
   (cd "$examples/stats" && PYTHONDONTWRITEBYTECODE=1 "$componentize_py" -d wit -w stats \
     componentize app -o "$staged")
@@ -128,3 +148,11 @@ out="$(cd "$out" && pwd)"
 build inventory "$(rustc --version) $(cargo --version)" build_inventory
 build textkit "node $(node --version) lock $lock_hash" build_textkit
 build stats "componentize-py $componentize_py_version" build_stats
+rust="$(rustc --version) $(cargo --version)"
+probe="$root/crates/airlock-components/tests/probe-layer"
+sources="$examples/otp-gate $root/wit/layer" \
+  build otp-gate "$rust" build_rust_layer "$examples/otp-gate" airlock_example_otp_gate
+sources="$examples/tracer $root/wit/layer" \
+  build tracer "node $(node --version) lock $lock_hash" build_tracer
+sources="$probe $root/wit/layer" \
+  build probe-layer "$rust" build_rust_layer "$probe" airlock_probe_layer

@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use std::collections::BTreeMap;
 
+use airlock::components::layer::{HOOKS_INTERFACE, LayerSpec};
 use airlock::components::{
     ComponentHost, ComponentSpec, FileGrant, Grants, Limits, LoadedComponent,
 };
 use airlock::policy::ToolPattern;
 use anyhow::{Context, anyhow};
 
-use crate::config::{ComponentDoc, Loaded};
+use crate::config::{ComponentDoc, ComponentLimitsDoc, GrantsDoc, Loaded};
 use crate::toolset::line_of;
 use crate::units::{parse_duration, parse_size};
 
@@ -83,37 +84,31 @@ fn file_grants(value: &toml::Value) -> anyhow::Result<BTreeMap<String, FileGrant
     let hint = "hint: files = { \"/workspace/reports\" = \"ro\", \"/data\" = { from = \"/workspace/in\", mode = \"ro\" } }";
     let table = value
         .as_table()
-        .ok_or_else(|| anyhow!("[component.grants] files must be a table of paths\n{hint}"))?;
+        .ok_or_else(|| anyhow!("files must be a table of paths\n{hint}"))?;
     let mut grants = BTreeMap::new();
     for (at, entry) in table {
         let (from, mode) = match entry {
             toml::Value::String(mode) => (at.clone(), mode.clone()),
             toml::Value::Table(t) => {
                 if let Some(key) = t.keys().find(|k| *k != "from" && *k != "mode") {
-                    anyhow::bail!(
-                        "[component.grants] files \"{at}\": unknown key `{key}` (from, mode)\n{hint}"
-                    );
+                    anyhow::bail!("files \"{at}\": unknown key `{key}` (from, mode)\n{hint}");
                 }
                 let text = |key: &str, default: &str| match t.get(key) {
                     None => Ok(default.to_string()),
                     Some(toml::Value::String(s)) => Ok(s.clone()),
-                    Some(_) => Err(anyhow!(
-                        "[component.grants] files \"{at}\": `{key}` must be a string\n{hint}"
-                    )),
+                    Some(_) => Err(anyhow!("files \"{at}\": `{key}` must be a string\n{hint}")),
                 };
                 (text("from", at)?, text("mode", "ro")?)
             }
-            _ => anyhow::bail!(
-                "[component.grants] files \"{at}\": expected \"ro\" or a table\n{hint}"
-            ),
+            _ => anyhow::bail!("files \"{at}\": expected \"ro\" or a table\n{hint}"),
         };
         let mut grant = FileGrant::read_only(from);
         match mode.as_str() {
             "ro" => {}
             "rw" => grant.writable = true,
-            other => anyhow::bail!(
-                "[component.grants] files \"{at}\": mode {other:?} is neither \"ro\" nor \"rw\"\n{hint}"
-            ),
+            other => {
+                anyhow::bail!("files \"{at}\": mode {other:?} is neither \"ro\" nor \"rw\"\n{hint}")
+            }
         }
         grants.insert(at.clone(), grant);
     }
@@ -122,40 +117,48 @@ fn file_grants(value: &toml::Value) -> anyhow::Result<BTreeMap<String, FileGrant
 
 /// The component's spec from its config section.
 pub fn spec(doc: &ComponentDoc) -> anyhow::Result<ComponentSpec> {
-    let g = &doc.grants;
+    let mut spec = ComponentSpec::new(doc.name.get_ref().clone())
+        .with_grants(grants(&doc.grants, "component")?)
+        .with_limits(limits(&doc.limits, "component")?);
+    for (function, text) in &doc.describe {
+        spec = spec.describe(function.clone(), text.clone());
+    }
+    Ok(spec)
+}
+
+/// `[SECTION.grants]` (of a component or a layer) as grants.
+pub fn grants(g: &GrantsDoc, section: &str) -> anyhow::Result<Grants> {
     let mut grants = Grants::default();
     if let Some(files) = &g.files {
-        grants.files = file_grants(files)?;
+        grants.files = file_grants(files).map_err(|e| anyhow!("[{section}.grants] {e}"))?;
     }
     grants.network.clone_from(&g.network);
     grants.methods.clone_from(&g.methods);
     grants.env.clone_from(&g.env);
     grants.env_from_host.clone_from(&g.env_from_host);
-    let l = &doc.limits;
+    Ok(grants)
+}
+
+/// `[SECTION.limits]` (of a component or a layer) as limits.
+pub fn limits(l: &ComponentLimitsDoc, section: &str) -> anyhow::Result<Limits> {
     let mut limits = Limits::default();
     if let Some(t) = &l.timeout {
         limits.timeout =
-            parse_duration(t).map_err(|e| anyhow!("[component.limits] timeout: {e}"))?;
+            parse_duration(t).map_err(|e| anyhow!("[{section}.limits] timeout: {e}"))?;
     }
     if let Some(m) = &l.memory {
-        limits.memory = parse_size(m).map_err(|e| anyhow!("[component.limits] memory: {e}"))?;
+        limits.memory = parse_size(m).map_err(|e| anyhow!("[{section}.limits] memory: {e}"))?;
     }
     limits.fuel = l.fuel;
     if let Some(b) = &l.http_response_bytes {
         limits.http_response_bytes =
-            parse_size(b).map_err(|e| anyhow!("[component.limits] http_response_bytes: {e}"))?;
+            parse_size(b).map_err(|e| anyhow!("[{section}.limits] http_response_bytes: {e}"))?;
     }
     if let Some(b) = &l.output {
-        let bytes = parse_size(b).map_err(|e| anyhow!("[component.limits] output: {e}"))?;
+        let bytes = parse_size(b).map_err(|e| anyhow!("[{section}.limits] output: {e}"))?;
         limits.output_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
     }
-    let mut spec = ComponentSpec::new(doc.name.get_ref().clone())
-        .with_grants(grants)
-        .with_limits(limits);
-    for (function, text) in &doc.describe {
-        spec = spec.describe(function.clone(), text.clone());
-    }
-    Ok(spec)
+    Ok(limits)
 }
 
 /// `airlock component ...`.
@@ -192,8 +195,20 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<i32> {
         )
     });
     let host = ComponentHost::shared(false).map_err(|e| anyhow!("{e}"))?;
+    let bytes = std::fs::read(&args.file).map_err(|e| {
+        anyhow!(
+            "cannot read the component file {}: {e}",
+            args.file.display()
+        )
+    })?;
+    if host
+        .is_layer(&bytes)
+        .map_err(|e| anyhow!("{}: {e}", args.file.display()))?
+    {
+        return inspect_layer(&host, args, &bytes, name);
+    }
     let component = host
-        .load_file(&args.file, ComponentSpec::new(name))
+        .load(&bytes, ComponentSpec::new(name))
         .map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
     let report = component.report();
     if args.json {
@@ -225,6 +240,54 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<i32> {
             println!("  {}  {}", s.export, s.reason);
         }
     }
+    Ok(0)
+}
+
+/// `inspect` of a layer component: its hooks, its imports and the grants they ask for.
+fn inspect_layer(
+    host: &Arc<ComponentHost>,
+    args: &InspectArgs,
+    bytes: &[u8],
+    name: String,
+) -> anyhow::Result<i32> {
+    let layer = host
+        .load_layer(bytes, LayerSpec::new(name))
+        .map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
+    let report = layer.report();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(0);
+    }
+    println!(
+        "{}  ({} bytes, blake3:{})",
+        args.file.display(),
+        report["bytes"],
+        &layer.digest()[..16]
+    );
+    println!("\na layer ({HOOKS_INTERFACE}): hooks before, after, verify-code");
+    println!(
+        "  compose it with [[layer]] component = \"{}\"",
+        args.file.display()
+    );
+    println!("\nimports ({}):", layer.imports().len());
+    for import in layer.imports() {
+        println!("  {}  {}", import.name, import.provided.describe());
+    }
+    let asked: Vec<&str> = report["grants_asked"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    println!(
+        "\ngrants it can use: {}",
+        if asked.is_empty() {
+            "none".to_string()
+        } else {
+            asked.join(", ")
+        }
+    );
+    println!("  (and `approvals`, if it answers `approve`: grant it with approvals = true)");
     Ok(0)
 }
 

@@ -15,6 +15,10 @@
 //! use = "otp"                    # a person types a one-time password
 //! tools = "bank/transfer"
 //! secret_file = "~/.config/airlock/otp/bank"   # never inside the sandbox
+//! [[layer]]
+//! component = "layers/tracer.wasm"   # a layer component (wit/layer), with its own grants
+//! [layer.grants]
+//! network = ["127.0.0.1:4318"]
 //! ```
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -22,6 +26,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use airlock::LayerStack;
+use airlock::components::ComponentHost;
+use airlock::components::layer::{LayerSpec, hook_timeout};
 use airlock::pipeline::{Answer, Answered, ApprovalRequest, Approvals, Approver, Unattended};
 use airlock::policy::ToolPattern;
 use airlock_layers::approve::{ApproveConfig, ApproveLayer};
@@ -67,11 +73,17 @@ pub fn build(loaded: &Loaded, dir: &Path) -> anyhow::Result<LayerStack> {
     if let Some(layer) = &redactor {
         stack = stack.with_redactor(layer.redactor());
     }
+    let mut component_names = std::collections::BTreeSet::new();
     for doc in &loaded.file.layer {
         let at = format!("{name}:{}", line_of(&loaded.text, doc.span().start));
         let table = doc.get_ref();
+        if table.contains_key("component") {
+            let (tools, layer, timeout) = component_layer(table, &at, dir, &mut component_names)?;
+            stack = stack.with_timeout(tools, layer, timeout);
+            continue;
+        }
         let kind = kind(table).ok_or_else(|| {
-            anyhow!("{at}: [[layer]] needs `use`\nhint: use = \"trace\", \"redact\", \"approve\" or \"otp\"")
+            anyhow!("{at}: [[layer]] needs `use` (a built-in layer) or `component` (a layer component file)\nhint: use = \"trace\", \"redact\", \"approve\" or \"otp\"; or component = \"layers/tracer.wasm\"")
         })?;
         let tools = match table.get("tools") {
             None => None,
@@ -118,6 +130,133 @@ pub fn build(loaded: &Loaded, dir: &Path) -> anyhow::Result<LayerStack> {
         stack = stack.with_timeout(tools, layer, timeout);
     }
     Ok(stack)
+}
+
+/// `[[layer]] component = "PATH"`: a layer component with its own grants and limits.
+///
+/// ```toml
+/// [[layer]]
+/// component = "layers/otp-gate.wasm"   # relative to the config file
+/// name = "otp-gate"                    # default: the file name without .wasm
+/// tools = "bank/transfer"
+/// [layer.grants]                       # as [component.grants], plus:
+/// env_from_host = ["OTP_SECRET"]
+/// store = true                         # or a file; default $XDG_STATE_HOME/airlock/layers/NAME.json
+/// approvals = true                     # may ask a person
+/// log = true                           # its log lines reach stderr
+/// [layer.limits]                       # as [component.limits]
+/// timeout = "2s"
+/// ```
+fn component_layer(
+    table: &toml::Table,
+    at: &str,
+    dir: &Path,
+    names: &mut std::collections::BTreeSet<String>,
+) -> anyhow::Result<(
+    Option<ToolPattern>,
+    Arc<dyn airlock::pipeline::Layer>,
+    std::time::Duration,
+)> {
+    let doc: ComponentLayerDoc = toml::Value::Table(table.clone())
+        .try_into()
+        .map_err(|e| anyhow!("{at}: [[layer]] component: {e}"))?;
+    let path = host_path(&doc.component, dir);
+    let name = doc.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map_or_else(|| "layer".to_string(), |s| s.to_string_lossy().into_owned())
+    });
+    let at = format!("{at}: [[layer]] {name}");
+    if !names.insert(name.clone()) {
+        bail!(
+            "{at}: another [[layer]] component is named {name:?}\nhint: give each a `name`; a layer's store is kept by its name"
+        );
+    }
+    let tools = doc
+        .tools
+        .as_deref()
+        .map(ToolPattern::compile)
+        .transpose()
+        .map_err(|e| anyhow!("{at}: tools: {e}"))?;
+    let mut grants_table = doc.grants.clone();
+    let store = grants_table.remove("store");
+    let approvals = flag(&mut grants_table, "approvals", &at)?;
+    let log = flag(&mut grants_table, "log", &at)?;
+    let base: crate::config::GrantsDoc = toml::Value::Table(grants_table)
+        .try_into()
+        .map_err(|e| anyhow!("{at}: [layer.grants]: {e}\nhint: network, methods, env, env_from_host, store, approvals, log"))?;
+    let grants = crate::components::grants(&base, "layer").map_err(|e| anyhow!("{at}: {e}"))?;
+    let limits =
+        crate::components::limits(&doc.limits, "layer").map_err(|e| anyhow!("{at}: {e}"))?;
+    let mut spec = LayerSpec::new(name.clone())
+        .with_grants(grants)
+        .with_limits(limits.clone());
+    match store {
+        None | Some(toml::Value::Boolean(false)) => {}
+        Some(toml::Value::Boolean(true)) => spec = spec.with_store(default_store(&name)?),
+        Some(toml::Value::String(p)) => spec = spec.with_store(host_path(Path::new(&p), dir)),
+        Some(_) => bail!(
+            "{at}: [layer.grants] store must be true or a file path\nhint: store = true keeps it in $XDG_STATE_HOME/airlock/layers/{name}.json"
+        ),
+    }
+    if approvals {
+        spec = spec.with_approvals();
+    }
+    if log {
+        spec = spec.with_log(None);
+    }
+    let host = ComponentHost::shared(limits.fuel.is_some()).map_err(|e| anyhow!("{e}"))?;
+    let layer = host
+        .load_layer_file(&path, spec)
+        .map_err(|e| anyhow!("{at}: {}: {e}", path.display()))?;
+    Ok((tools, Arc::new(layer), hook_timeout(&limits)))
+}
+
+/// `[[layer]]` with `component = ...`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComponentLayerDoc {
+    component: PathBuf,
+    name: Option<String>,
+    tools: Option<String>,
+    #[serde(default)]
+    grants: toml::Table,
+    #[serde(default)]
+    limits: crate::config::ComponentLimitsDoc,
+}
+
+/// A boolean grant, removed from the table.
+fn flag(table: &mut toml::Table, key: &str, at: &str) -> anyhow::Result<bool> {
+    match table.remove(key) {
+        None => Ok(false),
+        Some(toml::Value::Boolean(b)) => Ok(b),
+        Some(_) => bail!("{at}: [layer.grants] {key} must be true or false"),
+    }
+}
+
+/// Where `store = true` keeps a layer's store: `$XDG_STATE_HOME/airlock/layers/NAME.json`, else
+/// `~/.local/state/airlock/layers/NAME.json`.
+fn default_store(name: &str) -> anyhow::Result<PathBuf> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || name.starts_with('.')
+    {
+        bail!(
+            "layer name {name:?} cannot name a store file\nhint: use letters, digits, '-', '_' and '.', or give store = \"PATH\""
+        );
+    }
+    let var = |k| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = var("XDG_STATE_HOME")
+        .or_else(|| var("HOME").map(|h| h.join(".local/state")))
+        .ok_or_else(|| {
+            anyhow!("neither XDG_STATE_HOME nor HOME is set\nhint: give store = \"PATH\"")
+        })?;
+    Ok(base.join("airlock/layers").join(format!("{name}.json")))
 }
 
 fn kind(table: &toml::Table) -> Option<&str> {

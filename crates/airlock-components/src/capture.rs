@@ -47,6 +47,14 @@ impl Capture {
         }
         text
     }
+
+    /// What was written, as [`Capture::text`] gives it, and empties the stream for the next
+    /// call of a reused instance.
+    pub(crate) fn take(&self) -> String {
+        let text = self.text();
+        *self.kept.lock().unwrap_or_else(PoisonError::into_inner) = Kept::default();
+        text
+    }
 }
 
 impl IsTerminal for Capture {

@@ -153,29 +153,14 @@ impl LoadedComponent {
         bytes: &[u8],
         spec: ComponentSpec,
     ) -> Result<Self, Error> {
-        spec.limits.check()?;
-        spec.grants.check_files()?;
-        if spec.limits.fuel.is_some() && !host.fuel {
-            return Err(Error::config(
-                "limits.fuel is set but this component host does not meter fuel".to_string(),
-            ));
-        }
-        let network = Arc::new(Network::compile(&spec.grants)?);
-        if !is_component(bytes) {
-            return Err(Error::config(
-                "the file is not a WebAssembly component (a core module, or not wasm at all); build it as a component, e.g. with `cargo build --target wasm32-wasip2`, `jco componentize` or `componentize-py`".to_string(),
-            ));
-        }
-        let digest = blake3::hash(bytes).to_hex().to_string();
-        let component = cache::load_or_compile(&host.engine, host.cache_dir(), &digest, bytes)?;
+        let prepared = prepare(host, bytes, &spec.grants, &spec.limits, Kind::Tool)?;
+        let Prepared {
+            component,
+            digest,
+            imports,
+            network,
+        } = prepared;
         let ty = component.component_type();
-        let imports: Vec<Import> = ty
-            .imports(&host.engine)
-            .map(|(name, _)| Import {
-                name: name.to_string(),
-                provided: classify_import(name),
-            })
-            .collect();
         let mut linker = host.linker.clone();
         stub_missing(&mut linker, &host.engine, &component, &imports)
             .map_err(|e| Error::engine("linking the component's imports", e))?;
@@ -333,6 +318,61 @@ impl LoadedComponent {
     }
 }
 
+/// What a component is loaded as: its imports are classified by what the kind's linker has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Tool,
+    Layer,
+}
+
+/// A component checked, compiled (or found in the cache) and its imports classified.
+pub(crate) struct Prepared {
+    pub(crate) component: wasmtime::component::Component,
+    pub(crate) digest: String,
+    pub(crate) imports: Vec<Import>,
+    pub(crate) network: Arc<Network>,
+}
+
+/// The steps every component takes before it is linked: its limits and grants checked, its
+/// bytes checked to be a component, compiled once into the cache.
+pub(crate) fn prepare(
+    host: &Arc<ComponentHost>,
+    bytes: &[u8],
+    grants: &Grants,
+    limits: &Limits,
+    kind: Kind,
+) -> Result<Prepared, Error> {
+    limits.check()?;
+    grants.check_files()?;
+    if limits.fuel.is_some() && !host.fuel {
+        return Err(Error::config(
+            "limits.fuel is set but this component host does not meter fuel".to_string(),
+        ));
+    }
+    let network = Arc::new(Network::compile(grants)?);
+    if !is_component(bytes) {
+        return Err(Error::config(
+            "the file is not a WebAssembly component (a core module, or not wasm at all); build it as a component, e.g. with `cargo build --target wasm32-wasip2`, `jco componentize` or `componentize-py`".to_string(),
+        ));
+    }
+    let digest = blake3::hash(bytes).to_hex().to_string();
+    let component = cache::load_or_compile(&host.engine, host.cache_dir(), &digest, bytes)?;
+    let imports = component
+        .component_type()
+        .imports(&host.engine)
+        .map(|(name, _)| Import {
+            name: name.to_string(),
+            provided: classify_import(name, kind),
+        })
+        .collect();
+    Ok(Prepared {
+        component,
+        digest,
+        imports,
+        network,
+    })
+}
+
 /// Adds `f` to the offered functions, or to the skipped ones with the reason.
 #[allow(clippy::too_many_arguments)]
 fn offer(
@@ -434,7 +474,20 @@ fn interface_name(name: &str) -> &str {
     tail.split_once('@').map_or(tail, |(t, _)| t)
 }
 
-fn classify_import(name: &str) -> Provided {
+fn classify_import(name: &str, kind: Kind) -> Provided {
+    if kind == Kind::Layer
+        && let Some(rest) = name.strip_prefix("airlock:layer/")
+    {
+        let (iface, version) = rest.split_once('@').unwrap_or((rest, ""));
+        if version.starts_with("0.1.") {
+            match iface {
+                "store" => return Provided::ByGrant("store"),
+                "log" => return Provided::ByGrant("log"),
+                "types" => return Provided::Always,
+                _ => {}
+            }
+        }
+    }
     let Some(rest) = name.strip_prefix("wasi:") else {
         return Provided::Traps;
     };
@@ -481,7 +534,7 @@ fn classify_import(name: &str) -> Provided {
 /// Defines every import this host does not provide as functions that trap when called (and
 /// resources nobody can make), so the component loads and only a call that needs one fails.
 /// WASI 0.2 interfaces are left to the linker, which matches any 0.2.x version to its own.
-fn stub_missing(
+pub(crate) fn stub_missing(
     linker: &mut Linker<State>,
     engine: &wasmtime::Engine,
     component: &wasmtime::component::Component,
@@ -571,23 +624,49 @@ mod tests {
     #[test]
     fn imports_are_classified_by_the_grant_they_need() {
         assert_eq!(
-            classify_import("wasi:http/outgoing-handler@0.2.3"),
+            classify_import("wasi:http/outgoing-handler@0.2.3", Kind::Tool),
             Provided::ByGrant("network")
         );
         assert_eq!(
-            classify_import("wasi:cli/environment@0.2.12"),
+            classify_import("wasi:cli/environment@0.2.12", Kind::Tool),
             Provided::ByGrant("env")
         );
-        assert_eq!(classify_import("wasi:io/streams@0.2.0"), Provided::Always);
+        assert_eq!(
+            classify_import("wasi:io/streams@0.2.0", Kind::Tool),
+            Provided::Always
+        );
         assert!(matches!(
-            classify_import("wasi:sockets/tcp@0.2.0"),
+            classify_import("wasi:sockets/tcp@0.2.0", Kind::Tool),
             Provided::Denied(_)
         ));
         assert_eq!(
-            classify_import("wasi:keyvalue/store@0.2.0-draft"),
+            classify_import("wasi:keyvalue/store@0.2.0-draft", Kind::Tool),
             Provided::Traps
         );
-        assert_eq!(classify_import("wasi:io/streams@0.3.0"), Provided::Traps);
-        assert_eq!(classify_import("acme:billing/api"), Provided::Traps);
+        assert_eq!(
+            classify_import("wasi:io/streams@0.3.0", Kind::Tool),
+            Provided::Traps
+        );
+        assert_eq!(
+            classify_import("acme:billing/api", Kind::Tool),
+            Provided::Traps
+        );
+        // The layer interfaces are linked for layers only, each by its grant.
+        assert_eq!(
+            classify_import("airlock:layer/store@0.1.0", Kind::Layer),
+            Provided::ByGrant("store")
+        );
+        assert_eq!(
+            classify_import("airlock:layer/log@0.1.2", Kind::Layer),
+            Provided::ByGrant("log")
+        );
+        assert_eq!(
+            classify_import("airlock:layer/store@0.1.0", Kind::Tool),
+            Provided::Traps
+        );
+        assert_eq!(
+            classify_import("airlock:layer/store@0.2.0", Kind::Layer),
+            Provided::Traps
+        );
     }
 }

@@ -59,6 +59,8 @@ fn default_cache_dir() -> Option<PathBuf> {
 pub struct ComponentHost {
     pub(crate) engine: Engine,
     pub(crate) linker: Linker<State>,
+    /// The tools' linker plus the `airlock:layer` imports.
+    pub(crate) layer_linker: Linker<State>,
     cache_dir: Option<PathBuf>,
     pub(crate) fuel: bool,
     pub(crate) ticker: Ticker,
@@ -109,10 +111,14 @@ impl ComponentHost {
             .map_err(|e| Error::engine("linking WASI", e))?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
             .map_err(|e| Error::engine("linking wasi:http", e))?;
+        let mut layer_linker = linker.clone();
+        crate::layer::add_to_linker(&mut layer_linker)
+            .map_err(|e| Error::engine("linking the layer interfaces", e))?;
         Ok(Arc::new(Self {
             ticker: Ticker::start(engine.clone()),
             engine,
             linker,
+            layer_linker,
             cache_dir: config.cache_dir,
             fuel: config.fuel,
         }))

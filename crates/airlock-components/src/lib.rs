@@ -22,6 +22,7 @@ mod error;
 mod files;
 mod grants;
 mod host;
+pub mod layer;
 mod state;
 mod tool;
 pub mod types;
@@ -30,3 +31,4 @@ pub use component::{ComponentSpec, Function, Import, LoadedComponent, Provided, 
 pub use error::Error;
 pub use grants::{FileGrant, Grants, Limits, MAX_MEMORY};
 pub use host::{ComponentHost, HostConfig};
+pub use layer::{ComponentLayer, LayerSpec};

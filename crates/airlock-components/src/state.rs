@@ -13,6 +13,7 @@ use wasmtime_wasi_http::{
 
 use crate::capture::Capture;
 use crate::grants::Network;
+use crate::layer::LayerCtx;
 
 /// Table elements one instance may grow to.
 const MAX_TABLE_ELEMENTS: usize = 1_000_000;
@@ -23,6 +24,8 @@ pub(crate) struct State {
     table: ResourceTable,
     pub(crate) hooks: Hooks,
     pub(crate) limiter: MemoryLimiter,
+    /// The layer imports' state (unused by tools).
+    pub(crate) layer: LayerCtx,
 }
 
 impl State {
@@ -61,6 +64,7 @@ impl State {
                 used: 0,
                 hit: false,
             },
+            layer: LayerCtx::default(),
         })
     }
 }
