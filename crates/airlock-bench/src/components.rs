@@ -21,7 +21,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 const CALLS: u32 = 5_000;
 
-fn dir() -> Result<PathBuf> {
+pub fn dir() -> Result<PathBuf> {
     let dir = std::env::var_os("AIRLOCK_COMPONENTS").map_or_else(
         || {
             PathBuf::from(std::env::var("HOME").unwrap_or_default())

@@ -129,6 +129,7 @@ pub fn run() -> Result<()> {
         ),
     ];
     let mut base = None;
+    let mut full_base = 0.0;
     for (name, layers, approvals, code, calls) in variants {
         let mut session = sandbox.session();
         session.set_toolset(toolset(layers)?);
@@ -146,6 +147,9 @@ pub fn run() -> Result<()> {
         if name.starts_with("no layers") {
             base = Some(per_call);
         }
+        if name == "no layers" {
+            full_base = per_call;
+        }
         println!(
             "{:<60} {:>10.0} /s   {:.2} us per call{added}",
             format!("sequential no-op calls, {name}"),
@@ -154,5 +158,30 @@ pub fn run() -> Result<()> {
         );
     }
     trace.shutdown()?;
+    component_layer(&sandbox, &noop, full_base)
+}
+
+/// A pass-through layer component (the probe fixture, `PROBE=pass`): both hooks run in a
+/// reused instance of the layer's own, with the WIT records built and lifted each time.
+fn component_layer(sandbox: &Sandbox, code: &str, base: f64) -> Result<()> {
+    let dir = crate::components::dir()?;
+    let host = airlock::components::ComponentHost::shared(false)?;
+    let mut grants = airlock::components::Grants::default();
+    grants.env.insert("PROBE".into(), "pass".into());
+    let layer = host.load_layer_file(
+        &dir.join("probe-layer.wasm"),
+        airlock::components::LayerSpec::new("probe").with_grants(grants),
+    )?;
+    let mut session = sandbox.session();
+    session.set_toolset(toolset(LayerStack::new().with(None, Arc::new(layer)))?);
+    let t = median_run(&mut session, code, 5)?;
+    let per_call = t.as_secs_f64() * 1e6 / f64::from(CALLS);
+    println!(
+        "{:<60} {:>10.0} /s   {:.2} us per call   (+{:.2} us per call; target <= 30 us)",
+        "sequential no-op calls, a pass-through layer component",
+        f64::from(CALLS) / t.as_secs_f64(),
+        per_call,
+        per_call - base,
+    );
     Ok(())
 }

@@ -51,10 +51,11 @@ pub fn build(loaded: &Loaded, upstreams: Upstreams) -> anyhow::Result<Toolset> {
         .file_name()
         .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
     let mut toolbox = Toolbox::new();
+    let granted = granted_host_env(loaded);
     for doc in &loaded.file.tool {
         let at = format!("{name}:{}", line_of(&loaded.text, doc.name.span().start));
-        let tool =
-            tool(doc, &dir).with_context(|| format!("{at}: tool '{}'", doc.name.get_ref()))?;
+        let tool = tool(doc, &dir, &granted)
+            .with_context(|| format!("{at}: tool '{}'", doc.name.get_ref()))?;
         toolbox.add(tool).map_err(|e| anyhow!("{at}: {e}"))?;
     }
     for (component, pattern) in crate::components::load_all(loaded, &dir)? {
@@ -197,7 +198,38 @@ pub fn connect(loaded: &Loaded, mode: Upstreams) -> anyhow::Result<Vec<Upstream>
     Ok(upstreams)
 }
 
-fn tool(doc: &ToolDoc, dir: &Path) -> anyhow::Result<std::sync::Arc<dyn airlock::tool::Tool>> {
+/// The host environment variables granted by name (`env_from_host`) to a component or a layer:
+/// exec tools do not inherit them.
+fn granted_host_env(loaded: &Loaded) -> Vec<String> {
+    let mut names: Vec<String> = loaded
+        .file
+        .component
+        .iter()
+        .flat_map(|c| c.grants.env_from_host.iter().cloned())
+        .collect();
+    for layer in &loaded.file.layer {
+        let listed = layer
+            .get_ref()
+            .get("grants")
+            .and_then(|g| g.get("env_from_host"))
+            .and_then(toml::Value::as_array);
+        names.extend(
+            listed
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(String::from)),
+        );
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn tool(
+    doc: &ToolDoc,
+    dir: &Path,
+    granted: &[String],
+) -> anyhow::Result<std::sync::Arc<dyn airlock::tool::Tool>> {
     let argv = doc.command.get_ref().clone();
     if argv.is_empty() || argv[0].is_empty() {
         anyhow::bail!("`command` is empty\nhint: command = [\"python3\", \"tools/weather.py\"]");
@@ -232,6 +264,7 @@ fn tool(doc: &ToolDoc, dir: &Path) -> anyhow::Result<std::sync::Arc<dyn airlock:
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    command.env_remove = granted.to_vec();
     Ok(exec_tool(spec, command))
 }
 

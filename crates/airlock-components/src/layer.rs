@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use wasmtime::component::Linker;
 use wasmtime::{Store, Trap, UpdateDeadline};
 
-use crate::capture::Capture;
+use crate::capture::{Capture, tail};
 use crate::component::{Import, Kind, Prepared, prepare, stub_missing};
 use crate::error::Error;
 use crate::grants::{Grants, Limits, Network};
@@ -534,47 +534,38 @@ impl ComponentLayer {
     }
 }
 
-/// Why a hook did not answer, in words: its time, its memory, or the trap with its stderr.
+/// Why a hook did not answer, in words: its time, its fuel, its memory, or the trap with the
+/// tail of its stderr (where a panic's message is).
 fn describe_trap(e: &wasmtime::Error, memory_hit: bool, limits: &Limits, stderr: &str) -> String {
-    if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
-        return format!(
-            "it did not answer within its time limit of {:?}",
-            limits.timeout
-        );
-    }
-    if matches!(e.downcast_ref::<Trap>(), Some(Trap::OutOfFuel)) {
-        return "it ran out of fuel".to_string();
-    }
-    let mut text = if memory_hit {
-        format!(
-            "it reached its memory limit of {} bytes ({e})",
-            limits.memory
-        )
-    } else {
-        format!("it trapped: {}", first_line(e))
+    let mut text = match e.downcast_ref::<Trap>().copied() {
+        Some(Trap::Interrupt) => {
+            return format!(
+                "it did not answer within its time limit of {:?}",
+                limits.timeout
+            );
+        }
+        Some(Trap::OutOfFuel) => format!(
+            "it ran out of fuel (limit {})",
+            limits.fuel.unwrap_or_default()
+        ),
+        _ if memory_hit => format!("it reached its memory limit of {} MiB", limits.memory >> 20),
+        Some(trap) => format!("it trapped: {trap}"),
+        None => format!(
+            "it failed: {}",
+            format!("{e:#}").lines().next().unwrap_or_default()
+        ),
     };
     let stderr = stderr.trim();
     if !stderr.is_empty() {
-        let tail = tail(stderr, STDERR_TAIL);
-        text.push_str(&format!("; its stderr: {tail}"));
+        // One line: the denial is a sentence in the script's error.
+        let lines: Vec<&str> = tail(stderr, STDERR_TAIL)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        text.push_str(&format!("; its stderr: {}", lines.join(" / ")));
     }
     text
-}
-
-fn first_line(e: &wasmtime::Error) -> String {
-    let text = format!("{e:#}");
-    text.lines().next().unwrap_or_default().to_string()
-}
-
-fn tail(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut at = text.len() - max;
-    while !text.is_char_boundary(at) {
-        at += 1;
-    }
-    &text[at..]
 }
 
 /// The grants the imports call for, by name.

@@ -231,15 +231,7 @@ fn failure(
     };
     let err = stderr.text();
     if !err.trim().is_empty() {
-        let tail = if err.len() > STDERR_TAIL {
-            let mut at = err.len() - STDERR_TAIL;
-            while !err.is_char_boundary(at) {
-                at += 1;
-            }
-            &err[at..]
-        } else {
-            &err
-        };
+        let tail = crate::capture::tail(&err, STDERR_TAIL);
         message.push_str(&format!("\nstderr: {}", tail.trim_end()));
     }
     for why in refused {

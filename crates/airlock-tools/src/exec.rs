@@ -28,6 +28,9 @@ pub struct ExecCommand {
     pub cwd: Option<PathBuf>,
     /// Extra environment variables, on top of the host's environment.
     pub env: Vec<(String, String)>,
+    /// Host environment variables the program does not inherit: those granted by name to a
+    /// component or a layer (a gate's secret) are theirs alone.
+    pub env_remove: Vec<String>,
     /// Most bytes read from stdout before the call fails.
     pub max_output: usize,
 }
@@ -38,6 +41,7 @@ impl ExecCommand {
             argv,
             cwd: None,
             env: Vec::new(),
+            env_remove: Vec::new(),
             max_output: DEFAULT_MAX_OUTPUT,
         }
     }
@@ -78,6 +82,9 @@ async fn run(name: &str, command: &ExecCommand, args: &Value) -> Result<Value, T
         ));
     };
     let mut cmd = Command::new(program);
+    for name in &command.env_remove {
+        cmd.env_remove(name);
+    }
     cmd.args(rest)
         .envs(command.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())

@@ -307,12 +307,15 @@ mod tests {
                 .unwrap_err()
                 .contains("at most")
         );
-        for i in 0..16 {
+        // Fifteen full values and their keys fit in 1 MiB; a sixteenth does not.
+        for i in 0..15 {
             store
                 .swap(&format!("k{i}"), None, Some(vec![7; MAX_VALUE_BYTES]))
                 .unwrap();
         }
-        let full = store.swap("more", None, Some(vec![1; 16])).unwrap_err();
+        let full = store
+            .swap("more", None, Some(vec![1; MAX_VALUE_BYTES]))
+            .unwrap_err();
         assert!(full.contains("the store is full"), "{full}");
         // The refused write left the file as it was.
         assert_eq!(store.get("more").unwrap(), None);
