@@ -133,8 +133,10 @@ build_rust_layer() {
 }
 
 build_tracer() {
-  (cd "$examples/tracer" && "$jco" componentize app.js --wit ../../../wit/layer \
-    --world-name layer --disable stdio random fetch-event -o "$staged")
+  # wit/tracer.wit: the layer world plus wasi:cli/environment (its env grant); wit/deps/layer
+  # is a link to the repository's wit/layer.
+  (cd "$examples/tracer" && "$jco" componentize app.js --wit wit --world-name tracer \
+    --disable stdio random fetch-event -o "$staged")
 }
 
 build_stats() {

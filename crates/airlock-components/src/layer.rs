@@ -19,7 +19,7 @@ mod bindings;
 pub mod store;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use airlock_pipeline::{
@@ -621,7 +621,7 @@ impl Layer for ComponentLayer {
     }
 
     fn before<'a>(&'a self, call: &'a LayerCall) -> LayerFuture<'a, LayerResult<Before>> {
-        Box::pin(async move {
+        in_runtime(async move {
             let Answer::Before(answer) = self.invoke(Hook::Before(self.call(call))).await? else {
                 unreachable!("the before hook answers with a before-answer")
             };
@@ -666,7 +666,7 @@ impl Layer for ComponentLayer {
         call: &'a LayerCall,
         outcome: Result<&'a Value, &'a ToolCallError>,
     ) -> LayerFuture<'a, LayerResult<After>> {
-        Box::pin(async move {
+        in_runtime(async move {
             let outcome = match outcome {
                 Ok(value) => Ok(value.to_string()),
                 Err(e) => Err(bindings::ToolError {
@@ -692,7 +692,7 @@ impl Layer for ComponentLayer {
         call: &'a LayerCall,
         code: &'a str,
     ) -> LayerFuture<'a, Result<(), Deny>> {
-        Box::pin(async move {
+        in_runtime(async move {
             match self
                 .invoke(Hook::Verify(self.call(call), code.to_string()))
                 .await
@@ -706,6 +706,50 @@ impl Layer for ComponentLayer {
                 ))),
             }
         })
+    }
+}
+
+/// `fut`, polled inside a Tokio runtime: WASI's clocks and `wasi:http` need one, and the
+/// pipeline polls a hook first on the run's own thread, outside any. The caller's runtime when
+/// there is one, else the layers' own (one worker, started on first use).
+fn in_runtime<'a, T: Send + 'a>(
+    fut: impl std::future::Future<Output = T> + Send + 'a,
+) -> LayerFuture<'a, T> {
+    let handle = tokio::runtime::Handle::try_current().ok().or_else(|| {
+        static RT: OnceLock<Option<tokio::runtime::Runtime>> = OnceLock::new();
+        RT.get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("airlock-layer-io")
+                .enable_all()
+                .build()
+                .ok()
+        })
+        .as_ref()
+        .map(|rt| rt.handle().clone())
+    });
+    Box::pin(Entered {
+        handle,
+        fut: Box::pin(fut),
+    })
+}
+
+/// A future polled with its runtime entered.
+struct Entered<'a, T> {
+    handle: Option<tokio::runtime::Handle>,
+    fut: LayerFuture<'a, T>,
+}
+
+impl<T> std::future::Future for Entered<'_, T> {
+    type Output = T;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<T> {
+        let this = &mut *self;
+        let _entered = this.handle.as_ref().map(tokio::runtime::Handle::enter);
+        this.fut.as_mut().poll(cx)
     }
 }
 

@@ -15,6 +15,11 @@ use crate::capture::Capture;
 use crate::grants::Network;
 use crate::layer::LayerCtx;
 
+/// Bytes of a refused request's body taken in (and dropped) before the refusal is answered.
+const REFUSED_BODY_BYTES: usize = 1 << 20;
+/// How long a refused request's body is waited for.
+const REFUSED_BODY_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Table elements one instance may grow to.
 const MAX_TABLE_ELEMENTS: usize = 1_000_000;
 
@@ -118,7 +123,13 @@ impl WasiHttpHooks for Hooks {
             .refuse(request.method().as_str(), &host, port, default_port)
         {
             self.refused.push(why.clone());
+            // The guest may still be writing the body (JavaScript engines write it after
+            // `handle` returns, and abort if the stream is gone): take it in, bounded, and drop
+            // it, then refuse.
+            let body = request.into_body();
             return Box::new(async move {
+                let drained = Limited::new(body, REFUSED_BODY_BYTES).collect();
+                let _ = tokio::time::timeout(REFUSED_BODY_WAIT, drained).await;
                 Err(wasmtime_wasi_http::Error::InternalError(Some(format!(
                     "airlock: {why}"
                 ))))
