@@ -5,6 +5,8 @@
 //!
 //! The components are built from source by `scripts/components.sh` (the test command runs it).
 
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -112,6 +112,18 @@ impl tokio::io::AsyncWrite for Capture {
     }
 }
 
+/// The last `max` bytes of `text` (or all of it), starting on a character boundary.
+pub(crate) fn tail(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut at = text.len() - max;
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    &text[at..]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,16 +135,4 @@ mod tests {
         c.write(Bytes::from_static(b"!")).unwrap();
         assert_eq!(c.text(), "hello\n[7 more bytes dropped]");
     }
-}
-
-/// The last `max` bytes of `text` (or all of it), starting on a character boundary.
-pub(crate) fn tail(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut at = text.len() - max;
-    while !text.is_char_boundary(at) {
-        at += 1;
-    }
-    &text[at..]
 }

@@ -389,7 +389,7 @@ impl ComponentLayer {
                 .await
                 .map(Answer::Before),
             Hook::After(call, outcome) => hooks
-                .call_after(&mut *store, &call, outcome.as_deref().map_err(|e| e))
+                .call_after(&mut *store, &call, outcome.as_deref())
                 .await
                 .map(Answer::After),
             Hook::Verify(call, code) => hooks

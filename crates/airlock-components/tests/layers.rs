@@ -2,6 +2,8 @@
 //! (`examples/components/tracer`, JavaScript; `otp-gate`, Rust), all built from source by
 //! `scripts/components.sh`, called through the pipeline's `Layer` interface.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -443,6 +445,27 @@ fn the_tracer_posts_one_record_per_call_to_its_collector_only() {
     assert!(strays.lock().unwrap().is_empty());
     let warned = lines.of("stray").join("\n");
     assert!(warned.contains("warn"), "{warned}");
+
+    // And the other way round: a tool component granted its own host cannot reach the
+    // tracer's collector.
+    let mut grants = Grants::default();
+    grants.network = vec![format!("127.0.0.1:{elsewhere}")];
+    let host = ComponentHost::shared(false).unwrap();
+    let inventory = host
+        .load_file(
+            &components_dir().join("inventory.wasm"),
+            airlock_components::ComponentSpec::new("inventory").with_grants(grants),
+        )
+        .unwrap();
+    let fetch = inventory
+        .tools(|n| n == "fetch-text")
+        .pop()
+        .expect("inventory/fetch-text");
+    let before_count = records.lock().unwrap().len();
+    let url = format!("http://127.0.0.1:{collector}/calls");
+    let refused = runtime().block_on(fetch.call(json!({ "url": url }), Default::default()));
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(records.lock().unwrap().len(), before_count);
 }
 
 /// The TOTP code of `secret` now, from pyotp (an independent implementation).
