@@ -300,46 +300,58 @@ pub fn describe(loaded: &Loaded) -> anyhow::Result<Vec<String>> {
     let mut lines = Vec::new();
     for doc in &loaded.file.component {
         let spec = spec(doc)?;
-        let g = &spec.grants;
-        let mut grants = Vec::new();
-        if !g.network.is_empty() {
-            let methods = if g.methods.is_empty() {
-                "GET, HEAD".to_string()
-            } else {
-                g.methods.join(", ")
-            };
-            grants.push(format!("network {} ({methods})", g.network.join(", ")));
-        }
-        if !g.env.is_empty() {
-            grants.push(format!(
-                "env {}",
-                g.env.keys().cloned().collect::<Vec<_>>().join(", ")
-            ));
-        }
-        if !g.env_from_host.is_empty() {
-            grants.push(format!("env from host {}", g.env_from_host.join(", ")));
-        }
-        for (at, f) in &g.files {
-            let mode = if f.writable { "rw" } else { "ro" };
-            grants.push(format!("files {at} <- {} ({mode})", f.from));
-        }
-        let grants = if grants.is_empty() {
-            "none".to_string()
-        } else {
-            grants.join("; ")
-        };
-        let l = &spec.limits;
-        let fuel = l.fuel.map_or(String::new(), |f| format!(", fuel {f}"));
+        let grants = grants_text(&spec.grants, Vec::new());
         lines.push(format!(
-            "  {}  {}  (tools {})\n      grants: {grants}\n      limits: timeout {:?}, memory {} MiB{fuel}, http response {} KiB, output {} KiB",
+            "  {}  {}  (tools {})\n      grants: {grants}\n      limits: {}",
             doc.name.get_ref(),
             doc.path.display(),
             doc.tools.as_deref().unwrap_or("**"),
-            l.timeout,
-            l.memory >> 20,
-            l.http_response_bytes >> 10,
-            l.output_bytes >> 10,
+            limits_text(&spec.limits),
         ));
     }
     Ok(lines)
+}
+
+/// A component's or a layer's grants in one line; `more` are grants only layers have.
+pub fn grants_text(g: &Grants, more: Vec<String>) -> String {
+    let mut grants = Vec::new();
+    if !g.network.is_empty() {
+        let methods = if g.methods.is_empty() {
+            "GET, HEAD".to_string()
+        } else {
+            g.methods.join(", ")
+        };
+        grants.push(format!("network {} ({methods})", g.network.join(", ")));
+    }
+    if !g.env.is_empty() {
+        grants.push(format!(
+            "env {}",
+            g.env.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !g.env_from_host.is_empty() {
+        grants.push(format!("env from host {}", g.env_from_host.join(", ")));
+    }
+    for (at, f) in &g.files {
+        let mode = if f.writable { "rw" } else { "ro" };
+        grants.push(format!("files {at} <- {} ({mode})", f.from));
+    }
+    grants.extend(more);
+    if grants.is_empty() {
+        "none".to_string()
+    } else {
+        grants.join("; ")
+    }
+}
+
+/// A component's or a layer's limits in one line.
+pub fn limits_text(l: &Limits) -> String {
+    let fuel = l.fuel.map_or(String::new(), |f| format!(", fuel {f}"));
+    format!(
+        "timeout {:?}, memory {} MiB{fuel}, http response {} KiB, output {} KiB",
+        l.timeout,
+        l.memory >> 20,
+        l.http_response_bytes >> 10,
+        l.output_bytes >> 10,
+    )
 }

@@ -97,6 +97,14 @@ pub fn check(args: CheckArgs) -> anyhow::Result<i32> {
             println!("{line}");
         }
     }
+    let layer_components =
+        crate::layers::describe_components(&loaded, &toolset::config_dir(&loaded))?;
+    if !layer_components.is_empty() {
+        println!("\nlayer components ({}):", layer_components.len());
+        for line in layer_components {
+            println!("{line}");
+        }
+    }
     println!("\npolicy:\n{}", tools.policy().describe());
     let layers = tools.layers().describe();
     if !layers.is_empty() {

@@ -157,6 +157,30 @@ fn component_layer(
     Arc<dyn airlock::pipeline::Layer>,
     std::time::Duration,
 )> {
+    let plan = plan(table, at, dir)?;
+    let at = format!("{at}: [[layer]] {}", plan.spec.name);
+    if !names.insert(plan.spec.name.clone()) {
+        bail!(
+            "{at}: another [[layer]] component is named {:?}\nhint: give each a `name`; a layer's store is kept by its name",
+            plan.spec.name
+        );
+    }
+    let limits = plan.spec.limits.clone();
+    let host = ComponentHost::shared(limits.fuel.is_some()).map_err(|e| anyhow!("{e}"))?;
+    let layer = host
+        .load_layer_file(&plan.path, plan.spec)
+        .map_err(|e| anyhow!("{at}: {}: {e}", plan.path.display()))?;
+    Ok((plan.tools, Arc::new(layer), hook_timeout(&limits)))
+}
+
+/// A `[[layer]] component = ...` read and checked, not yet loaded.
+struct Plan {
+    path: PathBuf,
+    tools: Option<ToolPattern>,
+    spec: LayerSpec,
+}
+
+fn plan(table: &toml::Table, at: &str, dir: &Path) -> anyhow::Result<Plan> {
     let doc: ComponentLayerDoc = toml::Value::Table(table.clone())
         .try_into()
         .map_err(|e| anyhow!("{at}: [[layer]] component: {e}"))?;
@@ -166,11 +190,6 @@ fn component_layer(
             .map_or_else(|| "layer".to_string(), |s| s.to_string_lossy().into_owned())
     });
     let at = format!("{at}: [[layer]] {name}");
-    if !names.insert(name.clone()) {
-        bail!(
-            "{at}: another [[layer]] component is named {name:?}\nhint: give each a `name`; a layer's store is kept by its name"
-        );
-    }
     let tools = doc
         .tools
         .as_deref()
@@ -189,7 +208,7 @@ fn component_layer(
         crate::components::limits(&doc.limits, "layer").map_err(|e| anyhow!("{at}: {e}"))?;
     let mut spec = LayerSpec::new(name.clone())
         .with_grants(grants)
-        .with_limits(limits.clone());
+        .with_limits(limits);
     match store {
         None | Some(toml::Value::Boolean(false)) => {}
         Some(toml::Value::Boolean(true)) => spec = spec.with_store(default_store(&name)?),
@@ -204,11 +223,44 @@ fn component_layer(
     if log {
         spec = spec.with_log(None);
     }
-    let host = ComponentHost::shared(limits.fuel.is_some()).map_err(|e| anyhow!("{e}"))?;
-    let layer = host
-        .load_layer_file(&path, spec)
-        .map_err(|e| anyhow!("{at}: {}: {e}", path.display()))?;
-    Ok((tools, Arc::new(layer), hook_timeout(&limits)))
+    Ok(Plan { path, tools, spec })
+}
+
+/// `airlock check`'s lines for the config's layer components: file, tools, grants and limits.
+pub fn describe_components(loaded: &Loaded, dir: &Path) -> anyhow::Result<Vec<String>> {
+    let name = loaded.path.display().to_string();
+    let mut lines = Vec::new();
+    for doc in &loaded.file.layer {
+        let table = doc.get_ref();
+        if !table.contains_key("component") {
+            continue;
+        }
+        let at = format!("{name}:{}", line_of(&loaded.text, doc.span().start));
+        let plan = plan(table, &at, dir)?;
+        let spec = &plan.spec;
+        let mut more = Vec::new();
+        if let Some(store) = &spec.store {
+            more.push(format!("store {}", store.display()));
+        }
+        if spec.approvals {
+            more.push("approvals".to_string());
+        }
+        if spec.log {
+            more.push("log".to_string());
+        }
+        lines.push(format!(
+            "  {}  {}  (tools {})\n      grants: {}\n      limits: {}",
+            spec.name,
+            plan.path.display(),
+            table
+                .get("tools")
+                .and_then(toml::Value::as_str)
+                .unwrap_or("**"),
+            crate::components::grants_text(&spec.grants, more),
+            crate::components::limits_text(&spec.limits),
+        ));
+    }
+    Ok(lines)
 }
 
 /// `[[layer]]` with `component = ...`.
