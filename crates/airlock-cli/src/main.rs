@@ -69,6 +69,18 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The commands that only print end quietly when their reader goes away, as Unix tools do
+    // (Rust ignores SIGPIPE, and `println!` then panics). Runs, servers and answers keep
+    // handling a closed stream themselves, so their journals are always finished.
+    if matches!(
+        cli.command,
+        Command::Check(_) | Command::Tools(_) | Command::Prompt(_) | Command::Component(_)
+    ) {
+        // SAFETY: called before any thread is started; restores the default disposition.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Check(args) => inspect::check(args),

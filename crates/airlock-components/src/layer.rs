@@ -20,7 +20,7 @@ pub mod store;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use airlock_pipeline::{
     After, ApprovalAsk, ApprovalMethod, Before, Deny, Layer, LayerCall, LayerError, LayerFuture,
@@ -28,14 +28,14 @@ use airlock_pipeline::{
 };
 use serde_json::{Value, json};
 use wasmtime::component::Linker;
-use wasmtime::{Store, Trap, UpdateDeadline};
+use wasmtime::{Store, Trap};
 
 use crate::capture::{Capture, tail};
 use crate::component::{Import, Kind, Prepared, prepare, stub_missing};
 use crate::error::Error;
 use crate::grants::{Grants, Limits, Network};
 use crate::host::ComponentHost;
-use crate::state::State;
+use crate::state::{State, arm_deadline};
 
 pub(crate) use bindings::LayerCtx;
 use bindings::{AfterAnswer, BeforeAnswer, Level};
@@ -370,16 +370,8 @@ impl ComponentLayer {
                 .set_fuel(fuel)
                 .map_err(|e| LayerError(format!("cannot meter it: {e}")))?;
         }
-        let deadline = Instant::now() + limits.timeout;
-        warm.store.set_epoch_deadline(1);
         // Hooks run on the run's own thread: there is nothing to yield to, only a deadline.
-        warm.store.epoch_deadline_callback(move |_| {
-            if Instant::now() >= deadline {
-                Err(wasmtime::Error::new(Trap::Interrupt))
-            } else {
-                Ok(UpdateDeadline::Continue(1))
-            }
-        });
+        arm_deadline(&mut warm.store, limits.timeout, false);
         let _ticking = inner.host.ticker.activate();
         let hooks = warm.hooks.airlock_layer_hooks();
         let store = &mut warm.store;
@@ -443,15 +435,7 @@ impl ComponentLayer {
                 .set_fuel(fuel)
                 .map_err(|e| LayerError(format!("cannot meter it: {e}")))?;
         }
-        let deadline = Instant::now() + limits.timeout;
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            if Instant::now() >= deadline {
-                Err(wasmtime::Error::new(Trap::Interrupt))
-            } else {
-                Ok(UpdateDeadline::Continue(1))
-            }
-        });
+        arm_deadline(&mut store, limits.timeout, false);
         let _ticking = inner.host.ticker.activate();
         match inner.pre.instantiate_async(&mut store).await {
             Ok(hooks) => Ok(Warm {

@@ -4,8 +4,10 @@
 use std::sync::Arc;
 
 use http_body_util::{BodyExt, Limited};
-use wasmtime::ResourceLimiter;
+use std::time::{Duration, Instant};
+
 use wasmtime::component::ResourceTable;
+use wasmtime::{ResourceLimiter, Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{
     RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
@@ -91,6 +93,23 @@ impl WasiHttpView for State {
             hooks: &mut self.hooks,
         }
     }
+}
+
+/// Stops the store's WebAssembly `timeout` from now with [`Trap::Interrupt`], checked at each
+/// epoch tick; `yielding` also lets the async task yield at each tick (for calls that share a
+/// runtime's workers; a layer's hook runs on the run's own thread and need not).
+pub(crate) fn arm_deadline(store: &mut Store<State>, timeout: Duration, yielding: bool) {
+    let deadline = Instant::now() + timeout;
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |_| {
+        if Instant::now() >= deadline {
+            Err(wasmtime::Error::new(Trap::Interrupt))
+        } else if yielding {
+            Ok(UpdateDeadline::Yield(1))
+        } else {
+            Ok(UpdateDeadline::Continue(1))
+        }
+    });
 }
 
 /// Enforces the network grant on every outgoing request, and bounds response bodies.

@@ -2,12 +2,11 @@
 //! trap leaves nothing behind), bounded by the component's limits.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use airlock_tools::{CallContext, CallLog, Tool, ToolError, ToolErrorKind, ToolFuture, ToolSpec};
 use serde_json::Value;
 use wasmtime::component::Val;
-use wasmtime::{Store, Trap, UpdateDeadline};
+use wasmtime::{Store, Trap};
 
 use crate::capture::Capture;
 use crate::component::{Function, Inner, LoadedComponent};
@@ -126,15 +125,7 @@ async fn call(
             .set_fuel(fuel)
             .map_err(|e| ToolError::new(ToolErrorKind::Unavailable, e.to_string()))?;
     }
-    let deadline = Instant::now() + limits.timeout;
-    store.set_epoch_deadline(1);
-    store.epoch_deadline_callback(move |_| {
-        if Instant::now() >= deadline {
-            Err(wasmtime::Error::new(Trap::Interrupt))
-        } else {
-            Ok(UpdateDeadline::Yield(1))
-        }
-    });
+    crate::state::arm_deadline(&mut store, limits.timeout, true);
     let _ticking = inner.host.ticker.activate();
     let n = usize::from(f.result.is_some());
     let mut results = vec![Val::Bool(false); n];
