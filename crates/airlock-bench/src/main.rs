@@ -18,6 +18,7 @@ mod components;
 mod layers;
 mod mcp;
 mod policy;
+mod registry;
 mod shell;
 mod tools;
 
@@ -30,6 +31,7 @@ const GROUPS: &[&str] = &[
     "tools",
     "layers",
     "components",
+    "registry",
     "policy",
     "shell",
     "mcp",
@@ -74,6 +76,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if wanted("components") {
         components::run()?;
+    }
+    if wanted("registry") {
+        registry::run()?;
     }
     if wanted("policy") {
         println!(

@@ -47,10 +47,21 @@ fn load(
     let pattern_text = doc.tools.as_deref().unwrap_or("**");
     let pattern =
         ToolPattern::compile(pattern_text).map_err(|e| anyhow!("tools = {pattern_text:?}: {e}"))?;
-    let path = dir.join(&doc.path);
+    let (bytes, source) = match (&doc.path, &doc.reference) {
+        (Some(path), None) => {
+            let path = dir.join(path);
+            let bytes = std::fs::read(&path)
+                .map_err(|e| anyhow!("cannot read the component file {}: {e}", path.display()))?;
+            (bytes, path.display().to_string())
+        }
+        (None, Some(reference)) => (crate::registry::resolve(reference)?, reference.clone()),
+        _ => anyhow::bail!(
+            "give the component either `path` (a file) or `ref` (REGISTRY/REPOSITORY@sha256:...), not both or neither"
+        ),
+    };
     let component = host
-        .load_file(&path, spec)
-        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        .load(&bytes, spec)
+        .map_err(|e| anyhow!("{source}: {e}"))?;
     for skipped in component.skipped() {
         // Toolchain hooks are skipped by design; only real functions left out are worth a line.
         if !skipped.reason.contains("initialisation hook") {
@@ -70,8 +81,7 @@ fn load(
         });
         if !known {
             anyhow::bail!(
-                "[component.describe] names `{key}`, which the component does not export as a tool\nhint: `airlock component inspect {}` lists its functions",
-                doc.path.display()
+                "[component.describe] names `{key}`, which the component does not export as a tool\nhint: `airlock component inspect` lists its functions"
             );
         }
     }
@@ -167,6 +177,13 @@ pub enum ComponentCommand {
     /// Show a component file: the imports it needs (and so the grants it asks for), each
     /// function it offers as a tool with its input and output schema, and what it leaves out.
     Inspect(InspectArgs),
+    /// Publish a component file to an OCI registry (the wasm OCI layout, as `wkg` uses it);
+    /// prints the pinned reference REGISTRY/REPOSITORY@sha256:... Credentials come from
+    /// AIRLOCK_REGISTRY_USERNAME/PASSWORD or the Docker config file's `auths`.
+    Publish(crate::registry::PublishArgs),
+    /// Pull a component from an OCI registry into the local store, checking its digests;
+    /// prints its path in the store.
+    Pull(crate::registry::PullArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -184,6 +201,8 @@ pub struct InspectArgs {
 pub fn execute(command: ComponentCommand) -> anyhow::Result<i32> {
     match command {
         ComponentCommand::Inspect(args) => inspect(&args),
+        ComponentCommand::Publish(args) => crate::registry::publish(&args),
+        ComponentCommand::Pull(args) => crate::registry::pull(&args),
     }
 }
 
@@ -304,12 +323,21 @@ pub fn describe(loaded: &Loaded) -> anyhow::Result<Vec<String>> {
         lines.push(format!(
             "  {}  {}  (tools {})\n      grants: {grants}\n      limits: {}",
             doc.name.get_ref(),
-            doc.path.display(),
+            source_of(doc),
             doc.tools.as_deref().unwrap_or("**"),
             limits_text(&spec.limits),
         ));
     }
     Ok(lines)
+}
+
+/// Where a `[[component]]` comes from: its file or its reference.
+fn source_of(doc: &ComponentDoc) -> String {
+    match (&doc.path, &doc.reference) {
+        (Some(path), _) => path.display().to_string(),
+        (None, Some(reference)) => reference.clone(),
+        (None, None) => "(no path or ref)".to_string(),
+    }
 }
 
 /// A component's or a layer's grants in one line; `more` are grants only layers have.

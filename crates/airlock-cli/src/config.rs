@@ -110,7 +110,10 @@ pub struct ComponentDoc {
     /// The prefix of its tools: `NAME/function`.
     pub name: toml::Spanned<String>,
     /// The component file, relative to the config file.
-    pub path: PathBuf,
+    pub path: Option<PathBuf>,
+    /// Or the component on an OCI registry, pinned: `REGISTRY/REPOSITORY@sha256:...`.
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
     /// Which of its functions to offer, in the policy's pattern syntax (default "**").
     pub tools: Option<String>,
     /// Descriptions by function name, for binaries without WIT doc comments.

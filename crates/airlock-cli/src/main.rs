@@ -7,6 +7,7 @@ mod inspect;
 mod journal;
 mod layers;
 mod mount;
+mod registry;
 mod run;
 mod serve;
 mod toolset;

@@ -283,6 +283,32 @@ impl ComponentHost {
         Ok(is_layer(&prepared.component, &self.engine))
     }
 
+    /// The names the component in `bytes` imports and exports (interfaces, and functions of
+    /// its world), as a registry artifact's config lists them. It is compiled into the cache
+    /// on the way.
+    ///
+    /// # Errors
+    /// The bytes are not a component this host can compile.
+    pub fn interfaces(self: &Arc<Self>, bytes: &[u8]) -> Result<(Vec<String>, Vec<String>), Error> {
+        let prepared = prepare(
+            self,
+            bytes,
+            &Grants::default(),
+            &Limits::default(),
+            Kind::Tool,
+        )?;
+        let ty = prepared.component.component_type();
+        let imports = ty
+            .imports(&self.engine)
+            .map(|(n, _)| n.to_string())
+            .collect();
+        let exports = ty
+            .exports(&self.engine)
+            .map(|(n, _)| n.to_string())
+            .collect();
+        Ok((imports, exports))
+    }
+
     /// Loads a layer component file.
     ///
     /// # Errors

@@ -1,0 +1,245 @@
+//! Components on a real OCI registry (CNCF distribution, Debian's `docker-registry`, started on
+//! loopback by each test): publish, pull by tag and by digest, a pinned run that needs no
+//! network, a tampered blob refused, a registry that is down.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+const REGISTRY: &str = "/usr/bin/docker-registry";
+
+fn components() -> PathBuf {
+    let dir = std::env::var_os("AIRLOCK_COMPONENTS").map_or_else(
+        || {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default())
+                .join(".cache/airlock-peers/components")
+        },
+        PathBuf::from,
+    );
+    assert!(
+        dir.join("inventory.wasm").exists(),
+        "the example components are not built in {}\nhint: `bash scripts/components.sh` builds them",
+        dir.display()
+    );
+    dir
+}
+
+/// A registry on loopback with its storage in a folder of its own; stopped on drop.
+struct Registry {
+    child: Child,
+    port: u16,
+    storage: PathBuf,
+    _dir: TempDir,
+}
+
+impl Registry {
+    fn start() -> Self {
+        assert!(
+            Path::new(REGISTRY).exists(),
+            "{REGISTRY} is missing\nhint: scripts/peers.sh installs Debian's docker-registry"
+        );
+        let dir = TempDir::new().unwrap();
+        let storage = dir.path().join("data");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = dir.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                storage.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new(REGISTRY)
+            .arg("serve")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let registry = Self {
+            child,
+            port,
+            storage,
+            _dir: dir,
+        };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the registry did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        registry
+    }
+
+    fn at(&self, repository: &str) -> String {
+        format!("127.0.0.1:{}/{repository}", self.port)
+    }
+
+    /// The registry's own file of the blob `digest` (`sha256:...`).
+    fn blob(&self, digest: &str) -> PathBuf {
+        let hex = digest.strip_prefix("sha256:").unwrap();
+        self.storage
+            .join("docker/registry/v2/blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs airlock in `dir` with its component store in `store`.
+fn airlock(dir: &Path, store: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_airlock"))
+        .args(args)
+        .current_dir(dir)
+        .env("AIRLOCK_STORE", store)
+        .env_remove("AIRLOCK_REGISTRY_USERNAME")
+        .env_remove("AIRLOCK_REGISTRY_PASSWORD")
+        .env("DOCKER_CONFIG", dir.join("no-docker-config"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("airlock runs")
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    airlock_registry::Digest::of(bytes).to_string()
+}
+
+#[test]
+fn a_published_component_is_pulled_by_tag_and_digest_and_runs_pinned_without_the_registry() {
+    let registry = Registry::start();
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let store = dir.join("store");
+    let file = components().join("inventory.wasm");
+    let tagged = registry.at("acme/inventory:1.0.0");
+
+    let published = airlock(
+        dir,
+        &store,
+        &["component", "publish", file.to_str().unwrap(), &tagged],
+    );
+    assert!(published.status.success(), "{}", text(&published.stderr));
+    let pinned = text(&published.stdout).trim().to_string();
+    assert!(
+        pinned.starts_with(&format!("{}@sha256:", registry.at("acme/inventory"))),
+        "{pinned}"
+    );
+
+    // Another machine: an empty store, pulling by tag and by the pinned digest.
+    let other = dir.join("other-store");
+    let original = std::fs::read(&file).unwrap();
+    for reference in [&tagged, &pinned] {
+        let pulled = airlock(dir, &other, &["component", "pull", reference]);
+        assert!(pulled.status.success(), "{}", text(&pulled.stderr));
+        let path = PathBuf::from(text(&pulled.stdout).trim());
+        assert_eq!(std::fs::read(&path).unwrap(), original);
+        assert!(path.ends_with(sha256(&original).strip_prefix("sha256:").unwrap()));
+    }
+
+    // A config pinned to the digest runs from the store alone: the registry is gone.
+    std::fs::write(
+        dir.join("airlock.toml"),
+        format!("[[component]]\nname = \"inventory\"\nref = \"{pinned}\"\n\n[[allow]]\ntools = \"inventory/echo\"\n"),
+    )
+    .unwrap();
+    drop(registry);
+    let run = airlock(
+        dir,
+        &other,
+        &[
+            "run",
+            "--config",
+            "airlock.toml",
+            "-e",
+            "console.log(await inventory.echo({ n: 7 }))",
+        ],
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(text(&run.stdout), "7\n");
+
+    // A machine without it in its store, with the registry down: a clear error.
+    let empty = dir.join("empty-store");
+    let run = airlock(dir, &empty, &["run", "--config", "airlock.toml", "-e", "1"]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is the registry running"), "{stderr}");
+}
+
+#[test]
+fn a_tampered_blob_is_refused_and_not_stored() {
+    let registry = Registry::start();
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let file = components().join("inventory.wasm");
+    let tagged = registry.at("acme/inventory:1.0.0");
+    let published = airlock(
+        dir,
+        &dir.join("a"),
+        &["component", "publish", file.to_str().unwrap(), &tagged],
+    );
+    assert!(published.status.success(), "{}", text(&published.stderr));
+
+    let original = std::fs::read(&file).unwrap();
+    let blob = registry.blob(&sha256(&original));
+    let mut tampered = std::fs::read(&blob).unwrap();
+    tampered[100] ^= 0xff;
+    std::fs::write(&blob, tampered).unwrap();
+
+    let store = dir.join("b");
+    let pulled = airlock(dir, &store, &["component", "pull", &tagged]);
+    let stderr = text(&pulled.stderr);
+    assert_eq!(pulled.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("does not match its digest"), "{stderr}");
+    assert!(!store.join("blobs").exists(), "nothing was stored");
+}
+
+#[test]
+fn refs_must_be_pinned_and_missing_ones_say_so() {
+    let registry = Registry::start();
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("airlock.toml"),
+        format!(
+            "[[component]]\nname = \"inventory\"\nref = \"{}\"\n",
+            registry.at("acme/inventory:1.0.0")
+        ),
+    )
+    .unwrap();
+    let run = airlock(dir, &dir.join("s"), &["check", "airlock.toml"]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not pinned to a digest"), "{stderr}");
+
+    let missing = airlock(
+        dir,
+        &dir.join("s"),
+        &["component", "pull", &registry.at("acme/nothing:1.0.0")],
+    );
+    let stderr = text(&missing.stderr);
+    assert_eq!(missing.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("manifest unknown"), "{stderr}");
+    assert!(stderr.contains("check the repository and tag"), "{stderr}");
+}
