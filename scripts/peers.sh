@@ -6,7 +6,8 @@
 #   - @modelcontextprotocol/server-everything (npm) in its own prefix: an upstream server
 #   - independent implementations the layers are checked against, in the same venv: pyotp
 #     (TOTP codes), opentelemetry-proto (an OTLP receiver), detect-secrets (redaction)
-#   - Debian's docker-registry (CNCF distribution): the OCI registry of the registry tests
+#   - Debian's docker-registry (CNCF distribution): the OCI registry of the registry tests, and
+#     the minisign command, which the signatures are checked against
 set -euo pipefail
 
 export AIRLOCK_PEERS="${AIRLOCK_PEERS:-$HOME/.cache/airlock-peers}"
@@ -20,6 +21,8 @@ command -v npm >/dev/null 2>&1 || apt_missing+=(npm)
 python3 -m venv --help >/dev/null 2>&1 || apt_missing+=(python3-venv)
 # A real OCI registry (CNCF distribution) for the registry tests; started per test on loopback.
 [ -x /usr/bin/docker-registry ] || apt_missing+=(docker-registry)
+# The minisign command: signatures airlock makes and checks must agree with it.
+command -v minisign >/dev/null 2>&1 || apt_missing+=(minisign)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   echo "peers: installing ${apt_missing[*]}" >&2
   sudo=""

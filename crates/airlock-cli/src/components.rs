@@ -32,7 +32,7 @@ pub fn load_all(
     docs.iter()
         .map(|doc| {
             let at = format!("{name}:{}", line_of(&loaded.text, doc.name.span().start));
-            load(&host, doc, dir)
+            load(&host, doc, dir, &loaded.file.trust)
                 .with_context(|| format!("{at}: component '{}'", doc.name.get_ref()))
         })
         .collect()
@@ -42,6 +42,7 @@ fn load(
     host: &Arc<ComponentHost>,
     doc: &ComponentDoc,
     dir: &Path,
+    trust: &[crate::config::TrustDoc],
 ) -> anyhow::Result<(LoadedComponent, ToolPattern)> {
     let spec = spec(doc)?;
     let pattern_text = doc.tools.as_deref().unwrap_or("**");
@@ -54,7 +55,10 @@ fn load(
                 .map_err(|e| anyhow!("cannot read the component file {}: {e}", path.display()))?;
             (bytes, path.display().to_string())
         }
-        (None, Some(reference)) => (crate::registry::resolve(reference)?, reference.clone()),
+        (None, Some(reference)) => (
+            crate::registry::resolve(reference, trust)?,
+            reference.clone(),
+        ),
         _ => anyhow::bail!(
             "give the component either `path` (a file) or `ref` (REGISTRY/REPOSITORY@sha256:...), not both or neither"
         ),
@@ -184,6 +188,10 @@ pub enum ComponentCommand {
     /// Pull a component from an OCI registry into the local store, checking its digests;
     /// prints its path in the store.
     Pull(crate::registry::PullArgs),
+    /// Sign a published component (REGISTRY/REPOSITORY@sha256:...) with a minisign secret key,
+    /// or attach a signature made elsewhere (`minisign -S` of a file holding the digest), and
+    /// keep it beside the component in the registry.
+    Sign(crate::registry::SignArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -203,6 +211,7 @@ pub fn execute(command: ComponentCommand) -> anyhow::Result<i32> {
         ComponentCommand::Inspect(args) => inspect(&args),
         ComponentCommand::Publish(args) => crate::registry::publish(&args),
         ComponentCommand::Pull(args) => crate::registry::pull(&args),
+        ComponentCommand::Sign(args) => crate::registry::sign(&args),
     }
 }
 

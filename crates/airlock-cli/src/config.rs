@@ -72,6 +72,24 @@ pub struct FileConfig {
     pub layer: Vec<toml::Spanned<toml::Table>>,
     #[serde(default)]
     pub approvals: ApprovalsSection,
+    /// Whose signatures a component from a registry must carry, by reference pattern.
+    #[serde(default)]
+    pub trust: Vec<TrustDoc>,
+}
+
+/// One `[[trust]]`: the minisign public keys trusted for the components whose
+/// `REGISTRY/REPOSITORY` matches `refs`, or `allow_unsigned`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustDoc {
+    /// A pattern over `REGISTRY/REPOSITORY`, e.g. "ghcr.io/acme/**".
+    pub refs: String,
+    /// Public keys: the base64 line of a minisign `.pub` file.
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// Run components these refs match without a signature (with one, it must still verify).
+    #[serde(default)]
+    pub allow_unsigned: bool,
 }
 
 /// `[approvals]`: how long a call waits for a person.

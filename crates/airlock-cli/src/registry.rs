@@ -7,7 +7,9 @@ use airlock::components::ComponentHost;
 use airlock_registry::{ComponentMeta, Digest, Store, auth, parse_reference};
 use anyhow::{Context, anyhow};
 
+use crate::config::TrustDoc;
 use crate::toolset::runtime;
+use airlock::policy::ToolPattern;
 
 #[derive(Debug, clap::Args)]
 pub struct PublishArgs {
@@ -15,6 +17,31 @@ pub struct PublishArgs {
     pub file: PathBuf,
     /// Where to publish it: REGISTRY/REPOSITORY:TAG, e.g. ghcr.io/acme/weather:1.2.0.
     pub reference: String,
+    /// Sign it with this minisign secret key file (an encrypted key takes its password from
+    /// AIRLOCK_SIGN_PASSWORD).
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
+    /// Allow plain HTTP to a registry that is not on this machine.
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SignArgs {
+    /// The published component, pinned: REGISTRY/REPOSITORY@sha256:...
+    pub reference: String,
+    /// Sign with this minisign secret key file.
+    #[arg(
+        long,
+        value_name = "KEY",
+        conflicts_with = "signature",
+        required_unless_present = "signature"
+    )]
+    pub key: Option<PathBuf>,
+    /// Attach this minisign signature file instead, made by `minisign -S -m FILE` over a file
+    /// holding exactly the digest text `sha256:...`.
+    #[arg(long, value_name = "FILE")]
+    pub signature: Option<PathBuf>,
     /// Allow plain HTTP to a registry that is not on this machine.
     #[arg(long)]
     pub insecure: bool,
@@ -27,6 +54,13 @@ pub struct PullArgs {
     /// Also write the component to this file.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// The config whose [[trust]] entries say whose signature the component must carry
+    /// (default ./airlock.toml, if there is one).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Pull it even if it is unsigned or no [[trust]] entry covers it.
+    #[arg(long)]
+    pub allow_unsigned: bool,
     /// Allow plain HTTP to a registry that is not on this machine.
     #[arg(long)]
     pub insecure: bool,
@@ -57,7 +91,19 @@ pub fn publish(args: &PublishArgs) -> anyhow::Result<i32> {
     ))?;
     let store = store()?;
     store.put(&bytes)?;
-    store.note_manifest(&Digest::parse(&published.manifest)?, &published.layer)?;
+    let manifest = Digest::parse(&published.manifest)?;
+    store.note_manifest(&manifest, &published.layer)?;
+    if let Some(key) = &args.sign {
+        let signature = sign_with(&manifest, key)?;
+        runtime().block_on(airlock_registry::sign::push_signature(
+            &reference,
+            &manifest,
+            &signature,
+            &credentials,
+            args.insecure,
+        ))?;
+        store.put_signature(&manifest, &signature)?;
+    }
     // The pinned reference: what `pull` and a config's `ref` take to get exactly this.
     println!(
         "{}/{}@{}",
@@ -82,9 +128,29 @@ pub fn pull(args: &PullArgs) -> anyhow::Result<i32> {
         &credentials,
         args.insecure,
     ))?;
+    let manifest = Digest::parse(&pulled.manifest)?;
+    let trust = match &args.config {
+        Some(path) => crate::layers::load(path)?.file.trust,
+        None if std::path::Path::new("airlock.toml").is_file() => {
+            crate::layers::load(std::path::Path::new("airlock.toml"))?
+                .file
+                .trust
+        }
+        None => Vec::new(),
+    };
     let store = store()?;
+    if !args.allow_unsigned {
+        check_trust(
+            &reference,
+            &manifest,
+            &trust,
+            &store,
+            &credentials,
+            args.insecure,
+        )?;
+    }
     let digest: Digest = store.put(&pulled.bytes)?;
-    store.note_manifest(&Digest::parse(&pulled.manifest)?, &digest)?;
+    store.note_manifest(&manifest, &digest)?;
     if let Some(out) = &args.output {
         std::fs::write(out, &pulled.bytes)
             .with_context(|| format!("cannot write {}", out.display()))?;
@@ -100,9 +166,120 @@ pub fn pull(args: &PullArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
+/// A signature of `manifest` made with the minisign secret key file `key`.
+fn sign_with(manifest: &Digest, key: &std::path::Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(key)
+        .with_context(|| format!("cannot read the secret key {}", key.display()))?;
+    let password = std::env::var("AIRLOCK_SIGN_PASSWORD").ok();
+    Ok(airlock_registry::sign::sign(manifest, &text, password)?)
+}
+
+pub fn sign(args: &SignArgs) -> anyhow::Result<i32> {
+    let reference = parse_reference(&args.reference)?;
+    let Some(pin) = reference.digest() else {
+        anyhow::bail!(
+            "{} is not pinned to a digest\nhint: sign REGISTRY/REPOSITORY@sha256:..., as `airlock component publish` prints it",
+            args.reference
+        );
+    };
+    let manifest = Digest::parse(pin)?;
+    let signature = match (&args.key, &args.signature) {
+        (Some(key), _) => sign_with(&manifest, key)?,
+        (None, Some(file)) => std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read the signature {}", file.display()))?,
+        (None, None) => anyhow::bail!("give --key or --signature"),
+    };
+    // A signature that does not verify is refused here, not found out by whoever pulls.
+    let signed_by = minisign::SignatureBox::from_string(&signature)
+        .map_err(|e| anyhow!("not a minisign signature ({e})"))?;
+    let credentials = auth::credentials(reference.resolve_registry())?;
+    runtime().block_on(airlock_registry::sign::push_signature(
+        &reference,
+        &manifest,
+        &signature,
+        &credentials,
+        args.insecure,
+    ))?;
+    eprintln!(
+        "airlock: signed {} (key {})",
+        args.reference,
+        signed_by
+            .keynum()
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<String>()
+    );
+    Ok(0)
+}
+
+/// Checks the signature of `manifest` (the artifact `reference`) against the first `[[trust]]`
+/// entry whose `refs` match, fetching the signature if the store does not have it; keeps it
+/// once it verifies.
+fn check_trust(
+    reference: &airlock_registry::oci::Reference,
+    manifest: &Digest,
+    trust: &[TrustDoc],
+    store: &Store,
+    credentials: &auth::RegistryAuth,
+    insecure: bool,
+) -> anyhow::Result<()> {
+    let repository = airlock_registry::sign::repository_of(reference);
+    let mut entry = None;
+    for t in trust {
+        let pattern = ToolPattern::compile(&t.refs)
+            .map_err(|e| anyhow!("[[trust]] refs = {:?}: {e}", t.refs))?;
+        if pattern.matches(&repository) {
+            entry = Some(t);
+            break;
+        }
+    }
+    let Some(entry) = entry else {
+        anyhow::bail!(
+            "no [[trust]] entry covers {repository}: a component from a registry runs only once its signature is checked\nhint: [[trust]]\nrefs = \"{repository}\"\nkeys = [\"RWQ...\"]   # the publisher's minisign public key (or allow_unsigned = true)"
+        );
+    };
+    if entry.allow_unsigned && entry.keys.is_empty() {
+        return Ok(());
+    }
+    let keys = entry
+        .keys
+        .iter()
+        .map(|k| airlock_registry::sign::public_key(k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let signature = match store.signature(manifest)? {
+        Some(signature) => Some(signature),
+        None => match runtime().block_on(airlock_registry::sign::pull_signature(
+            reference,
+            manifest,
+            credentials,
+            insecure,
+        )) {
+            Ok(signature) => signature,
+            // Unsigned is allowed: a registry that cannot say whether there is a signature
+            // does not stop the run.
+            Err(_) if entry.allow_unsigned => None,
+            Err(e) => return Err(e.into()),
+        },
+    };
+    match signature {
+        None if entry.allow_unsigned => Ok(()),
+        None => Err(airlock_registry::Error::Unsigned(format!(
+            "{repository}@{manifest} has no signature, and [[trust]] refs = {:?} does not allow unsigned components\nhint: the publisher signs it with `airlock component sign` (or publish --sign)",
+            entry.refs
+        ))
+        .into()),
+        Some(signature) => {
+            airlock_registry::sign::verify(manifest, &signature, &keys)?;
+            store.put_signature(manifest, &signature)?;
+            Ok(())
+        }
+    }
+}
+
 /// The bytes of a `[[component]] ref = "REGISTRY/REPOSITORY@sha256:..."`: from the local store
-/// when it is there (no network at all), else pulled, checked against the pin, and stored.
-pub fn resolve(text: &str) -> anyhow::Result<Vec<u8>> {
+/// when it is there (no network at all), else pulled, checked against the pin, and stored; its
+/// signature checked against `trust` either way.
+pub fn resolve(text: &str, trust: &[TrustDoc]) -> anyhow::Result<Vec<u8>> {
     let reference = parse_reference(text)?;
     let Some(pin) = reference.digest() else {
         anyhow::bail!(
@@ -111,12 +288,13 @@ pub fn resolve(text: &str) -> anyhow::Result<Vec<u8>> {
     };
     let manifest = Digest::parse(pin)?;
     let store = store()?;
+    let credentials = auth::credentials(reference.resolve_registry())?;
+    check_trust(&reference, &manifest, trust, &store, &credentials, false)?;
     if let Some(layer) = store.layer_of(&manifest)?
         && store.contains(&layer)
     {
         return Ok(store.get(&layer)?);
     }
-    let credentials = auth::credentials(reference.resolve_registry())?;
     let pulled = runtime().block_on(airlock_registry::pull(&reference, &credentials, false))?;
     let layer = store.put(&pulled.bytes)?;
     store.note_manifest(&manifest, &layer)?;

@@ -1,6 +1,7 @@
 //! Components on a real OCI registry (CNCF distribution, Debian's `docker-registry`, started on
 //! loopback by each test): publish, pull by tag and by digest, a pinned run that needs no
-//! network, a tampered blob refused, a registry that is down.
+//! network, a tampered blob refused, a registry that is down, and signatures made and checked
+//! together with the `minisign` command.
 
 #![allow(clippy::unwrap_used)]
 
@@ -122,23 +123,67 @@ fn airlock(dir: &Path, store: &Path, args: &[&str]) -> Output {
         .expect("airlock runs")
 }
 
+/// A key pair made by the `minisign` command (no password): (secret key file, public key line).
+fn minisign_keys(dir: &Path, name: &str) -> (PathBuf, String) {
+    let secret = dir.join(format!("{name}.key"));
+    let public = dir.join(format!("{name}.pub"));
+    let made = Command::new("minisign")
+        .args(["-G", "-W", "-p"])
+        .arg(&public)
+        .arg("-s")
+        .arg(&secret)
+        .output()
+        .expect("the minisign command runs (scripts/peers.sh installs it)");
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let line = std::fs::read_to_string(&public)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .to_string();
+    (secret, line)
+}
+
+/// A config trusting `key` (or allowing unsigned components) for the registry's `acme/` repositories.
+fn trust(dir: &Path, registry: &Registry, keys: &[&str], allow_unsigned: bool, extra: &str) {
+    let keys: Vec<String> = keys.iter().map(|k| format!("{k:?}")).collect();
+    std::fs::write(
+        dir.join("airlock.toml"),
+        format!(
+            "{extra}\n[[trust]]\nrefs = \"{}/**\"\nkeys = [{}]\nallow_unsigned = {allow_unsigned}\n",
+            registry.at("acme"),
+            keys.join(", ")
+        ),
+    )
+    .unwrap();
+}
+
 fn sha256(bytes: &[u8]) -> String {
     airlock_registry::Digest::of(bytes).to_string()
 }
 
 #[test]
-fn a_published_component_is_pulled_by_tag_and_digest_and_runs_pinned_without_the_registry() {
+fn a_signed_component_is_pulled_by_tag_and_digest_and_runs_pinned_without_the_registry() {
     let registry = Registry::start();
     let tmp = TempDir::new().unwrap();
     let dir = tmp.path();
     let store = dir.join("store");
     let file = components().join("inventory.wasm");
     let tagged = registry.at("acme/inventory:1.0.0");
+    // The key pair is the minisign command's; airlock signs with its secret key.
+    let (secret, public) = minisign_keys(dir, "acme");
 
     let published = airlock(
         dir,
         &store,
-        &["component", "publish", file.to_str().unwrap(), &tagged],
+        &[
+            "component",
+            "publish",
+            file.to_str().unwrap(),
+            &tagged,
+            "--sign",
+            secret.to_str().unwrap(),
+        ],
     );
     assert!(published.status.success(), "{}", text(&published.stderr));
     let pinned = text(&published.stdout).trim().to_string();
@@ -146,10 +191,15 @@ fn a_published_component_is_pulled_by_tag_and_digest_and_runs_pinned_without_the
         pinned.starts_with(&format!("{}@sha256:", registry.at("acme/inventory"))),
         "{pinned}"
     );
+    let manifest = pinned.rsplit_once('@').unwrap().1.to_string();
 
-    // Another machine: an empty store, pulling by tag and by the pinned digest.
+    // Another machine: an empty store and a config trusting the key; by tag and by digest.
     let other = dir.join("other-store");
     let original = std::fs::read(&file).unwrap();
+    let config = format!(
+        "[[component]]\nname = \"inventory\"\nref = \"{pinned}\"\n\n[[allow]]\ntools = \"inventory/echo\"\n"
+    );
+    trust(dir, &registry, &[&public], false, &config);
     for reference in [&tagged, &pinned] {
         let pulled = airlock(dir, &other, &["component", "pull", reference]);
         assert!(pulled.status.success(), "{}", text(&pulled.stderr));
@@ -158,12 +208,23 @@ fn a_published_component_is_pulled_by_tag_and_digest_and_runs_pinned_without_the
         assert!(path.ends_with(sha256(&original).strip_prefix("sha256:").unwrap()));
     }
 
+    // The minisign command verifies the signature airlock made, over the digest's text.
+    let message = dir.join("digest.txt");
+    std::fs::write(&message, &manifest).unwrap();
+    let kept = other.join("signatures/sha256").join(format!(
+        "{}.minisig",
+        manifest.strip_prefix("sha256:").unwrap()
+    ));
+    let checked = Command::new("minisign")
+        .args(["-V", "-P", &public, "-m"])
+        .arg(&message)
+        .arg("-x")
+        .arg(&kept)
+        .output()
+        .unwrap();
+    assert!(checked.status.success(), "{}", text(&checked.stderr));
+
     // A config pinned to the digest runs from the store alone: the registry is gone.
-    std::fs::write(
-        dir.join("airlock.toml"),
-        format!("[[component]]\nname = \"inventory\"\nref = \"{pinned}\"\n\n[[allow]]\ntools = \"inventory/echo\"\n"),
-    )
-    .unwrap();
     drop(registry);
     let run = airlock(
         dir,
@@ -188,6 +249,121 @@ fn a_published_component_is_pulled_by_tag_and_digest_and_runs_pinned_without_the
 }
 
 #[test]
+fn unsigned_untrusted_and_bad_signatures_are_refused_and_a_minisign_signature_is_accepted() {
+    let registry = Registry::start();
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let file = components().join("inventory.wasm");
+    let tagged = registry.at("acme/inventory:1.0.0");
+    let (secret, public) = minisign_keys(dir, "acme");
+    let (stranger, _) = minisign_keys(dir, "stranger");
+    let published = airlock(
+        dir,
+        &dir.join("p"),
+        &["component", "publish", file.to_str().unwrap(), &tagged],
+    );
+    assert!(published.status.success(), "{}", text(&published.stderr));
+    let pinned = text(&published.stdout).trim().to_string();
+    let manifest = pinned.rsplit_once('@').unwrap().1.to_string();
+    let mut fresh = 0;
+    let mut pull = |expect: Option<&str>| {
+        fresh += 1;
+        let out = airlock(
+            dir,
+            &dir.join(format!("s{fresh}")),
+            &["component", "pull", &tagged],
+        );
+        let stderr = text(&out.stderr);
+        match expect {
+            None => assert!(out.status.success(), "{stderr}"),
+            Some(why) => {
+                assert_eq!(out.status.code(), Some(2), "{stderr}");
+                assert!(stderr.contains(why), "expected {why:?}: {stderr}");
+            }
+        }
+    };
+
+    // No config covering it, then a trusted key but no signature.
+    std::fs::write(dir.join("airlock.toml"), "").unwrap();
+    pull(Some("no [[trust]] entry covers"));
+    trust(dir, &registry, &[&public], false, "");
+    pull(Some("has no signature"));
+
+    // Signed by a key nobody trusts.
+    let signed = airlock(
+        dir,
+        &dir.join("p"),
+        &[
+            "component",
+            "sign",
+            &pinned,
+            "--key",
+            stranger.to_str().unwrap(),
+        ],
+    );
+    assert!(signed.status.success(), "{}", text(&signed.stderr));
+    pull(Some("which no [[trust]] entry for it lists"));
+
+    // Signed by the trusted key, but over another digest: it does not verify.
+    let wrong = dir.join("wrong.txt");
+    std::fs::write(
+        &wrong,
+        "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+    )
+    .unwrap();
+    let made = Command::new("minisign")
+        .args(["-S", "-s"])
+        .arg(&secret)
+        .arg("-m")
+        .arg(&wrong)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let attached = airlock(
+        dir,
+        &dir.join("p"),
+        &[
+            "component",
+            "sign",
+            &pinned,
+            "--signature",
+            &format!("{}.minisig", wrong.display()),
+        ],
+    );
+    assert!(attached.status.success(), "{}", text(&attached.stderr));
+    pull(Some("does not verify"));
+
+    // Signed with the minisign command over the digest's text: accepted.
+    let message = dir.join("digest.txt");
+    std::fs::write(&message, &manifest).unwrap();
+    let made = Command::new("minisign")
+        .args(["-S", "-s"])
+        .arg(&secret)
+        .arg("-m")
+        .arg(&message)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let attached = airlock(
+        dir,
+        &dir.join("p"),
+        &[
+            "component",
+            "sign",
+            &pinned,
+            "--signature",
+            &format!("{}.minisig", message.display()),
+        ],
+    );
+    assert!(attached.status.success(), "{}", text(&attached.stderr));
+    pull(None);
+
+    // What the config explicitly allows runs unsigned.
+    trust(dir, &registry, &[], true, "");
+    pull(None);
+}
+
+#[test]
 fn a_tampered_blob_is_refused_and_not_stored() {
     let registry = Registry::start();
     let tmp = TempDir::new().unwrap();
@@ -208,7 +384,11 @@ fn a_tampered_blob_is_refused_and_not_stored() {
     std::fs::write(&blob, tampered).unwrap();
 
     let store = dir.join("b");
-    let pulled = airlock(dir, &store, &["component", "pull", &tagged]);
+    let pulled = airlock(
+        dir,
+        &store,
+        &["component", "pull", &tagged, "--allow-unsigned"],
+    );
     let stderr = text(&pulled.stderr);
     assert_eq!(pulled.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("does not match its digest"), "{stderr}");

@@ -29,6 +29,17 @@ pub enum Error {
     /// The artifact is not a component in the wasm OCI layout.
     #[error("{0}")]
     NotAComponent(String),
+    /// The artifact has no signature, and its trust entry does not allow unsigned ones.
+    #[error("{0}")]
+    Unsigned(String),
+    /// Signed, but by a key the trust entry does not list.
+    #[error(
+        "{0}\nhint: if you trust that publisher, add their minisign public key to the [[trust]] entry's keys"
+    )]
+    Untrusted(String),
+    /// The signature is malformed or does not verify.
+    #[error("{0}; the component was not loaded")]
+    BadSignature(String),
     #[error("{0} is not in the local store\nhint: `airlock component pull REF` fetches it")]
     NotStored(Digest),
     #[error("{} no longer matches its digest (expected {expected}, found {found}); delete it and pull again", path.display())]

@@ -5,6 +5,7 @@
 pub mod auth;
 mod error;
 pub mod oci;
+pub mod sign;
 pub mod store;
 
 pub use error::Error;

@@ -4,10 +4,11 @@
 
 use std::str::FromStr;
 
+use oci_client::Client;
+pub use oci_client::Reference;
 use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
 use oci_client::manifest::OciImageManifest;
 use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference};
 use serde_json::{Value, json};
 
 use crate::error::Error;
@@ -72,7 +73,7 @@ pub fn is_loopback(registry: &str) -> bool {
 
 /// A client for one reference's registry: plain HTTP only for a registry on this machine or
 /// when `insecure` says so.
-fn client(reference: &Reference, insecure: bool) -> Client {
+pub(crate) fn client(reference: &Reference, insecure: bool) -> Client {
     let registry = reference.resolve_registry().to_string();
     let protocol = if insecure || is_loopback(&registry) {
         ClientProtocol::HttpsExcept(vec![registry])
@@ -85,7 +86,10 @@ fn client(reference: &Reference, insecure: bool) -> Client {
     })
 }
 
-fn registry_error(reference: &Reference, e: &oci_client::errors::OciDistributionError) -> Error {
+pub(crate) fn registry_error(
+    reference: &Reference,
+    e: &oci_client::errors::OciDistributionError,
+) -> Error {
     let registry = reference.resolve_registry().to_string();
     let message = format!("{e}");
     let hint = if message.contains("error sending request")

@@ -170,6 +170,38 @@ impl Store {
         fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
     }
 
+    /// Keeps the verified signature of `manifest`, so a pinned run checks it offline.
+    ///
+    /// # Errors
+    /// The folder cannot be written.
+    pub fn put_signature(&self, manifest: &Digest, signature: &str) -> Result<(), Error> {
+        let path = self.signature_path(manifest);
+        let dir = path.parent().unwrap_or(&self.dir);
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let tmp = dir.join(format!(".{}.{}.tmp", manifest.hex(), std::process::id()));
+        fs::write(&tmp, signature).map_err(|e| Error::io(&tmp, e))?;
+        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+    }
+
+    /// The signature of `manifest` kept here, if any (checked again by whoever uses it).
+    ///
+    /// # Errors
+    /// It exists but cannot be read.
+    pub fn signature(&self, manifest: &Digest) -> Result<Option<String>, Error> {
+        let path = self.signature_path(manifest);
+        match fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    fn signature_path(&self, manifest: &Digest) -> PathBuf {
+        self.dir
+            .join("signatures/sha256")
+            .join(format!("{}.minisig", manifest.hex()))
+    }
+
     /// The component of the manifest `manifest`, if it was pulled or published here.
     ///
     /// # Errors
