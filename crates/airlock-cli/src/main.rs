@@ -6,6 +6,7 @@ mod config;
 mod inspect;
 mod journal;
 mod layers;
+mod lockfile;
 mod mount;
 mod registry;
 mod run;
@@ -63,6 +64,12 @@ enum Command {
     /// Work with WebAssembly components (tools typed by WIT).
     #[command(subcommand)]
     Component(components::ComponentCommand),
+    /// Add a component from an OCI registry to the config, pinned by digest in airlock.lock,
+    /// showing what it asks for.
+    Add(lockfile::AddArgs),
+    /// Move the components of airlock.lock to what their tags point at now; an update that asks
+    /// for more permissions than were accepted needs --accept-permissions.
+    Update(lockfile::UpdateArgs),
     /// One-time-password secrets for the otp layer.
     #[command(subcommand)]
     Otp(approvals::OtpCommand),
@@ -95,6 +102,8 @@ fn main() -> ExitCode {
         Command::Resume(args) => approvals::resume(args),
         Command::Otp(command) => approvals::otp(command),
         Command::Component(command) => components::execute(command),
+        Command::Add(args) => lockfile::add(&args),
+        Command::Update(args) => lockfile::update(&args),
     };
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

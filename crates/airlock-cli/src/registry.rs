@@ -21,6 +21,10 @@ pub struct PublishArgs {
     /// AIRLOCK_SIGN_PASSWORD).
     #[arg(long, value_name = "KEY")]
     pub sign: Option<PathBuf>,
+    /// What the component needs, for whoever adds it to review: a TOML file with `network`
+    /// (hosts), `env` (variables) and `files` (folders) lists.
+    #[arg(long, value_name = "FILE")]
+    pub permissions: Option<PathBuf>,
     /// Allow plain HTTP to a registry that is not on this machine.
     #[arg(long)]
     pub insecure: bool,
@@ -66,7 +70,7 @@ pub struct PullArgs {
     pub insecure: bool,
 }
 
-fn store() -> anyhow::Result<Store> {
+pub(crate) fn store() -> anyhow::Result<Store> {
     Store::default_location().ok_or_else(|| {
         anyhow!("no folder for the component store: set AIRLOCK_CACHE_DIR, XDG_CACHE_HOME or HOME")
     })
@@ -80,7 +84,21 @@ pub fn publish(args: &PublishArgs) -> anyhow::Result<i32> {
     let (imports, exports) = host
         .interfaces(&bytes)
         .map_err(|e| anyhow!("{}: {e}", args.file.display()))?;
-    let meta = ComponentMeta { imports, exports };
+    let permissions = match &args.permissions {
+        None => None,
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let declared: crate::lockfile::Permissions = toml::from_str(&text)
+                .map_err(|e| anyhow!("{}: {e}\nhint: network = [\"api.example.com\"], env = [\"API_KEY\"], files = [\"/workspace/data\"]", file.display()))?;
+            Some(serde_json::to_value(declared)?)
+        }
+    };
+    let meta = ComponentMeta {
+        imports,
+        exports,
+        permissions,
+    };
     let credentials = auth::credentials(reference.resolve_registry())?;
     let published = runtime().block_on(airlock_registry::publish(
         &bytes,
@@ -215,7 +233,7 @@ pub fn sign(args: &SignArgs) -> anyhow::Result<i32> {
 /// Checks the signature of `manifest` (the artifact `reference`) against the first `[[trust]]`
 /// entry whose `refs` match, fetching the signature if the store does not have it; keeps it
 /// once it verifies.
-fn check_trust(
+pub(crate) fn check_trust(
     reference: &airlock_registry::oci::Reference,
     manifest: &Digest,
     trust: &[TrustDoc],

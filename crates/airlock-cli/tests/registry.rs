@@ -423,3 +423,101 @@ fn refs_must_be_pinned_and_missing_ones_say_so() {
     assert!(stderr.contains("manifest unknown"), "{stderr}");
     assert!(stderr.contains("check the repository and tag"), "{stderr}");
 }
+
+#[test]
+fn add_pins_a_component_and_update_refuses_wider_permissions_until_accepted() {
+    let registry = Registry::start();
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let store = dir.join("store");
+    let file = components().join("inventory.wasm");
+    let tagged = registry.at("acme/inventory:1");
+    let publish = |hosts: &str| {
+        let permissions = dir.join("permissions.toml");
+        std::fs::write(&permissions, format!("network = [{hosts}]\n")).unwrap();
+        let out = airlock(
+            dir,
+            &dir.join("publisher"),
+            &[
+                "component",
+                "publish",
+                file.to_str().unwrap(),
+                &tagged,
+                "--permissions",
+                permissions.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+            .trim()
+            .rsplit_once('@')
+            .unwrap()
+            .1
+            .to_string()
+    };
+    let first = publish("\"a.example\"");
+    trust(
+        dir,
+        &registry,
+        &[],
+        true,
+        "[[allow]]\ntools = \"inventory/echo\"\n",
+    );
+
+    let added = airlock(dir, &store, &["add", &tagged, "--name", "inventory"]);
+    let stdout = text(&added.stdout);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    assert!(
+        stdout.contains(&format!(
+            "added inventory: {}@{first}",
+            registry.at("acme/inventory")
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("network a.example"), "{stdout}");
+    assert!(
+        stdout.contains("imports able to use network"),
+        "the imports' grants are shown: {stdout}"
+    );
+    let config = || std::fs::read_to_string(dir.join("airlock.toml")).unwrap();
+    assert!(config().contains(&first));
+    let lock = std::fs::read_to_string(dir.join("airlock.lock")).unwrap();
+    assert!(
+        lock.contains(&first) && lock.contains("a.example"),
+        "{lock}"
+    );
+    let run = airlock(
+        dir,
+        &store,
+        &["run", "-e", "console.log(await inventory.echo({ n: 3 }))"],
+    );
+    assert_eq!(text(&run.stdout), "3\n", "{}", text(&run.stderr));
+
+    // The tag moves to a build that wants another host: refused until accepted.
+    let second = publish("\"a.example\", \"b.example\"");
+    let refused = airlock(dir, &store, &["update"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stdout).contains("+ network b.example"),
+        "{}",
+        text(&refused.stdout)
+    );
+    assert!(config().contains(&first) && !config().contains(&second));
+    let accepted = airlock(dir, &store, &["update", "--accept-permissions"]);
+    assert!(accepted.status.success(), "{}", text(&accepted.stderr));
+    assert!(config().contains(&second) && !config().contains(&first));
+    let lock = std::fs::read_to_string(dir.join("airlock.lock")).unwrap();
+    assert!(lock.contains("b.example"), "{lock}");
+
+    // One that asks for less moves without asking.
+    let third = publish("\"b.example\"");
+    let narrower = airlock(dir, &store, &["update", "inventory"]);
+    assert!(narrower.status.success(), "{}", text(&narrower.stdout));
+    assert!(config().contains(&third));
+    let run = airlock(
+        dir,
+        &store,
+        &["run", "-e", "console.log(await inventory.echo({ n: 4 }))"],
+    );
+    assert_eq!(text(&run.stdout), "4\n", "{}", text(&run.stderr));
+}

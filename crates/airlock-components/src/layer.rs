@@ -309,6 +309,21 @@ impl ComponentHost {
         Ok((imports, exports))
     }
 
+    /// The kinds of grant the imports of the component in `bytes` can use (`network`, `env`,
+    /// `files`; for a layer also `store` and `log`), as `airlock add` shows them.
+    ///
+    /// # Errors
+    /// The bytes are not a component this host can compile.
+    pub fn grants_asked(self: &Arc<Self>, bytes: &[u8]) -> Result<Vec<&'static str>, Error> {
+        let kind = if self.is_layer(bytes)? {
+            Kind::Layer
+        } else {
+            Kind::Tool
+        };
+        let prepared = prepare(self, bytes, &Grants::default(), &Limits::default(), kind)?;
+        Ok(grants_asked(&prepared.imports))
+    }
+
     /// Loads a layer component file.
     ///
     /// # Errors

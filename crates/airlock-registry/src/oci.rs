@@ -26,6 +26,9 @@ const LEGACY_LAYER_MEDIA_TYPE: &str = "application/vnd.wasm.content.layer.v1+was
 pub struct ComponentMeta {
     pub imports: Vec<String>,
     pub exports: Vec<String>,
+    /// What the publisher declares the component needs (hosts, environment, files), kept in
+    /// the config under `dev.airlock.permissions` for whoever adds it to review.
+    pub permissions: Option<Value>,
 }
 
 /// A published component.
@@ -132,7 +135,7 @@ pub async fn publish(
     let client = client(reference, insecure);
     let layer = ImageLayer::new(bytes.to_vec(), LAYER_MEDIA_TYPE.to_string(), None);
     let layer_digest = Digest::of(bytes);
-    let config = json!({
+    let mut config = json!({
         "created": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "architecture": "wasm",
         "os": "wasip2",
@@ -142,6 +145,9 @@ pub async fn publish(
             "exports": meta.exports,
         },
     });
+    if let Some(permissions) = &meta.permissions {
+        config["dev.airlock.permissions"] = permissions.clone();
+    }
     let config = Config::new(
         serde_json::to_vec(&config).unwrap_or_default(),
         CONFIG_MEDIA_TYPE.to_string(),
