@@ -75,6 +75,21 @@ pub struct FileConfig {
     /// Whose signatures a component from a registry must carry, by reference pattern.
     #[serde(default)]
     pub trust: Vec<TrustDoc>,
+    /// Where WIT package names (`namespace:name@version`) are published, as `wkg` maps them.
+    #[serde(default)]
+    pub registry: RegistrySection,
+}
+
+/// `[registry]`: `namespace:name@1.2.0` becomes `PREFIX/name:1.2.0`, where PREFIX is
+/// `namespaces.NAMESPACE`, else `DEFAULT/namespace`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySection {
+    /// The registry of namespaces not listed, e.g. "ghcr.io".
+    pub default: Option<String>,
+    /// Namespace -> `REGISTRY[/PREFIX]`, e.g. acme = "ghcr.io/acme-org".
+    #[serde(default)]
+    pub namespaces: std::collections::BTreeMap<String, String>,
 }
 
 /// One `[[trust]]`: the minisign public keys trusted for the components whose

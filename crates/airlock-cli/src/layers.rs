@@ -77,8 +77,9 @@ pub fn build(loaded: &Loaded, dir: &Path) -> anyhow::Result<LayerStack> {
     for doc in &loaded.file.layer {
         let at = format!("{name}:{}", line_of(&loaded.text, doc.span().start));
         let table = doc.get_ref();
-        if table.contains_key("component") {
-            let (tools, layer, timeout) = component_layer(table, &at, dir, &mut component_names)?;
+        if table.contains_key("component") || table.contains_key("ref") {
+            let (tools, layer, timeout) =
+                component_layer(table, &at, dir, &mut component_names, &loaded.file.trust)?;
             stack = stack.with_timeout(tools, layer, timeout);
             continue;
         }
@@ -152,6 +153,7 @@ fn component_layer(
     at: &str,
     dir: &Path,
     names: &mut std::collections::BTreeSet<String>,
+    trust: &[crate::config::TrustDoc],
 ) -> anyhow::Result<(
     Option<ToolPattern>,
     Arc<dyn airlock::pipeline::Layer>,
@@ -167,15 +169,42 @@ fn component_layer(
     }
     let limits = plan.spec.limits.clone();
     let host = ComponentHost::shared(limits.fuel.is_some()).map_err(|e| anyhow!("{e}"))?;
+    let bytes = match &plan.source {
+        Source::File(path) => std::fs::read(path).map_err(|e| {
+            anyhow!(
+                "{at}: cannot read the layer component file {}: {e}",
+                path.display()
+            )
+        })?,
+        Source::Ref(reference) => {
+            crate::registry::resolve(reference, trust).map_err(|e| anyhow!("{at}: {e:#}"))?
+        }
+    };
     let layer = host
-        .load_layer_file(&plan.path, plan.spec)
-        .map_err(|e| anyhow!("{at}: {}: {e}", plan.path.display()))?;
+        .load_layer(&bytes, plan.spec)
+        .map_err(|e| anyhow!("{at}: {}: {e}", plan.source))?;
     Ok((plan.tools, Arc::new(layer), hook_timeout(&limits)))
 }
 
-/// A `[[layer]] component = ...` read and checked, not yet loaded.
+/// Where a layer component comes from.
+enum Source {
+    File(PathBuf),
+    /// `REGISTRY/REPOSITORY@sha256:...`, through the local store.
+    Ref(String),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::File(path) => write!(f, "{}", path.display()),
+            Self::Ref(reference) => f.write_str(reference),
+        }
+    }
+}
+
+/// A `[[layer]] component = ...` (or `ref = ...`) read and checked, not yet loaded.
 struct Plan {
-    path: PathBuf,
+    source: Source,
     tools: Option<ToolPattern>,
     spec: LayerSpec,
 }
@@ -184,10 +213,23 @@ fn plan(table: &toml::Table, at: &str, dir: &Path) -> anyhow::Result<Plan> {
     let doc: ComponentLayerDoc = toml::Value::Table(table.clone())
         .try_into()
         .map_err(|e| anyhow!("{at}: [[layer]] component: {e}"))?;
-    let path = host_path(&doc.component, dir);
-    let name = doc.name.clone().unwrap_or_else(|| {
-        path.file_stem()
-            .map_or_else(|| "layer".to_string(), |s| s.to_string_lossy().into_owned())
+    let source = match (&doc.component, &doc.reference) {
+        (Some(path), None) => Source::File(host_path(path, dir)),
+        (None, Some(reference)) => Source::Ref(reference.clone()),
+        _ => bail!(
+            "{at}: [[layer]] takes `component` (a file) or `ref` (REGISTRY/REPOSITORY@sha256:...), not both"
+        ),
+    };
+    let name = doc.name.clone().unwrap_or_else(|| match &source {
+        Source::File(path) => path
+            .file_stem()
+            .map_or_else(|| "layer".to_string(), |s| s.to_string_lossy().into_owned()),
+        Source::Ref(reference) => {
+            // `registry:port/acme/tracer@sha256:...` -> `tracer`.
+            let repository = reference.split('@').next().unwrap_or(reference);
+            let last = repository.rsplit('/').next().unwrap_or("layer");
+            last.split(':').next().unwrap_or(last).to_string()
+        }
     });
     let at = format!("{at}: [[layer]] {name}");
     let tools = doc
@@ -223,7 +265,11 @@ fn plan(table: &toml::Table, at: &str, dir: &Path) -> anyhow::Result<Plan> {
     if log {
         spec = spec.with_log(None);
     }
-    Ok(Plan { path, tools, spec })
+    Ok(Plan {
+        source,
+        tools,
+        spec,
+    })
 }
 
 /// `airlock check`'s lines for the config's layer components: file, tools, grants and limits.
@@ -232,7 +278,7 @@ pub fn describe_components(loaded: &Loaded, dir: &Path) -> anyhow::Result<Vec<St
     let mut lines = Vec::new();
     for doc in &loaded.file.layer {
         let table = doc.get_ref();
-        if !table.contains_key("component") {
+        if !table.contains_key("component") && !table.contains_key("ref") {
             continue;
         }
         let at = format!("{name}:{}", line_of(&loaded.text, doc.span().start));
@@ -251,7 +297,7 @@ pub fn describe_components(loaded: &Loaded, dir: &Path) -> anyhow::Result<Vec<St
         lines.push(format!(
             "  {}  {}  (tools {})\n      grants: {}\n      limits: {}",
             spec.name,
-            plan.path.display(),
+            plan.source,
             table
                 .get("tools")
                 .and_then(toml::Value::as_str)
@@ -267,7 +313,9 @@ pub fn describe_components(loaded: &Loaded, dir: &Path) -> anyhow::Result<Vec<St
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ComponentLayerDoc {
-    component: PathBuf,
+    component: Option<PathBuf>,
+    #[serde(rename = "ref")]
+    reference: Option<String>,
     name: Option<String>,
     tools: Option<String>,
     #[serde(default)]

@@ -203,6 +203,16 @@ fn pinned(reference_text: &str, manifest: &Digest) -> anyhow::Result<String> {
 }
 
 pub fn add(args: &AddArgs) -> anyhow::Result<i32> {
+    let expanded = crate::registry::expand(
+        &args.reference,
+        &crate::registry::registry_section(Some(&args.config))?,
+    )?;
+    let args = &AddArgs {
+        reference: expanded,
+        name: args.name.clone(),
+        config: args.config.clone(),
+        insecure: args.insecure,
+    };
     let reference = parse_reference(&args.reference)?;
     let name = args.name.clone().unwrap_or_else(|| {
         reference

@@ -77,7 +77,7 @@ pub(crate) fn store() -> anyhow::Result<Store> {
 }
 
 pub fn publish(args: &PublishArgs) -> anyhow::Result<i32> {
-    let reference = parse_reference(&args.reference)?;
+    let reference = parse_reference(&expand(&args.reference, &registry_section(None)?)?)?;
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read the component file {}", args.file.display()))?;
     let host = ComponentHost::shared(false).map_err(|e| anyhow!("{e}"))?;
@@ -139,7 +139,10 @@ pub fn publish(args: &PublishArgs) -> anyhow::Result<i32> {
 }
 
 pub fn pull(args: &PullArgs) -> anyhow::Result<i32> {
-    let reference = parse_reference(&args.reference)?;
+    let reference = parse_reference(&expand(
+        &args.reference,
+        &registry_section(args.config.as_deref())?,
+    )?)?;
     let credentials = auth::credentials(reference.resolve_registry())?;
     let pulled = runtime().block_on(airlock_registry::pull(
         &reference,
@@ -317,4 +320,89 @@ pub fn resolve(text: &str, trust: &[TrustDoc]) -> anyhow::Result<Vec<u8>> {
     let layer = store.put(&pulled.bytes)?;
     store.note_manifest(&manifest, &layer)?;
     Ok(pulled.bytes)
+}
+
+/// A WIT package name (`namespace:name@1.2.0`) as the OCI reference `[registry]` maps it to;
+/// any other text is returned as it is.
+pub fn expand(text: &str, registry: &crate::config::RegistrySection) -> anyhow::Result<String> {
+    let (package, version) = text.split_once('@').unwrap_or((text, ""));
+    let Some((namespace, name)) = package.split_once(':') else {
+        return Ok(text.to_string());
+    };
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.starts_with(|c: char| c.is_ascii_lowercase())
+            && w.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    // `host:5000/repo` and `host/repo:tag` are references already.
+    if text.contains('/') || !word(namespace) || !word(name) {
+        return Ok(text.to_string());
+    }
+    let prefix = match registry.namespaces.get(namespace) {
+        Some(prefix) => prefix.trim_end_matches('/').to_string(),
+        None => match &registry.default {
+            Some(default) => format!("{}/{namespace}", default.trim_end_matches('/')),
+            None => anyhow::bail!(
+                "{text:?} is a package name, and no [registry] says where namespace {namespace:?} is published\nhint: [registry.namespaces]\n{namespace} = \"ghcr.io/{namespace}\"   # or [registry] default = \"ghcr.io\""
+            ),
+        },
+    };
+    let tag = if version.is_empty() {
+        "latest"
+    } else {
+        version
+    };
+    Ok(format!("{prefix}/{name}:{tag}"))
+}
+
+/// The `[registry]` of `config`, or of ./airlock.toml when it exists.
+pub fn registry_section(
+    config: Option<&std::path::Path>,
+) -> anyhow::Result<crate::config::RegistrySection> {
+    let path = match config {
+        Some(path) => path,
+        None if std::path::Path::new("airlock.toml").is_file() => {
+            std::path::Path::new("airlock.toml")
+        }
+        None => return Ok(crate::config::RegistrySection::default()),
+    };
+    if !path.is_file() {
+        return Ok(crate::config::RegistrySection::default());
+    }
+    Ok(crate::layers::load(path)?.file.registry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_names_map_as_wkg_maps_them() {
+        let mut registry = crate::config::RegistrySection::default();
+        registry
+            .namespaces
+            .insert("acme".into(), "127.0.0.1:5000/acme-components/".into());
+        assert_eq!(
+            expand("acme:inventory@1.2.0", &registry).unwrap(),
+            "127.0.0.1:5000/acme-components/inventory:1.2.0"
+        );
+        assert!(expand("wasi:http@0.2.0", &registry).is_err());
+        registry.default = Some("ghcr.io".into());
+        assert_eq!(
+            expand("wasi:http@0.2.0", &registry).unwrap(),
+            "ghcr.io/wasi/http:0.2.0"
+        );
+        assert_eq!(
+            expand("acme:inventory", &registry).unwrap(),
+            "127.0.0.1:5000/acme-components/inventory:latest"
+        );
+        for reference in [
+            "127.0.0.1:5000/acme/x:1",
+            "ghcr.io/acme/x@sha256:00",
+            "localhost:5000",
+        ] {
+            assert_eq!(expand(reference, &registry).unwrap(), reference);
+        }
+    }
 }

@@ -456,15 +456,14 @@ fn add_pins_a_component_and_update_refuses_wider_permissions_until_accepted() {
             .to_string()
     };
     let first = publish("\"a.example\"");
-    trust(
-        dir,
-        &registry,
-        &[],
-        true,
-        "[[allow]]\ntools = \"inventory/echo\"\n",
+    // Added by its package name, which [registry] maps to the tag, as wkg maps it.
+    let extra = format!(
+        "[[allow]]\ntools = \"inventory/echo\"\n\n[registry.namespaces]\nacme = \"{}\"\n",
+        registry.at("acme")
     );
+    trust(dir, &registry, &[], true, &extra);
 
-    let added = airlock(dir, &store, &["add", &tagged, "--name", "inventory"]);
+    let added = airlock(dir, &store, &["add", "acme:inventory@1"]);
     let stdout = text(&added.stdout);
     assert!(added.status.success(), "{}", text(&added.stderr));
     assert!(
@@ -520,4 +519,60 @@ fn add_pins_a_component_and_update_refuses_wider_permissions_until_accepted() {
         &["run", "-e", "console.log(await inventory.echo({ n: 4 }))"],
     );
     assert_eq!(text(&run.stdout), "4\n", "{}", text(&run.stderr));
+}
+
+#[test]
+fn a_layer_component_comes_from_a_registry_too() {
+    let registry = Registry::start();
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let store = dir.join("store");
+    let probe = components().join("probe-layer.wasm");
+    let published = airlock(
+        dir,
+        &dir.join("publisher"),
+        &[
+            "component",
+            "publish",
+            probe.to_str().unwrap(),
+            &registry.at("acme/probe-layer:0.1.0"),
+        ],
+    );
+    assert!(published.status.success(), "{}", text(&published.stderr));
+    let pinned = text(&published.stdout).trim().to_string();
+    let config = format!(
+        r#"
+[[tool]]
+name = "echo"
+description = "Echoes its arguments."
+command = ["python3", "-c", "import sys; sys.stdout.write(sys.stdin.read())"]
+
+[[allow]]
+tools = "echo"
+
+[[layer]]
+ref = "{pinned}"
+[layer.grants]
+env = {{ PROBE = "deny" }}
+"#
+    );
+    trust(dir, &registry, &[], true, &config);
+    let script = "try { await echo({}) } catch (e) { console.log(e.message) }";
+    // Pulled on the first run, from the store on the next: the registry is gone by then.
+    for _ in 0..2 {
+        let run = airlock(dir, &store, &["run", "-e", script]);
+        let stdout = text(&run.stdout);
+        assert!(
+            stdout.starts_with("echo: denied by layer probe-layer: probe says no"),
+            "{stdout}\n{}",
+            text(&run.stderr)
+        );
+    }
+    drop(registry);
+    let run = airlock(dir, &store, &["run", "-e", script]);
+    assert!(
+        text(&run.stdout).starts_with("echo: denied by layer probe-layer"),
+        "{}",
+        text(&run.stderr)
+    );
 }
