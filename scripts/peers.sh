@@ -6,8 +6,9 @@
 #   - @modelcontextprotocol/server-everything (npm) in its own prefix: an upstream server
 #   - independent implementations the layers are checked against, in the same venv: pyotp
 #     (TOTP codes), opentelemetry-proto (an OTLP receiver), detect-secrets (redaction)
-#   - Debian's docker-registry (CNCF distribution): the OCI registry of the registry tests, and
-#     the minisign command, which the signatures are checked against
+#   - Debian's docker-registry (CNCF distribution): the OCI registry of the registry tests, the
+#     minisign command, which the signatures are checked against, and htpasswd (apache2-utils)
+#     for the registry that asks for credentials
 set -euo pipefail
 
 export AIRLOCK_PEERS="${AIRLOCK_PEERS:-$HOME/.cache/airlock-peers}"
@@ -23,6 +24,8 @@ python3 -m venv --help >/dev/null 2>&1 || apt_missing+=(python3-venv)
 [ -x /usr/bin/docker-registry ] || apt_missing+=(docker-registry)
 # The minisign command: signatures airlock makes and checks must agree with it.
 command -v minisign >/dev/null 2>&1 || apt_missing+=(minisign)
+# htpasswd (bcrypt) for the registry that asks for credentials.
+command -v htpasswd >/dev/null 2>&1 || apt_missing+=(apache2-utils)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   echo "peers: installing ${apt_missing[*]}" >&2
   sudo=""

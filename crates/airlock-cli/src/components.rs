@@ -192,6 +192,8 @@ pub enum ComponentCommand {
     /// or attach a signature made elsewhere (`minisign -S` of a file holding the digest), and
     /// keep it beside the component in the registry.
     Sign(crate::registry::SignArgs),
+    /// Remove from the local store every component the given configs do not pin.
+    Gc(crate::registry::GcArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -212,6 +214,7 @@ pub fn execute(command: ComponentCommand) -> anyhow::Result<i32> {
         ComponentCommand::Publish(args) => crate::registry::publish(&args),
         ComponentCommand::Pull(args) => crate::registry::pull(&args),
         ComponentCommand::Sign(args) => crate::registry::sign(&args),
+        ComponentCommand::Gc(args) => crate::registry::gc(&args),
     }
 }
 

@@ -52,6 +52,17 @@ pub struct SignArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct GcArgs {
+    /// The configs whose pinned components (`ref = "...@sha256:..."`) are kept; default
+    /// ./airlock.toml. Everything else leaves the store and is pulled again when needed.
+    #[arg(long = "config")]
+    pub configs: Vec<PathBuf>,
+    /// Say what would be removed, and remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct PullArgs {
     /// What to pull: REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:...
     pub reference: String,
@@ -371,6 +382,58 @@ pub fn registry_section(
         return Ok(crate::config::RegistrySection::default());
     }
     Ok(crate::layers::load(path)?.file.registry)
+}
+
+/// `airlock component gc`: empties the store of what the given configs do not pin.
+pub fn gc(args: &GcArgs) -> anyhow::Result<i32> {
+    let configs = if args.configs.is_empty() {
+        vec![PathBuf::from("airlock.toml")]
+    } else {
+        args.configs.clone()
+    };
+    let mut keep = Vec::new();
+    for path in &configs {
+        let loaded = crate::layers::load(path)?;
+        let layer_refs = loaded.file.layer.iter().filter_map(|l| {
+            l.get_ref()
+                .get("ref")
+                .and_then(toml::Value::as_str)
+                .map(String::from)
+        });
+        let refs = loaded
+            .file
+            .component
+            .iter()
+            .filter_map(|c| c.reference.clone())
+            .chain(layer_refs);
+        for text in refs {
+            if let Some(pin) = parse_reference(&text)?.digest() {
+                keep.push(Digest::parse(pin)?);
+            }
+        }
+    }
+    let store = store()?;
+    if args.dry_run {
+        println!(
+            "would keep {} pinned component(s) of {}; run without --dry-run to remove the rest of {}",
+            keep.len(),
+            configs
+                .iter()
+                .map(|c| c.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            store.dir().display()
+        );
+        return Ok(0);
+    }
+    let (files, bytes) = store.collect_garbage(&keep)?;
+    println!(
+        "removed {files} file(s), {} KiB, from {}; kept {} pinned component(s)",
+        bytes / 1024,
+        store.dir().display(),
+        keep.len()
+    );
+    Ok(0)
 }
 
 #[cfg(test)]

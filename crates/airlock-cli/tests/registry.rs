@@ -39,6 +39,20 @@ struct Registry {
 
 impl Registry {
     fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// A registry that asks for `user`'s `password` (basic auth, bcrypt htpasswd).
+    fn start_with_auth(user: &str, password: &str) -> Self {
+        let made = Command::new("htpasswd")
+            .args(["-Bbn", user, password])
+            .output()
+            .expect("htpasswd runs (scripts/peers.sh installs apache2-utils)");
+        assert!(made.status.success(), "{}", text(&made.stderr));
+        Self::start_with(Some(text(&made.stdout)))
+    }
+
+    fn start_with(htpasswd: Option<String>) -> Self {
         assert!(
             Path::new(REGISTRY).exists(),
             "{REGISTRY} is missing\nhint: scripts/peers.sh installs Debian's docker-registry"
@@ -51,10 +65,21 @@ impl Registry {
             .unwrap()
             .port();
         let config = dir.path().join("config.yml");
+        let auth = match htpasswd {
+            None => String::new(),
+            Some(lines) => {
+                let file = dir.path().join("htpasswd");
+                std::fs::write(&file, lines).unwrap();
+                format!(
+                    "auth:\n  htpasswd:\n    realm: airlock-tests\n    path: {}\n",
+                    file.display()
+                )
+            }
+        };
         std::fs::write(
             &config,
             format!(
-                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n{auth}http:\n  addr: 127.0.0.1:{port}\n",
                 storage.display()
             ),
         )
@@ -568,6 +593,33 @@ env = {{ PROBE = "deny" }}
             text(&run.stderr)
         );
     }
+    // Another component in the store, which the config does not pin: gc removes it alone.
+    let inventory = components().join("inventory.wasm");
+    let other = registry.at("acme/inventory:1");
+    let published = airlock(
+        dir,
+        &dir.join("publisher"),
+        &["component", "publish", inventory.to_str().unwrap(), &other],
+    );
+    assert!(published.status.success(), "{}", text(&published.stderr));
+    let pulled = airlock(
+        dir,
+        &store,
+        &["component", "pull", &other, "--allow-unsigned"],
+    );
+    assert!(pulled.status.success(), "{}", text(&pulled.stderr));
+    let inventory_blob = PathBuf::from(text(&pulled.stdout).trim());
+    let gc = airlock(dir, &store, &["component", "gc"]);
+    assert!(gc.status.success(), "{}", text(&gc.stderr));
+    assert!(
+        text(&gc.stdout).contains("kept 1 pinned component"),
+        "{}",
+        text(&gc.stdout)
+    );
+    assert!(
+        !inventory_blob.exists(),
+        "the unpinned component left the store"
+    );
     drop(registry);
     let run = airlock(dir, &store, &["run", "-e", script]);
     assert!(
@@ -575,4 +627,70 @@ env = {{ PROBE = "deny" }}
         "{}",
         text(&run.stderr)
     );
+}
+
+#[test]
+fn credentials_come_from_the_environment_or_the_docker_config() {
+    use base64::Engine as _;
+
+    let registry = Registry::start_with_auth("ada", "s3cret");
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let file = components().join("inventory.wasm");
+    let tagged = registry.at("acme/inventory:1");
+    let publish = |env: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_airlock"));
+        command
+            .args(["component", "publish", file.to_str().unwrap(), &tagged])
+            .current_dir(dir)
+            .env("AIRLOCK_STORE", dir.join("store"))
+            .env_remove("AIRLOCK_REGISTRY_USERNAME")
+            .env_remove("AIRLOCK_REGISTRY_PASSWORD")
+            .env("DOCKER_CONFIG", dir.join("no-docker-config"));
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        command.output().unwrap()
+    };
+    let anonymous = publish(&[]);
+    assert_eq!(anonymous.status.code(), Some(2));
+    let stderr = text(&anonymous.stderr);
+    assert!(
+        stderr.contains("401") && stderr.contains("AIRLOCK_REGISTRY_USERNAME"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret"));
+    let wrong = publish(&[
+        ("AIRLOCK_REGISTRY_USERNAME", "ada"),
+        ("AIRLOCK_REGISTRY_PASSWORD", "guess"),
+    ]);
+    assert_eq!(wrong.status.code(), Some(2), "{}", text(&wrong.stderr));
+    let right = publish(&[
+        ("AIRLOCK_REGISTRY_USERNAME", "ada"),
+        ("AIRLOCK_REGISTRY_PASSWORD", "s3cret"),
+    ]);
+    assert!(right.status.success(), "{}", text(&right.stderr));
+
+    // The Docker config file's `auths`, as `docker login` writes it.
+    let docker = dir.join("docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode("ada:s3cret");
+    std::fs::write(
+        docker.join("config.json"),
+        format!(
+            r#"{{"auths":{{"127.0.0.1:{}":{{"auth":"{auth}"}}}}}}"#,
+            registry.port
+        ),
+    )
+    .unwrap();
+    let pulled = Command::new(env!("CARGO_BIN_EXE_airlock"))
+        .args(["component", "pull", &tagged, "--allow-unsigned"])
+        .current_dir(dir)
+        .env("AIRLOCK_STORE", dir.join("other"))
+        .env_remove("AIRLOCK_REGISTRY_USERNAME")
+        .env_remove("AIRLOCK_REGISTRY_PASSWORD")
+        .env("DOCKER_CONFIG", &docker)
+        .output()
+        .unwrap();
+    assert!(pulled.status.success(), "{}", text(&pulled.stderr));
 }

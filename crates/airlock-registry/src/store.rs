@@ -202,6 +202,54 @@ impl Store {
             .join(format!("{}.minisig", manifest.hex()))
     }
 
+    /// Removes everything but the manifests in `keep` and the components they hold: blobs,
+    /// manifest notes and signatures. Returns the number of files and bytes removed.
+    ///
+    /// # Errors
+    /// A folder of the store cannot be read or a file removed.
+    pub fn collect_garbage(&self, keep: &[Digest]) -> Result<(usize, u64), Error> {
+        let mut kept_blobs = std::collections::BTreeSet::new();
+        for manifest in keep {
+            if let Some(layer) = self.layer_of(manifest)? {
+                kept_blobs.insert(layer.hex().to_string());
+            }
+        }
+        let kept_manifests: std::collections::BTreeSet<&str> =
+            keep.iter().map(Digest::hex).collect();
+        let mut removed = (0usize, 0u64);
+        let mut sweep = |dir: PathBuf, keep: &dyn Fn(&str) -> bool| -> Result<(), Error> {
+            let entries = match fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(Error::io(&dir, e)),
+            };
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io(&dir, e))?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let hex = name.split('.').next().unwrap_or_default();
+                if keep(hex) {
+                    continue;
+                }
+                let path = entry.path();
+                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+                removed.0 += 1;
+                removed.1 += size;
+            }
+            Ok(())
+        };
+        sweep(self.dir.join("blobs/sha256"), &|hex| {
+            kept_blobs.contains(hex)
+        })?;
+        sweep(self.dir.join("manifests/sha256"), &|hex| {
+            kept_manifests.contains(hex)
+        })?;
+        sweep(self.dir.join("signatures/sha256"), &|hex| {
+            kept_manifests.contains(hex)
+        })?;
+        Ok(removed)
+    }
+
     /// The component of the manifest `manifest`, if it was pulled or published here.
     ///
     /// # Errors
@@ -232,6 +280,27 @@ mod tests {
         assert!(matches!(store.get(&digest), Err(Error::Corrupt { .. })));
         let other = Digest::of(b"never stored");
         assert!(matches!(store.get(&other), Err(Error::NotStored(_))));
+    }
+
+    #[test]
+    fn garbage_collection_keeps_what_the_pins_name_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let kept = store.put(b"kept component").unwrap();
+        let dropped = store.put(b"dropped component").unwrap();
+        let (m1, m2) = (Digest::of(b"manifest 1"), Digest::of(b"manifest 2"));
+        store.note_manifest(&m1, &kept).unwrap();
+        store.note_manifest(&m2, &dropped).unwrap();
+        store.put_signature(&m1, "sig 1").unwrap();
+        store.put_signature(&m2, "sig 2").unwrap();
+        let (files, bytes) = store.collect_garbage(std::slice::from_ref(&m1)).unwrap();
+        assert_eq!(files, 3);
+        assert!(bytes > 0);
+        assert!(store.contains(&kept) && !store.contains(&dropped));
+        assert_eq!(store.layer_of(&m1).unwrap(), Some(kept));
+        assert_eq!(store.layer_of(&m2).unwrap(), None);
+        assert_eq!(store.signature(&m1).unwrap().as_deref(), Some("sig 1"));
+        assert_eq!(store.signature(&m2).unwrap(), None);
     }
 
     #[test]
