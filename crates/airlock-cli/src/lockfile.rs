@@ -171,8 +171,7 @@ fn fetch(reference_text: &str, config: &Path, insecure: bool) -> anyhow::Result<
         &credentials,
         insecure,
     )?;
-    let component = store.put(&pulled.bytes)?;
-    store.note_manifest(&manifest, &component)?;
+    let component = store.keep(&manifest, &pulled.bytes)?;
     let mut permissions: Permissions = match pulled.config.get(PERMISSIONS_KEY) {
         Some(value) => serde_json::from_value(value.clone()).map_err(|e| {
             anyhow!("{reference_text}: its declared permissions are malformed ({e})")

@@ -119,9 +119,8 @@ pub fn publish(args: &PublishArgs) -> anyhow::Result<i32> {
         args.insecure,
     ))?;
     let store = store()?;
-    store.put(&bytes)?;
     let manifest = Digest::parse(&published.manifest)?;
-    store.note_manifest(&manifest, &published.layer)?;
+    store.keep(&manifest, &bytes)?;
     if let Some(key) = &args.sign {
         let signature = sign_with(&manifest, key)?;
         runtime().block_on(airlock_registry::sign::push_signature(
@@ -181,8 +180,7 @@ pub fn pull(args: &PullArgs) -> anyhow::Result<i32> {
             args.insecure,
         )?;
     }
-    let digest: Digest = store.put(&pulled.bytes)?;
-    store.note_manifest(&manifest, &digest)?;
+    let digest = store.keep(&manifest, &pulled.bytes)?;
     if let Some(out) = &args.output {
         std::fs::write(out, &pulled.bytes)
             .with_context(|| format!("cannot write {}", out.display()))?;
@@ -328,8 +326,7 @@ pub fn resolve(text: &str, trust: &[TrustDoc]) -> anyhow::Result<Vec<u8>> {
         return Ok(store.get(&layer)?);
     }
     let pulled = runtime().block_on(airlock_registry::pull(&reference, &credentials, false))?;
-    let layer = store.put(&pulled.bytes)?;
-    store.note_manifest(&manifest, &layer)?;
+    store.keep(&manifest, &pulled.bytes)?;
     Ok(pulled.bytes)
 }
 

@@ -118,15 +118,32 @@ impl Store {
         if path.is_file() {
             return Ok(digest);
         }
+        self.replace(&path, bytes)?;
+        Ok(digest)
+    }
+
+    /// Keeps the component `bytes` of the manifest `manifest`: [`Store::put`], then
+    /// [`Store::note_manifest`]. Returns the component's digest.
+    ///
+    /// # Errors
+    /// The folder cannot be written.
+    pub fn keep(&self, manifest: &Digest, bytes: &[u8]) -> Result<Digest, Error> {
+        let layer = self.put(bytes)?;
+        self.note_manifest(manifest, &layer)?;
+        Ok(layer)
+    }
+
+    /// Writes `path` whole or not at all: a temporary sibling, synced, renamed over it.
+    fn replace(&self, path: &Path, bytes: &[u8]) -> Result<(), Error> {
         let dir = path.parent().unwrap_or(&self.dir);
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let tmp = dir.join(format!(".{}.{}.tmp", digest.hex(), std::process::id()));
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let mut file = fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         file.write_all(bytes)
             .and_then(|()| file.sync_all())
             .map_err(|e| Error::io(&tmp, e))?;
-        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
-        Ok(digest)
+        fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
     }
 
     /// The blob `digest`, checked against it.
@@ -162,12 +179,7 @@ impl Store {
     /// # Errors
     /// The folder cannot be written.
     pub fn note_manifest(&self, manifest: &Digest, layer: &Digest) -> Result<(), Error> {
-        let path = self.dir.join("manifests/sha256").join(manifest.hex());
-        let dir = path.parent().unwrap_or(&self.dir);
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let tmp = dir.join(format!(".{}.{}.tmp", manifest.hex(), std::process::id()));
-        fs::write(&tmp, layer.as_str()).map_err(|e| Error::io(&tmp, e))?;
-        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+        self.replace(&self.manifest_path(manifest), layer.as_str().as_bytes())
     }
 
     /// Keeps the verified signature of `manifest`, so a pinned run checks it offline.
@@ -175,12 +187,7 @@ impl Store {
     /// # Errors
     /// The folder cannot be written.
     pub fn put_signature(&self, manifest: &Digest, signature: &str) -> Result<(), Error> {
-        let path = self.signature_path(manifest);
-        let dir = path.parent().unwrap_or(&self.dir);
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let tmp = dir.join(format!(".{}.{}.tmp", manifest.hex(), std::process::id()));
-        fs::write(&tmp, signature).map_err(|e| Error::io(&tmp, e))?;
-        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+        self.replace(&self.signature_path(manifest), signature.as_bytes())
     }
 
     /// The signature of `manifest` kept here, if any (checked again by whoever uses it).
@@ -194,6 +201,10 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::io(&path, e)),
         }
+    }
+
+    fn manifest_path(&self, manifest: &Digest) -> PathBuf {
+        self.dir.join("manifests/sha256").join(manifest.hex())
     }
 
     fn signature_path(&self, manifest: &Digest) -> PathBuf {
@@ -255,7 +266,7 @@ impl Store {
     /// # Errors
     /// The note exists but cannot be read or is not a digest.
     pub fn layer_of(&self, manifest: &Digest) -> Result<Option<Digest>, Error> {
-        let path = self.dir.join("manifests/sha256").join(manifest.hex());
+        let path = self.manifest_path(manifest);
         match fs::read_to_string(&path) {
             Ok(text) => Digest::parse(text.trim()).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
