@@ -9,6 +9,7 @@
 #   - Debian's docker-registry (CNCF distribution): the OCI registry of the registry tests, the
 #     minisign command, which the signatures are checked against, and htpasswd (apache2-utils)
 #     for the registry that asks for credentials
+#   - wkg (crates.io), which shares components with airlock through the registry
 set -euo pipefail
 
 export AIRLOCK_PEERS="${AIRLOCK_PEERS:-$HOME/.cache/airlock-peers}"
@@ -54,6 +55,17 @@ if ! grep -q "\"version\": \"$everything_version\"" "$everything/package.json" 2
   echo "peers: installing @modelcontextprotocol/server-everything@$everything_version" >&2
   npm install --silent --no-audit --no-fund --prefix "$AIRLOCK_PEERS/npm" \
     "@modelcontextprotocol/server-everything@$everything_version" >/dev/null
+fi
+
+# wkg (the Bytecode Alliance's package tool): the registry tests check that components pushed by
+# airlock are pulled by wkg and the other way round. Built once from crates.io and kept.
+wkg_version="0.16.1"
+export AIRLOCK_WKG="$AIRLOCK_PEERS/wkg/bin/wkg"
+if ! "$AIRLOCK_WKG" --version 2>/dev/null | grep -q "$wkg_version"; then
+  echo "peers: installing wkg $wkg_version (cargo install, a few minutes once)" >&2
+  cargo install --quiet --locked "wkg@$wkg_version" --root "$AIRLOCK_PEERS/wkg" \
+    --target-dir "$AIRLOCK_PEERS/wkg-build" >&2
+  rm -rf "$AIRLOCK_PEERS/wkg-build"
 fi
 
 # The example components, built from source in three languages (see scripts/components.sh).

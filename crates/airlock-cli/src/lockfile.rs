@@ -150,6 +150,8 @@ struct Fetched {
     manifest: Digest,
     component: Digest,
     permissions: Permissions,
+    /// A layer component (world `airlock:layer/layer`) rather than a tool component.
+    layer: bool,
 }
 
 fn fetch(reference_text: &str, config: &Path, insecure: bool) -> anyhow::Result<Fetched> {
@@ -179,6 +181,9 @@ fn fetch(reference_text: &str, config: &Path, insecure: bool) -> anyhow::Result<
         None => Permissions::default(),
     };
     let host = ComponentHost::shared(false).map_err(|e| anyhow!("{e}"))?;
+    let layer = host
+        .is_layer(&pulled.bytes)
+        .map_err(|e| anyhow!("{reference_text}: {e}"))?;
     permissions.imports = host
         .grants_asked(&pulled.bytes)
         .map_err(|e| anyhow!("{reference_text}: {e}"))?
@@ -189,6 +194,7 @@ fn fetch(reference_text: &str, config: &Path, insecure: bool) -> anyhow::Result<
         manifest,
         component,
         permissions,
+        layer,
     })
 }
 
@@ -239,8 +245,10 @@ pub fn add(args: &AddArgs) -> anyhow::Result<i32> {
     if !config.is_empty() && !config.ends_with('\n') {
         config.push('\n');
     }
+    // A layer goes around the tool calls ([[layer]]); any other component offers tools.
+    let table = if fetched.layer { "layer" } else { "component" };
     config.push_str(&format!(
-        "\n[[component]]\nname = \"{name}\"\nref = \"{pin}\"   # {} (airlock.lock)\n",
+        "\n[[{table}]]\nname = \"{name}\"\nref = \"{pin}\"   # {} (airlock.lock)\n",
         args.reference
     ));
     write_atomically(&args.config, &config)?;
@@ -252,12 +260,15 @@ pub fn add(args: &AddArgs) -> anyhow::Result<i32> {
         permissions: fetched.permissions.clone(),
     });
     write_lock(&lock_file, &lock)?;
-    println!("added {name}: {pin}");
+    println!(
+        "added {name}: {pin}{}",
+        if fetched.layer { " (a layer)" } else { "" }
+    );
     let asks = fetched.permissions.lines();
     if asks.is_empty() {
         println!("it asks for no permissions");
     } else {
-        println!("it asks for (none is granted until you add it to [component.grants]):");
+        println!("it asks for (none is granted until you add it to [{table}.grants]):");
         for line in asks {
             println!("  {line}");
         }

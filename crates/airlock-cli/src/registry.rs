@@ -219,7 +219,8 @@ pub fn sign(args: &SignArgs) -> anyhow::Result<i32> {
             .with_context(|| format!("cannot read the signature {}", file.display()))?,
         (None, None) => anyhow::bail!("give --key or --signature"),
     };
-    // A signature that does not verify is refused here, not found out by whoever pulls.
+    // A file that is not a minisign signature is refused here, not found out by whoever pulls
+    // (whether it verifies depends on the keys the puller trusts).
     let signed_by = minisign::SignatureBox::from_string(&signature)
         .map_err(|e| anyhow!("not a minisign signature ({e})"))?;
     let credentials = auth::credentials(reference.resolve_registry())?;
@@ -276,34 +277,53 @@ pub(crate) fn check_trust(
         .iter()
         .map(|k| airlock_registry::sign::public_key(k))
         .collect::<Result<Vec<_>, _>>()?;
-    let signature = match store.signature(manifest)? {
-        Some(signature) => Some(signature),
-        None => match runtime().block_on(airlock_registry::sign::pull_signature(
-            reference,
-            manifest,
-            credentials,
-            insecure,
-        )) {
-            Ok(signature) => signature,
-            // Unsigned is allowed: a registry that cannot say whether there is a signature
-            // does not stop the run.
-            Err(_) if entry.allow_unsigned => None,
-            Err(e) => return Err(e.into()),
-        },
+    // A signature kept in the store that verifies with today's keys settles it offline.
+    let kept = store.signature(manifest)?;
+    if let Some(kept) = &kept
+        && airlock_registry::sign::verify(manifest, kept, &keys).is_ok()
+    {
+        return Ok(());
+    }
+    let signatures = match runtime().block_on(airlock_registry::sign::pull_signatures(
+        reference,
+        manifest,
+        credentials,
+        insecure,
+    )) {
+        Ok(signatures) => signatures,
+        // Unsigned is allowed: a registry that cannot say whether there is a signature
+        // does not stop the run.
+        Err(_) if entry.allow_unsigned => Vec::new(),
+        Err(e) => return Err(e.into()),
     };
-    match signature {
-        None if entry.allow_unsigned => Ok(()),
-        None => Err(airlock_registry::Error::Unsigned(format!(
+    if signatures.is_empty() {
+        if entry.allow_unsigned {
+            return Ok(());
+        }
+        return Err(airlock_registry::Error::Unsigned(format!(
             "{repository}@{manifest} has no signature, and [[trust]] refs = {:?} does not allow unsigned components\nhint: the publisher signs it with `airlock component sign` (or publish --sign)",
             entry.refs
         ))
-        .into()),
-        Some(signature) => {
-            airlock_registry::sign::verify(manifest, &signature, &keys)?;
-            store.put_signature(manifest, &signature)?;
-            Ok(())
+        .into());
+    }
+    // Any one signature by a trusted key will do; when none does, a signature by a trusted key
+    // that does not verify (something was changed) is the error worth reporting.
+    let mut refusal = None;
+    for signature in kept.into_iter().chain(signatures) {
+        match airlock_registry::sign::verify(manifest, &signature, &keys) {
+            Ok(()) => {
+                store.put_signature(manifest, &signature)?;
+                return Ok(());
+            }
+            Err(e @ airlock_registry::Error::BadSignature(_)) => refusal = Some(e),
+            Err(e) => {
+                refusal.get_or_insert(e);
+            }
         }
     }
+    Err(refusal
+        .map(anyhow::Error::from)
+        .unwrap_or_else(|| anyhow!("no signature of {repository}@{manifest} verifies")))
 }
 
 /// The bytes of a `[[component]] ref = "REGISTRY/REPOSITORY@sha256:..."`: from the local store

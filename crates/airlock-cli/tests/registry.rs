@@ -112,6 +112,18 @@ impl Registry {
         format!("127.0.0.1:{}/{repository}", self.port)
     }
 
+    /// The registry's answer to `GET /v2/{path}` asking for `accept`, as JSON.
+    fn get(&self, path: &str, accept: &str) -> serde_json::Value {
+        let out = Command::new("curl")
+            .args(["-sSf", "-H"])
+            .arg(format!("Accept: {accept}"))
+            .arg(format!("http://127.0.0.1:{}/v2/{path}", self.port))
+            .output()
+            .expect("curl runs");
+        assert!(out.status.success(), "GET {path}: {}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     /// The registry's own file of the blob `digest` (`sha256:...`).
     fn blob(&self, digest: &str) -> PathBuf {
         let hex = digest.strip_prefix("sha256:").unwrap();
@@ -217,6 +229,36 @@ fn a_signed_component_is_pulled_by_tag_and_digest_and_runs_pinned_without_the_re
         "{pinned}"
     );
     let manifest = pinned.rsplit_once('@').unwrap().1.to_string();
+
+    // The signature is an OCI artifact whose subject is the component's manifest. This registry
+    // has no referrers API, so the artifact is listed in the index at the referrers tag schema's
+    // tag, where any OCI 1.1 client finds it.
+    let index = registry.get(
+        &format!("acme/inventory/manifests/{}", manifest.replace(':', "-")),
+        "application/vnd.oci.image.index.v1+json",
+    );
+    let listed = index["manifests"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{index}");
+    assert_eq!(
+        listed[0]["artifactType"],
+        "application/vnd.airlock.minisign.signature.v1"
+    );
+    let artifact = registry.get(
+        &format!(
+            "acme/inventory/manifests/{}",
+            listed[0]["digest"].as_str().unwrap()
+        ),
+        "application/vnd.oci.image.manifest.v1+json",
+    );
+    assert_eq!(
+        artifact["subject"]["digest"],
+        manifest.as_str(),
+        "{artifact}"
+    );
+    assert_eq!(
+        artifact["config"]["mediaType"],
+        "application/vnd.oci.empty.v1+json"
+    );
 
     // Another machine: an empty store and a config trusting the key; by tag and by digest.
     let other = dir.join("other-store");
@@ -593,6 +635,36 @@ env = {{ PROBE = "deny" }}
             text(&run.stderr)
         );
     }
+    // `airlock add` recognises a layer and adds it as one.
+    let adder = dir.join("adder");
+    std::fs::create_dir_all(&adder).unwrap();
+    trust(&adder, &registry, &[], true, "");
+    let added = airlock(
+        &adder,
+        &store,
+        &["add", &registry.at("acme/probe-layer:0.1.0")],
+    );
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    assert!(
+        text(&added.stdout).contains("(a layer)"),
+        "{}",
+        text(&added.stdout)
+    );
+    let written = std::fs::read_to_string(adder.join("airlock.toml")).unwrap();
+    assert!(
+        written.contains(&format!(
+            "[[layer]]\nname = \"probe-layer\"\nref = \"{pinned}\""
+        )),
+        "{written}"
+    );
+    let checked = airlock(&adder, &store, &["check", "airlock.toml"]);
+    assert!(checked.status.success(), "{}", text(&checked.stderr));
+    assert!(
+        text(&checked.stdout).contains("probe-layer"),
+        "{}",
+        text(&checked.stdout)
+    );
+
     // Another component in the store, which the config does not pin: gc removes it alone.
     let inventory = components().join("inventory.wasm");
     let other = registry.at("acme/inventory:1");
@@ -638,10 +710,13 @@ fn credentials_come_from_the_environment_or_the_docker_config() {
     let dir = tmp.path();
     let file = components().join("inventory.wasm");
     let tagged = registry.at("acme/inventory:1");
+    let (secret, public) = minisign_keys(dir, "ada");
     let publish = |env: &[(&str, &str)]| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_airlock"));
         command
             .args(["component", "publish", file.to_str().unwrap(), &tagged])
+            .arg("--sign")
+            .arg(&secret)
             .current_dir(dir)
             .env("AIRLOCK_STORE", dir.join("store"))
             .env_remove("AIRLOCK_REGISTRY_USERNAME")
@@ -683,8 +758,10 @@ fn credentials_come_from_the_environment_or_the_docker_config() {
         ),
     )
     .unwrap();
+    // The signature was kept beside it with the same credentials, and is found with them.
+    trust(dir, &registry, &[&public], false, "");
     let pulled = Command::new(env!("CARGO_BIN_EXE_airlock"))
-        .args(["component", "pull", &tagged, "--allow-unsigned"])
+        .args(["component", "pull", &tagged])
         .current_dir(dir)
         .env("AIRLOCK_STORE", dir.join("other"))
         .env_remove("AIRLOCK_REGISTRY_USERNAME")
@@ -693,4 +770,90 @@ fn credentials_come_from_the_environment_or_the_docker_config() {
         .output()
         .unwrap();
     assert!(pulled.status.success(), "{}", text(&pulled.stderr));
+}
+
+/// `wkg` (the Bytecode Alliance's package tool), installed by scripts/peers.sh.
+fn wkg() -> PathBuf {
+    let path = std::env::var_os("AIRLOCK_WKG").map_or_else(
+        || {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default())
+                .join(".cache/airlock-peers/wkg/bin/wkg")
+        },
+        PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "wkg is missing at {}\nhint: scripts/peers.sh installs it (cargo install wkg)",
+        path.display()
+    );
+    path
+}
+
+#[test]
+fn components_travel_between_airlock_and_wkg_both_ways() {
+    let registry = Registry::start();
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let original = std::fs::read(components().join("textkit.wasm")).unwrap();
+    let wkg = |args: &[&str]| {
+        let out = Command::new(wkg())
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", dir)
+            .env("DOCKER_CONFIG", dir.join("no-docker-config"))
+            .env("WKG_OCI_INSECURE", format!("127.0.0.1:{}", registry.port))
+            .output()
+            .expect("wkg runs");
+        assert!(out.status.success(), "wkg {args:?}: {}", text(&out.stderr));
+    };
+    trust(dir, &registry, &[], true, "");
+
+    // Published by wkg, pulled by airlock: the same bytes, and airlock loads its tools.
+    let by_wkg = registry.at("acme/textkit:1.0.0");
+    let file = components().join("textkit.wasm");
+    wkg(&["oci", "push", &by_wkg, file.to_str().unwrap()]);
+    let pulled = airlock(dir, &dir.join("store"), &["component", "pull", &by_wkg]);
+    assert!(pulled.status.success(), "{}", text(&pulled.stderr));
+    let path = PathBuf::from(text(&pulled.stdout).trim());
+    assert_eq!(std::fs::read(&path).unwrap(), original);
+    let inspected = airlock(
+        dir,
+        &dir.join("store"),
+        &["component", "inspect", path.to_str().unwrap()],
+    );
+    assert!(inspected.status.success(), "{}", text(&inspected.stderr));
+
+    // Published by airlock, pulled by wkg: the same bytes.
+    let by_airlock = registry.at("acme/textkit:2.0.0");
+    let published = airlock(
+        dir,
+        &dir.join("store"),
+        &["component", "publish", file.to_str().unwrap(), &by_airlock],
+    );
+    assert!(published.status.success(), "{}", text(&published.stderr));
+    let out = dir.join("from-wkg.wasm");
+    wkg(&["oci", "pull", &by_airlock, "-o", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&out).unwrap(), original);
+    // Both tools describe the artifact alike: the wasm config and layer types.
+    let manifest = registry.get(
+        "acme/textkit/manifests/2.0.0",
+        "application/vnd.oci.image.manifest.v1+json",
+    );
+    assert_eq!(
+        manifest["config"]["mediaType"],
+        "application/vnd.wasm.config.v0+json"
+    );
+    assert_eq!(manifest["layers"][0]["mediaType"], "application/wasm");
+    let theirs = registry.get(
+        "acme/textkit/manifests/1.0.0",
+        "application/vnd.oci.image.manifest.v1+json",
+    );
+    assert_eq!(
+        theirs["config"]["mediaType"],
+        manifest["config"]["mediaType"]
+    );
+    assert_eq!(
+        theirs["layers"][0]["mediaType"],
+        manifest["layers"][0]["mediaType"]
+    );
 }

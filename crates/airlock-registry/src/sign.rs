@@ -1,7 +1,9 @@
 //! Signatures: a publisher signs the digest of a component's manifest with minisign (the format
 //! of the `minisign` command, so operators sign and verify with the tools they have), and the
-//! signature travels beside the artifact in the registry, at the tag `sha256-<hex>.minisig` of
-//! the same repository (the fallback of the OCI referrers scheme, which every registry serves).
+//! signature travels beside the artifact in the registry as an OCI artifact that refers to the
+//! component's manifest (its `subject`): listed by the referrers API where the registry has one,
+//! else in the index at the tag `sha256-<hex>` (the OCI referrers tag schema, which every
+//! registry serves). Several signers' signatures live side by side.
 //!
 //! What is signed is the text `sha256:<hex>` of the manifest digest: the manifest names the
 //! component's own digest, so the signature covers the component's bytes and its config.
@@ -9,10 +11,13 @@
 use std::io::Cursor;
 use std::str::FromStr;
 
+use http::HeaderValue;
 use minisign::{PublicKey, SecretKeyBox, SignatureBox};
 use oci_client::Reference;
-use oci_client::client::{Config, ImageLayer};
-use oci_client::manifest::OciImageManifest;
+use oci_client::manifest::{
+    ImageIndexEntry, OCI_IMAGE_INDEX_MEDIA_TYPE, OCI_IMAGE_MEDIA_TYPE, OciDescriptor,
+    OciImageIndex, OciImageManifest,
+};
 use oci_client::secrets::RegistryAuth;
 
 use crate::error::Error;
@@ -22,11 +27,6 @@ use crate::store::Digest;
 /// The media type of a signature's one layer: a minisign signature file.
 pub const SIGNATURE_MEDIA_TYPE: &str = "application/vnd.airlock.minisign.signature.v1";
 const EMPTY_CONFIG_MEDIA_TYPE: &str = "application/vnd.oci.empty.v1+json";
-
-/// The tag the signature of `manifest` is kept at.
-pub fn signature_tag(manifest: &Digest) -> String {
-    format!("sha256-{}.minisig", manifest.hex())
-}
 
 /// Signs `manifest` with the minisign secret key in `key_text` (unencrypted, or with
 /// `password`); returns the signature file's text.
@@ -133,15 +133,30 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
-fn signature_reference(reference: &Reference, manifest: &Digest) -> Reference {
-    Reference::with_tag(
+/// At most this many referrers of one manifest are looked at for a signature.
+const MAX_REFERRERS: usize = 32;
+/// A signature file is a few hundred bytes; a layer larger than this is not one.
+const MAX_SIGNATURE_BYTES: i64 = 16 * 1024;
+
+/// `reference`'s repository, pinned at `digest`.
+fn at_digest(reference: &Reference, digest: &str) -> Reference {
+    Reference::with_digest(
         reference.registry().to_string(),
         reference.repository().to_string(),
-        signature_tag(manifest),
+        digest.to_string(),
     )
 }
 
-/// Keeps `signature` of `manifest` beside the artifact `reference` in its registry.
+/// The tag of the OCI referrers tag schema for `manifest`: where a registry without the
+/// referrers API keeps the index of what refers to it.
+pub fn referrers_tag(manifest: &Digest) -> String {
+    format!("sha256-{}", manifest.hex())
+}
+
+/// Keeps `signature` of `manifest` beside the artifact `reference` in its registry: an OCI
+/// artifact (type [`SIGNATURE_MEDIA_TYPE`]) whose `subject` is the component's manifest, so a
+/// registry with the referrers API lists it; on a registry without it, the artifact is added to
+/// the index at the referrers tag schema's tag. Signatures by several keys live side by side.
 ///
 /// # Errors
 /// The registry cannot be reached or refuses the push.
@@ -152,55 +167,187 @@ pub async fn push_signature(
     auth: &RegistryAuth,
     insecure: bool,
 ) -> Result<(), Error> {
-    let target = signature_reference(reference, manifest);
-    let client = client(&target, insecure);
-    let layer = ImageLayer::new(
-        signature.as_bytes().to_vec(),
-        SIGNATURE_MEDIA_TYPE.to_string(),
-        None,
-    );
-    let config = Config::new(b"{}".to_vec(), EMPTY_CONFIG_MEDIA_TYPE.to_string(), None);
-    let image = OciImageManifest::build(std::slice::from_ref(&layer), &config, None);
+    let subject_ref = at_digest(reference, manifest.as_str());
+    let client = client(&subject_ref, insecure);
+    let fail =
+        |e: oci_client::errors::OciDistributionError| crate::oci::registry_error(&subject_ref, &e);
     client
-        .push(&target, &[layer], config, auth, Some(image))
+        .store_auth_if_needed(subject_ref.resolve_registry(), auth)
+        .await;
+    let (subject_bytes, _) = client
+        .pull_manifest_raw(&subject_ref, auth, &[OCI_IMAGE_MEDIA_TYPE])
         .await
-        .map_err(|e| crate::oci::registry_error(&target, &e))?;
+        .map_err(fail)?;
+    let subject_type = serde_json::from_slice::<serde_json::Value>(&subject_bytes)
+        .ok()
+        .and_then(|m| m["mediaType"].as_str().map(str::to_string))
+        .unwrap_or_else(|| OCI_IMAGE_MEDIA_TYPE.to_string());
+
+    let config = b"{}".to_vec();
+    let config_digest = Digest::of(&config);
+    let layer = signature.as_bytes().to_vec();
+    let layer_digest = Digest::of(&layer);
+    client
+        .push_blob(&subject_ref, config.clone(), config_digest.as_str())
+        .await
+        .map_err(fail)?;
+    client
+        .push_blob(&subject_ref, layer.clone(), layer_digest.as_str())
+        .await
+        .map_err(fail)?;
+    let artifact = OciImageManifest {
+        media_type: Some(OCI_IMAGE_MEDIA_TYPE.to_string()),
+        artifact_type: Some(SIGNATURE_MEDIA_TYPE.to_string()),
+        config: descriptor(EMPTY_CONFIG_MEDIA_TYPE, &config_digest, config.len()),
+        layers: vec![descriptor(SIGNATURE_MEDIA_TYPE, &layer_digest, layer.len())],
+        subject: Some(descriptor(&subject_type, manifest, subject_bytes.len())),
+        ..OciImageManifest::default()
+    };
+    let body = serde_json::to_vec(&artifact).unwrap_or_default();
+    let artifact_digest = Digest::of(&body);
+    client
+        .push_manifest_raw(
+            &at_digest(reference, artifact_digest.as_str()),
+            body.clone(),
+            HeaderValue::from_static(OCI_IMAGE_MEDIA_TYPE),
+        )
+        .await
+        .map_err(fail)?;
+
+    // A registry with the referrers API now lists the artifact; one without it (a 404 there)
+    // is answered from the tag schema's index, which lists it only once it is added below.
+    let listed = client
+        .pull_referrers(&subject_ref, Some(SIGNATURE_MEDIA_TYPE))
+        .await
+        .map_err(fail)?;
+    if listed
+        .manifests
+        .iter()
+        .any(|m| m.digest == artifact_digest.as_str())
+    {
+        return Ok(());
+    }
+    let index_ref = Reference::with_tag(
+        reference.registry().to_string(),
+        reference.repository().to_string(),
+        referrers_tag(manifest),
+    );
+    let mut index = match client
+        .pull_manifest_raw(&index_ref, auth, &[OCI_IMAGE_INDEX_MEDIA_TYPE])
+        .await
+    {
+        Ok((bytes, _)) => serde_json::from_slice::<OciImageIndex>(&bytes).map_err(|e| {
+            Error::BadSignature(format!(
+                "{} is not an OCI image index ({e}), so the signature cannot be listed there",
+                index_ref.whole()
+            ))
+        })?,
+        Err(e) if not_found(&e) => OciImageIndex {
+            schema_version: 2,
+            media_type: Some(OCI_IMAGE_INDEX_MEDIA_TYPE.to_string()),
+            manifests: Vec::new(),
+            artifact_type: None,
+            annotations: None,
+        },
+        Err(e) => return Err(crate::oci::registry_error(&index_ref, &e)),
+    };
+    index.manifests.push(ImageIndexEntry {
+        media_type: OCI_IMAGE_MEDIA_TYPE.to_string(),
+        digest: artifact_digest.to_string(),
+        size: i64::try_from(body.len()).unwrap_or(i64::MAX),
+        platform: None,
+        annotations: None,
+        artifact_type: Some(SIGNATURE_MEDIA_TYPE.to_string()),
+    });
+    client
+        .push_manifest_raw(
+            &index_ref,
+            serde_json::to_vec(&index).unwrap_or_default(),
+            HeaderValue::from_static(OCI_IMAGE_INDEX_MEDIA_TYPE),
+        )
+        .await
+        .map_err(|e| crate::oci::registry_error(&index_ref, &e))?;
     Ok(())
 }
 
-/// The signature of `manifest` kept beside `reference`, if there is one.
+fn descriptor(media_type: &str, digest: &Digest, size: usize) -> OciDescriptor {
+    OciDescriptor {
+        media_type: media_type.to_string(),
+        digest: digest.to_string(),
+        size: i64::try_from(size).unwrap_or(i64::MAX),
+        ..OciDescriptor::default()
+    }
+}
+
+fn not_found(e: &oci_client::errors::OciDistributionError) -> bool {
+    let text = e.to_string();
+    matches!(
+        e,
+        oci_client::errors::OciDistributionError::ImageManifestNotFoundError(_)
+            | oci_client::errors::OciDistributionError::ServerError { code: 404, .. }
+    ) || text.contains("manifest unknown")
+        || text.contains("not found")
+}
+
+/// The signatures of `manifest` kept beside `reference`: the referrers of type
+/// [`SIGNATURE_MEDIA_TYPE`], from the registry's referrers API or, where it has none, the
+/// referrers tag schema. Empty when it has none.
 ///
 /// # Errors
-/// The registry cannot be reached, or what is at the signature's tag is not a signature.
-pub async fn pull_signature(
+/// The registry cannot be reached, or what is listed as a signature is not one.
+pub async fn pull_signatures(
     reference: &Reference,
     manifest: &Digest,
     auth: &RegistryAuth,
     insecure: bool,
-) -> Result<Option<String>, Error> {
-    let target = signature_reference(reference, manifest);
-    let client = client(&target, insecure);
-    match client.pull(&target, auth, vec![SIGNATURE_MEDIA_TYPE]).await {
-        Ok(image) => {
-            let [layer] = image.layers.as_slice() else {
-                return Err(Error::BadSignature(format!(
-                    "{} holds {} layers, not one signature",
-                    target.whole(),
-                    image.layers.len()
-                )));
-            };
-            String::from_utf8(layer.data.to_vec())
-                .map(Some)
-                .map_err(|_| Error::BadSignature(format!("{} is not text", target.whole())))
+) -> Result<Vec<String>, Error> {
+    let subject_ref = at_digest(reference, manifest.as_str());
+    let client = client(&subject_ref, insecure);
+    let fail =
+        |e: oci_client::errors::OciDistributionError| crate::oci::registry_error(&subject_ref, &e);
+    client
+        .store_auth_if_needed(subject_ref.resolve_registry(), auth)
+        .await;
+    let index = client
+        .pull_referrers(&subject_ref, Some(SIGNATURE_MEDIA_TYPE))
+        .await
+        .map_err(fail)?;
+    let mut signatures = Vec::new();
+    for entry in index
+        .manifests
+        .iter()
+        .filter(|m| m.artifact_type.as_deref() == Some(SIGNATURE_MEDIA_TYPE))
+        .take(MAX_REFERRERS)
+    {
+        let artifact_ref = at_digest(reference, &entry.digest);
+        let (artifact, _) = client
+            .pull_image_manifest(&artifact_ref, auth)
+            .await
+            .map_err(|e| crate::oci::registry_error(&artifact_ref, &e))?;
+        let Some(layer) = artifact
+            .layers
+            .iter()
+            .find(|l| l.media_type == SIGNATURE_MEDIA_TYPE)
+        else {
+            continue;
+        };
+        if layer.size > MAX_SIGNATURE_BYTES {
+            return Err(Error::BadSignature(format!(
+                "{} lists a signature of {} bytes; a minisign signature is a few hundred",
+                artifact_ref.whole(),
+                layer.size
+            )));
         }
-        Err(e)
-            if e.to_string().contains("manifest unknown")
-                || e.to_string().contains("not found") =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(crate::oci::registry_error(&target, &e)),
+        let mut bytes = Vec::new();
+        client
+            .pull_blob(&artifact_ref, layer, &mut bytes)
+            .await
+            .map_err(|e| crate::oci::registry_error(&artifact_ref, &e))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::BadSignature(format!("{} is not text", artifact_ref.whole())))?;
+        signatures.push(text);
     }
+    Ok(signatures)
 }
 
 /// `REGISTRY/REPOSITORY` of a reference: what `[[trust]] refs` patterns match.
