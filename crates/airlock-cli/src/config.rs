@@ -78,6 +78,43 @@ pub struct FileConfig {
     /// Where WIT package names (`namespace:name@version`) are published, as `wkg` maps them.
     #[serde(default)]
     pub registry: RegistrySection,
+    /// How `airlock serve --http` guards and bounds itself.
+    #[serde(default)]
+    pub serve: ServeSection,
+}
+
+/// `[serve]`: the HTTP server's tokens, origins, hosts and bounds (flags override).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeSection {
+    /// Bearer tokens, kept as the SHA-256 of their secret.
+    #[serde(default)]
+    pub token: Vec<ServeTokenDoc>,
+    /// Browser origins allowed besides the local ones, e.g. "https://app.example.com".
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    /// Host header values accepted besides loopback, e.g. "airlock.internal:8931".
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    pub max_sessions: Option<usize>,
+    /// How long a session lives unused, e.g. "30m".
+    pub session_idle: Option<String>,
+    /// Runs that may wait for a slot; past it, 503.
+    pub max_queued: Option<usize>,
+    /// The largest request body, e.g. "4M".
+    pub max_body: Option<String>,
+    /// How long runs in flight may take to finish on shutdown, e.g. "30s".
+    pub drain: Option<String>,
+}
+
+/// One `[[serve.token]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeTokenDoc {
+    /// What requests made with it go by.
+    pub name: String,
+    /// `printf %s "$TOKEN" | sha256sum`.
+    pub sha256: String,
 }
 
 /// `[registry]`: `namespace:name@1.2.0` becomes `PREFIX/name:1.2.0`, where PREFIX is

@@ -1,11 +1,12 @@
 //! `airlock serve` (the sandbox as an MCP server) and `airlock mcp list` (the tools of the
 //! configured upstream MCP servers).
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use airlock::{Sandbox, SandboxConfig};
-use airlock_mcp::{AirlockServer, HttpServer, ServerOptions};
+use airlock_mcp::{AirlockServer, HttpOptions, HttpServer, ServerOptions, Token};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
@@ -31,6 +32,32 @@ pub struct ServeArgs {
     /// line). Without it such approvals are declined at once.
     #[arg(long, value_name = "FILE", requires = "http")]
     approvals_token_file: Option<PathBuf>,
+    /// With --http: accept only requests carrying one of the bearer tokens in FILE (one per
+    /// line; `#` starts a comment). Required to bind anything but loopback. Tokens can also be
+    /// given hashed in the config's [[serve.token]].
+    #[arg(long, value_name = "FILE", requires = "http")]
+    token_file: Option<PathBuf>,
+    /// With --http: a browser origin allowed besides the local ones (repeatable), e.g.
+    /// https://app.example.com. Requests with any other Origin header are refused (403).
+    #[arg(long = "allow-origin", value_name = "ORIGIN", requires = "http")]
+    allow_origins: Vec<String>,
+    /// With --http: a Host header value accepted besides loopback (repeatable), e.g.
+    /// airlock.internal:8931. On a non-loopback bind without any, every host is accepted.
+    #[arg(long = "allow-host", value_name = "HOST", requires = "http")]
+    allow_hosts: Vec<String>,
+    /// With --http: at most N live sessions (default 10000); past it a new session gets 503.
+    #[arg(long, value_name = "N", requires = "http")]
+    max_sessions: Option<usize>,
+    /// With --http: a session unused this long ends (default 30m).
+    #[arg(long, value_name = "DURATION", value_parser = crate::units::parse_duration, requires = "http")]
+    session_idle: Option<std::time::Duration>,
+    /// With --http: at most N runs wait for a free slot (default 1024); past it, 503 with
+    /// Retry-After.
+    #[arg(long, value_name = "N", requires = "http")]
+    max_queued: Option<usize>,
+    /// With --http: the largest request body (default 4M); larger gets 413.
+    #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, requires = "http")]
+    max_body: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +99,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
         }
         options.approvals_token = Some(token);
     }
+    let mut section = config::ServeSection::default();
     if let Some(path) = config::locate(args.config.as_deref()) {
         let loaded = FileConfig::load(&path)?;
         options.approval_timeout = crate::layers::approval_timeout(Some(&loaded))?;
@@ -82,7 +110,9 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
         )?;
         // A server that cannot start is reported and left out: the other tools still serve.
         sandbox_config.tools = toolset::build(&loaded, Upstreams::Tolerate)?;
+        section = loaded.file.serve.clone();
     }
+    let http = http_options(&args, &section, &mut options)?;
     sandbox_config.fuel = sandbox_config.limits.fuel.is_some();
     let sandbox = Sandbox::new(sandbox_config)?;
     let server = AirlockServer::new(sandbox, &options);
@@ -94,18 +124,130 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
             served?;
         }
         Some(addr) => runtime.block_on(async {
-            let http = HttpServer::bind(server, addr).await?;
-            eprintln!("airlock: serving MCP on http://{}/mcp", http.local_addr());
+            let guarded = !http.tokens.is_empty();
+            let bound = HttpServer::bind(server, addr, http).await?;
+            let at = bound.local_addr();
+            note(&format!("serving MCP on http://{at}/mcp"));
             if options.approvals_token.is_some() {
-                eprintln!(
-                    "airlock: approvals on http://{}/approvals (bearer token)",
-                    http.local_addr()
-                );
+                note(&format!(
+                    "approvals on http://{at}/approvals (bearer token)"
+                ));
             }
-            http.serve().await
+            note(&format!(
+                "health on http://{at}/healthz and /readyz, metrics on /metrics{}",
+                if guarded { " (bearer token)" } else { "" }
+            ));
+            let served = bound.serve(shutdown_signal()).await;
+            note("stopped");
+            crate::layers::flush_traces();
+            served
         })?,
     }
     Ok(0)
+}
+
+/// The HTTP transport's options: flags first, then the config's `[serve]`.
+fn http_options(
+    args: &ServeArgs,
+    section: &config::ServeSection,
+    options: &mut ServerOptions,
+) -> anyhow::Result<HttpOptions> {
+    let mut http = HttpOptions::default();
+    if let Some(file) = &args.token_file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read the token file {}", file.display()))?;
+        for (number, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let name = format!("{}:{}", file.display(), number + 1);
+            http.tokens.push(Token::from_secret(line, name)?);
+        }
+        if http.tokens.is_empty() {
+            anyhow::bail!(
+                "{} has no tokens\nhint: one token per line, e.g. head -c 24 /dev/urandom | base64 >> {}",
+                file.display(),
+                file.display()
+            );
+        }
+    }
+    for token in &section.token {
+        http.tokens.push(
+            Token::from_sha256_hex(&token.sha256, token.name.clone())
+                .map_err(|e| anyhow::anyhow!("[[serve.token]] {e}"))?,
+        );
+    }
+    http.allowed_origins = section.allowed_origins.clone();
+    http.allowed_origins
+        .extend(args.allow_origins.iter().cloned());
+    for origin in &http.allowed_origins {
+        if !origin.contains("://") && origin != "null" {
+            anyhow::bail!(
+                "allowed origin {origin:?} has no scheme\nhint: origins look like https://app.example.com or http://localhost:*"
+            );
+        }
+    }
+    http.allowed_hosts = section.allowed_hosts.clone();
+    http.allowed_hosts.extend(args.allow_hosts.iter().cloned());
+    let duration = |key: &str,
+                    text: &Option<String>|
+     -> anyhow::Result<Option<std::time::Duration>> {
+        text.as_deref()
+            .map(|t| {
+                crate::units::parse_duration(t).map_err(|e| anyhow::anyhow!("[serve] {key}: {e}"))
+            })
+            .transpose()
+    };
+    if let Some(n) = args.max_sessions.or(section.max_sessions) {
+        anyhow::ensure!(n > 0, "max_sessions must be at least 1");
+        options.max_sessions = n;
+    }
+    if let Some(idle) = args
+        .session_idle
+        .or(duration("session_idle", &section.session_idle)?)
+    {
+        options.session_idle = idle;
+    }
+    if let Some(n) = args.max_queued.or(section.max_queued) {
+        options.max_queued = n;
+    }
+    let max_body = match (args.max_body, &section.max_body) {
+        (Some(n), _) => Some(n),
+        (None, Some(text)) => Some(
+            crate::units::parse_size(text).map_err(|e| anyhow::anyhow!("[serve] max_body: {e}"))?,
+        ),
+        (None, None) => None,
+    };
+    if let Some(n) = max_body {
+        http.max_body = usize::try_from(n).unwrap_or(usize::MAX).max(1024);
+    }
+    if let Some(drain) = duration("drain", &section.drain)? {
+        http.drain = drain;
+    }
+    Ok(http)
+}
+
+/// A line on stderr; whoever started the server may have stopped reading it, which is no
+/// reason to stop serving.
+fn note(text: &str) {
+    let _ = writeln!(std::io::stderr(), "airlock: {text}");
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 pub fn execute(command: McpCommand) -> anyhow::Result<i32> {

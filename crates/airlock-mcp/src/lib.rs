@@ -7,9 +7,13 @@
 
 mod approvals;
 mod error;
+pub mod http;
+mod metrics;
 pub mod server;
+mod sessions;
 pub mod upstream;
 
 pub use error::McpError;
-pub use server::{AirlockServer, HttpServer, ServerOptions, serve_stdio};
+pub use http::{HttpOptions, HttpServer, Identity, Token};
+pub use server::{AirlockServer, ServerOptions, serve_stdio};
 pub use upstream::{Skipped, Upstream, UpstreamConfig, UpstreamTransport};

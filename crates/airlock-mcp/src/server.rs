@@ -9,11 +9,17 @@
 //!
 //! One MCP session is one airlock [`Session`]: files written by one `run` are there for the
 //! next, and call budgets are counted across runs. Over stdio there is one session per
-//! process; over HTTP, one per `Mcp-Session-Id`, and requests without one (the stateless
-//! protocol) share one session per server.
+//! process; over HTTP, one per `Mcp-Session-Id`. Requests without one (the stateless protocol)
+//! name their session by the handle `run` answered with (its `session` argument and result);
+//! a `run` without one starts a new session. A handle serves only the bearer token that made it.
+//!
+//! Runs take a slot of the sandbox's instance pool; a run beyond the pool waits its turn in a
+//! bounded queue (the wait is reported as `queuedMs` and is not counted against the run's own
+//! time limit).
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::{Duration, Instant};
 
 use airlock::tool::{ToolSpec, dts};
 use std::collections::HashMap;
@@ -26,12 +32,11 @@ use rmcp::model::{
     ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
-use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::McpError;
 
@@ -51,7 +56,17 @@ pub struct ServerOptions {
     /// HTTP transport. Without one there is no endpoint, and an approval the MCP client cannot
     /// give through elicitation is declined at once.
     pub approvals_token: Option<String>,
+    /// How long a session lives unused (HTTP). Default 30 minutes.
+    pub session_idle: Duration,
+    /// How many sessions may be live at once (HTTP). Default 10,000.
+    pub max_sessions: usize,
+    /// How many runs may wait for a free slot of the instance pool; past it the HTTP transport
+    /// answers 503 with `Retry-After`. Default 1,024.
+    pub max_queued: usize,
 }
+
+/// Default of [`ServerOptions::max_queued`].
+pub const DEFAULT_MAX_QUEUED: usize = 1024;
 
 impl Default for ServerOptions {
     fn default() -> Self {
@@ -59,6 +74,9 @@ impl Default for ServerOptions {
             discovery_threshold: DEFAULT_DISCOVERY_THRESHOLD,
             approval_timeout: airlock::pipeline::DEFAULT_APPROVAL_TIMEOUT,
             approvals_token: None,
+            session_idle: crate::sessions::DEFAULT_IDLE,
+            max_sessions: crate::sessions::DEFAULT_MAX_SESSIONS,
+            max_queued: DEFAULT_MAX_QUEUED,
         }
     }
 }
@@ -73,6 +91,10 @@ pub struct RunArgs {
     /// The script's language (default javascript).
     #[serde(default)]
     pub language: RunLanguage,
+    /// The session to run in: the `session` a previous result gave, to find its files again.
+    /// Without it, a client that has no MCP session starts a new one.
+    #[serde(default)]
+    pub session: Option<String>,
 }
 
 /// The languages `run` accepts.
@@ -93,6 +115,12 @@ pub struct RunResult {
     pub exit_code: i32,
     /// The JavaScript return value (null when none, or for shell scripts).
     pub value: Value,
+    /// The session the run ran in; pass it as `session` to the next `run` to keep its files
+    /// (absent when the MCP session itself keeps them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// How long the run waited for a free slot before it started, in milliseconds.
+    pub queued_ms: u64,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -213,7 +241,8 @@ fn first_line(text: &str) -> &str {
 fn run_description(specs: &[ToolSpec], discovery: bool) -> String {
     let mut text = String::from(
         "Run a script in a sandbox (WebAssembly, no network, a private filesystem at /workspace that \
-         persists across calls of this session) and get its stdout, stderr, exit code and return value.\n\
+         persists across calls of this session) and get its stdout, stderr, exit code and return value. \
+         A result's `session`, passed back as `session`, continues that session.\n\
          language \"javascript\" (default): QuickJS with top-level await and return; console, fs \
          (Node-style, sync and promises), fetch is absent. Every tool below is an async function \
          taking one object; call many in one script and use Promise.all for independent calls. \
@@ -265,13 +294,18 @@ fn rmcp_tool<A: JsonSchema>(
     tool
 }
 
-/// The sessions of one server: each handler owns one, except that requests without an MCP
-/// session (stateless HTTP) share `shared`.
+/// The sessions of one server: each handler owns one, and requests without an MCP session
+/// (stateless HTTP) find theirs by handle.
 #[derive(Debug)]
 struct Shared {
     sandbox: Sandbox,
     catalog: Catalog,
-    stateless: OnceLock<Arc<SessionCell>>,
+    handles: crate::sessions::Handles<SessionCell>,
+    /// Every session made, for the gauges of `/metrics`.
+    cells: Mutex<Vec<Weak<SessionCell>>>,
+    /// One permit per slot of the sandbox's instance pool.
+    slots: Arc<Semaphore>,
+    metrics: Arc<crate::metrics::Metrics>,
     /// Runs waiting for a client's answers to the approvals they asked (MCP's multi-round-trip
     /// requests), by the `requestState` the client echoes back.
     in_flight: Mutex<HashMap<String, InFlight>>,
@@ -293,9 +327,38 @@ pub struct AirlockServer {
 struct SessionCell {
     session: Mutex<Session>,
     approvals: Approvals,
+    /// The bytes of its files after its last run.
+    files_bytes: AtomicU64,
 }
 
-type RunTask = tokio::task::JoinHandle<Result<RunOutput, airlock::Error>>;
+/// A finished run and what the answer says of how it ran.
+#[derive(Debug)]
+struct Ran {
+    result: Result<RunOutput, airlock::Error>,
+    session: Option<String>,
+    queued: Duration,
+}
+
+type RunTask = tokio::task::JoinHandle<Ran>;
+
+/// A run counted as waiting for a slot while it lives (a client that gives up stops waiting).
+struct Waiting<'a>(&'a crate::metrics::Metrics);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.queued.dec();
+    }
+}
+
+/// What a run carries besides its script.
+struct RunContext {
+    slot: OwnedSemaphorePermit,
+    /// The run's place among those the HTTP transport admitted, held until it ends.
+    admission: Option<crate::http::Admission>,
+    queued: Duration,
+    handle: Option<String>,
+    traceparent: Option<String>,
+}
 
 /// A run waiting for the answers to the approvals a client was asked for.
 #[derive(Debug)]
@@ -314,11 +377,17 @@ impl AirlockServer {
     /// A server over `sandbox`; each MCP session gets a new sandbox session.
     pub fn new(sandbox: Sandbox, options: &ServerOptions) -> Self {
         let catalog = Catalog::new(&sandbox, options);
+        let slots = Arc::new(Semaphore::new(
+            sandbox.config().max_concurrent_runs.try_into().unwrap_or(1),
+        ));
         Self {
             shared: Arc::new(Shared {
                 sandbox,
                 catalog,
-                stateless: OnceLock::new(),
+                handles: crate::sessions::Handles::new(options.session_idle, options.max_sessions),
+                cells: Mutex::default(),
+                slots,
+                metrics: Arc::default(),
                 in_flight: Mutex::default(),
                 registry: Arc::default(),
                 options: options.clone(),
@@ -327,8 +396,18 @@ impl AirlockServer {
         }
     }
 
+    /// Where the server is reached (for the approval pages' links).
+    pub(crate) fn set_base_url(&self, url: String) {
+        let _ = self.shared.registry.base.set(url);
+    }
+
+    /// How many sessions may be live at once.
+    pub(crate) fn max_sessions(&self) -> usize {
+        self.shared.options.max_sessions
+    }
+
     /// A handler for a new MCP session of the same server.
-    fn fork(&self) -> Self {
+    pub(crate) fn fork(&self) -> Self {
         Self {
             shared: Arc::clone(&self.shared),
             session: Arc::new(OnceLock::new()),
@@ -340,46 +419,145 @@ impl AirlockServer {
         &self.shared.catalog.tools
     }
 
-    fn session_for(&self, context: &RequestContext<RoleServer>) -> Arc<SessionCell> {
-        let stateless_http = context
-            .extensions
-            .get::<http::request::Parts>()
-            .is_some_and(|parts| !parts.headers.contains_key("mcp-session-id"));
-        let cell = if stateless_http {
-            &self.shared.stateless
-        } else {
-            &*self.session
-        };
-        Arc::clone(cell.get_or_init(|| {
-            let mut session = self.shared.sandbox.session();
-            let options = &self.shared.options;
-            // A client that takes approvals as multi-round-trip input requests answers them
-            // on its retry: the run waits for it.
-            let unattended = if options.approvals_token.is_some() || asks_by_input_request(context)
-            {
-                Unattended::Wait
-            } else {
-                Unattended::Decline
+    /// The session a `run` runs in, and its handle when the client names it by one.
+    fn session_for(
+        &self,
+        context: &RequestContext<RoleServer>,
+        handle: Option<&str>,
+    ) -> Result<(Arc<SessionCell>, Option<String>), String> {
+        let parts = context.extensions.get::<http::request::Parts>();
+        let owner = parts
+            .and_then(|p| p.extensions.get::<crate::http::Identity>())
+            .map(|i| i.0.as_str());
+        let handles = &self.shared.handles;
+        if let Some(handle) = handle {
+            return handles
+                .get(handle, owner)
+                .map(|cell| (cell, Some(handle.to_string())))
+                .map_err(|_| {
+                    format!(
+                        "run: no session {handle:?} here: it ended after {} minutes unused, or it was never this client's\nhint: leave `session` out to start a new session",
+                        handles.idle().as_secs() / 60
+                    )
+                });
+        }
+        if parts.is_some_and(|p| !p.headers.contains_key("mcp-session-id")) {
+            let cell = self.new_cell(context);
+            return match handles.insert(Arc::clone(&cell), owner) {
+                Ok(handle) => Ok((cell, Some(handle))),
+                Err(_) => {
+                    self.shared.metrics.refused("sessions");
+                    Err(format!(
+                        "run: the server has {} live sessions, its limit\nhint: pass the `session` of an earlier result, or try again when idle sessions have ended",
+                        self.shared.options.max_sessions
+                    ))
+                }
             };
-            let approvals = Approvals::new()
-                .with_timeout(options.approval_timeout)
-                .with_unattended(unattended);
-            let number = self.shared.registry.reserve();
-            let pages = options
-                .approvals_token
-                .is_some()
-                .then(|| (Arc::clone(&self.shared.registry), number));
-            let approvals = approvals.with_approver(Arc::new(crate::approvals::Elicitation {
-                peer: context.peer.clone(),
-                pages,
-            }));
-            self.shared.registry.set(number, approvals.clone());
-            session.set_approvals(approvals.clone());
-            Arc::new(SessionCell {
-                session: Mutex::new(session),
-                approvals,
-            })
-        }))
+        }
+        Ok((
+            Arc::clone(self.session.get_or_init(|| self.new_cell(context))),
+            None,
+        ))
+    }
+
+    fn new_cell(&self, context: &RequestContext<RoleServer>) -> Arc<SessionCell> {
+        let mut session = self.shared.sandbox.session();
+        let options = &self.shared.options;
+        // A client that takes approvals as multi-round-trip input requests answers them
+        // on its retry: the run waits for it.
+        let unattended = if options.approvals_token.is_some() || asks_by_input_request(context) {
+            Unattended::Wait
+        } else {
+            Unattended::Decline
+        };
+        let approvals = Approvals::new()
+            .with_timeout(options.approval_timeout)
+            .with_unattended(unattended);
+        let number = self.shared.registry.reserve();
+        let pages = options
+            .approvals_token
+            .is_some()
+            .then(|| (Arc::clone(&self.shared.registry), number));
+        let approvals = approvals.with_approver(Arc::new(crate::approvals::Elicitation {
+            peer: context.peer.clone(),
+            pages,
+        }));
+        self.shared.registry.set(number, approvals.clone());
+        session.set_approvals(approvals.clone());
+        let cell = Arc::new(SessionCell {
+            session: Mutex::new(session),
+            approvals,
+            files_bytes: AtomicU64::new(0),
+        });
+        let mut cells = self.shared.cells.lock().unwrap_or_else(|e| e.into_inner());
+        if cells.len() >= 1024 && cells.len().is_power_of_two() {
+            cells.retain(|c| c.strong_count() > 0);
+        }
+        cells.push(Arc::downgrade(&cell));
+        cell
+    }
+
+    /// The server's metrics.
+    pub(crate) fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.shared.metrics
+    }
+
+    /// The server's metrics, their gauges brought up to date.
+    pub(crate) fn refresh_metrics(&self) -> &crate::metrics::Metrics {
+        let metrics = &*self.shared.metrics;
+        self.shared.handles.sweep();
+        let mut cells = self.shared.cells.lock().unwrap_or_else(|e| e.into_inner());
+        cells.retain(|c| c.strong_count() > 0);
+        let (mut live, mut bytes, mut pending) = (0_i64, 0_u64, 0_i64);
+        for cell in cells.iter().filter_map(Weak::upgrade) {
+            live += 1;
+            bytes += cell.files_bytes.load(Ordering::Relaxed);
+            pending += i64::try_from(cell.approvals.pending().len()).unwrap_or(i64::MAX);
+        }
+        metrics.sessions.set(live);
+        metrics
+            .files_bytes
+            .set(i64::try_from(bytes).unwrap_or(i64::MAX));
+        metrics.approvals_pending.set(pending);
+        metrics
+    }
+
+    /// How many runs may be admitted at once: the slots and the queue.
+    pub(crate) fn capacity(&self) -> usize {
+        usize::try_from(self.shared.sandbox.config().max_concurrent_runs)
+            .unwrap_or(1)
+            .saturating_add(self.shared.options.max_queued)
+    }
+
+    /// Whether runs are running or waiting.
+    pub(crate) fn busy(&self) -> bool {
+        self.shared.metrics.running.get() > 0 || self.shared.metrics.queued.get() > 0
+    }
+
+    /// A slot of the instance pool for one run, waiting in the queue for one if need be.
+    async fn slot(&self) -> Result<(OwnedSemaphorePermit, Duration), String> {
+        let slots = &self.shared.slots;
+        if let Ok(permit) = Arc::clone(slots).try_acquire_owned() {
+            return Ok((permit, Duration::ZERO));
+        }
+        let metrics = &*self.shared.metrics;
+        if usize::try_from(metrics.queued.get()).unwrap_or(0) >= self.shared.options.max_queued {
+            metrics.refused("queue");
+            return Err(format!(
+                "run: the server is busy ({} runs waiting for a slot)\nhint: try again in a moment",
+                self.shared.options.max_queued
+            ));
+        }
+        let since = Instant::now();
+        metrics.queued.inc();
+        let _waiting = Waiting(metrics);
+        let permit = Arc::clone(slots)
+            .acquire_owned()
+            .await
+            .map_err(|_| "run: the server is shutting down".to_string())?;
+        let waited = since.elapsed();
+        metrics.waited(waited);
+        Ok((permit, waited))
     }
 
     /// The HTTP approvals endpoint over this server's sessions, if it has a token.
@@ -391,20 +569,30 @@ impl AirlockServer {
         })
     }
 
-    /// Starts `run` in `cell`'s session on a blocking thread.
-    fn start(args: RunArgs, cell: Arc<SessionCell>, traceparent: Option<String>) -> RunTask {
-        let language = match args.language {
-            RunLanguage::Javascript => Language::JavaScript,
-            RunLanguage::Shell => Language::Shell,
+    /// Starts `run` in `cell`'s session on a blocking thread, holding `slot` until it ends.
+    fn start(&self, args: RunArgs, cell: Arc<SessionCell>, run: RunContext) -> RunTask {
+        let (language, label, name) = match args.language {
+            RunLanguage::Javascript => (Language::JavaScript, "javascript", "run.js"),
+            RunLanguage::Shell => (Language::Shell, "shell", "run.sh"),
         };
-        let name = match language {
-            Language::Shell => "run.sh",
-            _ => "run.js",
-        };
+        let metrics = Arc::clone(&self.shared.metrics);
         tokio::task::spawn_blocking(move || {
+            let _slot = run.slot;
+            let _admission = run.admission;
             let mut session = cell.session.lock().unwrap_or_else(|e| e.into_inner());
-            session.set_traceparent(traceparent);
-            session.run_named(language, &args.code, name)
+            session.set_traceparent(run.traceparent);
+            metrics.running.inc();
+            let began = Instant::now();
+            let result = session.run_named(language, &args.code, name);
+            metrics.running.dec();
+            metrics.ran(label, result.as_ref().map_err(|_| ()), began.elapsed());
+            cell.files_bytes
+                .store(session.vfs().usage().bytes, Ordering::Relaxed);
+            Ran {
+                result,
+                session: run.handle,
+                queued: run.queued,
+            }
         })
     }
 
@@ -490,24 +678,30 @@ fn asks_by_input_request(context: &RequestContext<RoleServer>) -> bool {
         .is_some_and(|c| c.elicitation.is_some())
 }
 
-fn ran_result(
-    ran: Result<Result<RunOutput, airlock::Error>, tokio::task::JoinError>,
-) -> CallToolResult {
+fn ran_result(ran: Result<Ran, tokio::task::JoinError>) -> CallToolResult {
     match ran {
-        Ok(Ok(output)) => run_result(output),
-        Ok(Err(e)) => CallToolResult::error(vec![ContentBlock::text(format!("airlock: {e}"))]),
+        Ok(Ran {
+            result: Ok(output),
+            session,
+            queued,
+        }) => run_result(output, session, queued),
+        Ok(Ran { result: Err(e), .. }) => {
+            CallToolResult::error(vec![ContentBlock::text(format!("airlock: {e}"))])
+        }
         Err(e) => CallToolResult::error(vec![ContentBlock::text(format!(
             "airlock: the run did not finish: {e}"
         ))]),
     }
 }
 
-fn run_result(output: RunOutput) -> CallToolResult {
+fn run_result(output: RunOutput, session: Option<String>, queued: Duration) -> CallToolResult {
     let result = RunResult {
         stdout: output.stdout_text(),
         stderr: output.stderr_text(),
         exit_code: output.exit_code,
         value: output.value.clone().unwrap_or(Value::Null),
+        session,
+        queued_ms: u64::try_from(queued.as_millis()).unwrap_or(u64::MAX),
     };
     let mut text = result.stdout.clone();
     if !result.stderr.is_empty() {
@@ -608,9 +802,29 @@ impl ServerHandler for AirlockServer {
                 match parse::<RunArgs>("run", request.arguments.clone()) {
                     Ok(args) => {
                         let traceparent = traceparent(&request, &context);
-                        let cell = self.session_for(&context);
+                        let (cell, handle) =
+                            match self.session_for(&context, args.session.as_deref()) {
+                                Ok(found) => found,
+                                Err(e) => return Ok(error_result(e).into()),
+                            };
+                        let (slot, queued) = match self.slot().await {
+                            Ok(slot) => slot,
+                            Err(e) => return Ok(error_result(e).into()),
+                        };
                         let approvals = cell.approvals.clone();
-                        let task = Self::start(args, cell, traceparent);
+                        let admission = context
+                            .extensions
+                            .get::<http::request::Parts>()
+                            .and_then(|p| p.extensions.get::<crate::http::Admission>())
+                            .cloned();
+                        let run = RunContext {
+                            slot,
+                            admission,
+                            queued,
+                            handle,
+                            traceparent,
+                        };
+                        let task = self.start(args, cell, run);
                         let by_input_request = asks_by_input_request(&context);
                         return Ok(self.finish(task, approvals, by_input_request).await);
                     }
@@ -665,91 +879,4 @@ pub async fn serve_stdio(server: AirlockServer) -> Result<(), McpError> {
         .await
         .map_err(|e| McpError::Serve(format!("serving MCP on stdio failed: {e}")))?;
     Ok(())
-}
-
-/// A bound streamable-HTTP MCP endpoint, ready to serve. It answers on every path; clients
-/// are usually given `http://ADDR/mcp`.
-#[derive(Debug)]
-pub struct HttpServer {
-    listener: tokio::net::TcpListener,
-    addr: SocketAddr,
-    server: AirlockServer,
-}
-
-impl HttpServer {
-    /// Binds `addr` (use port 0 for any free port).
-    ///
-    /// # Errors
-    /// The address cannot be bound.
-    pub async fn bind(server: AirlockServer, addr: SocketAddr) -> Result<Self, McpError> {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| McpError::Serve(format!("cannot listen on {addr}: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| McpError::Serve(format!("cannot listen on {addr}: {e}")))?;
-        Ok(Self {
-            listener,
-            addr,
-            server,
-        })
-    }
-
-    /// The address it listens on.
-    pub fn local_addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Serves connections until the process ends.
-    ///
-    /// # Errors
-    /// Accepting connections failed.
-    pub async fn serve(self) -> Result<(), McpError> {
-        let base = self.server;
-        let _ = base
-            .shared
-            .registry
-            .base
-            .set(format!("http://{}", self.addr));
-        let endpoint = base.endpoint().map(Arc::new);
-        let mut config = StreamableHttpServerConfig::default();
-        if !self.addr.ip().is_loopback() {
-            // Bound on purpose to a non-loopback address: accept its Host headers too.
-            config = config.disable_allowed_hosts();
-        }
-        let service = StreamableHttpService::new(
-            move || Ok(base.fork()),
-            Arc::new(LocalSessionManager::default()),
-            config,
-        );
-        loop {
-            let (stream, _) = self
-                .listener
-                .accept()
-                .await
-                .map_err(|e| McpError::Serve(format!("accept failed: {e}")))?;
-            let service = service.clone();
-            let endpoint = endpoint.clone();
-            tokio::spawn(async move {
-                let io = hyper_util::rt::TokioIo::new(stream);
-                let mcp = hyper_util::service::TowerToHyperService::new(service);
-                let routed = hyper::service::service_fn(move |req| {
-                    let mcp = mcp.clone();
-                    let endpoint = endpoint.clone();
-                    async move {
-                        let path = req.uri().path();
-                        match endpoint {
-                            Some(ep) if path == "/approvals" || path.starts_with("/approvals/") => {
-                                Ok(crate::approvals::serve(&ep, req).await)
-                            }
-                            _ => hyper::service::Service::call(&mcp, req).await,
-                        }
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(io, routed)
-                    .await;
-            });
-        }
-    }
 }

@@ -68,9 +68,19 @@ async def check(args):
         expect(result.is_error and result.structured_content["exitCode"] == 126, "the shell's tool command exits 126 on a denial", text_of(result))
         expect("PolicyDenied" in result.structured_content["stderr"], "the denial is on stderr", result.structured_content)
 
-        await client.call_tool("run", {"code": "await fs.writeFile('notes.txt', 'kept across runs')"})
-        result = await client.call_tool("run", {"code": "cat notes.txt", "language": "shell"})
+        first = await client.call_tool("run", {"code": "await fs.writeFile('notes.txt', 'kept across runs')"})
+        # Over stdio the MCP session keeps the files; over stateless HTTP the result names
+        # its session, and passing it back continues that session.
+        session = first.structured_content.get("session")
+        expect((session is None) == (args[0] == "stdio"), "a stateless run names its session", first.structured_content)
+        again = {"code": "cat notes.txt", "language": "shell"}
+        if session:
+            again["session"] = session
+        result = await client.call_tool("run", again)
         expect(result.structured_content["stdout"] == "kept across runs", "a file persists across two runs of one session", text_of(result))
+        if session:
+            fresh = await client.call_tool("run", {"code": "test -e notes.txt && echo leaked || echo private", "language": "shell"})
+            expect(fresh.structured_content["stdout"] == "private\n", "a run without a session starts a private one", text_of(fresh))
 
         result = await client.call_tool("run", {"code": "throw new Error('boom')"})
         expect(result.is_error and result.structured_content["exitCode"] == 1, "an uncaught error is an error result with exit 1", text_of(result))

@@ -1,0 +1,191 @@
+//! `airlock serve --http` as a service an operator can expose, driven by the official Python
+//! MCP SDK and raw HTTP (`crates/airlock-mcp/tests/peers/service.py`): tokens, Origin and Host
+//! checks, private sessions, bounded bodies and queue, a load of 100 clients, health and
+//! metrics, and a graceful shutdown.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+const TOKEN_A: &str = "team-a-0123456789abcdef";
+const TOKEN_B: &str = "team-b-fedcba9876543210";
+
+fn python() -> PathBuf {
+    let peers = std::env::var_os("AIRLOCK_PEERS").map_or_else(
+        || {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME is set"))
+                .join(".cache/airlock-peers")
+        },
+        PathBuf::from,
+    );
+    let python = peers.join("venv/bin/python");
+    assert!(
+        python.is_file(),
+        "the Python MCP SDK is missing from {}\nhint: `bash scripts/peers.sh` installs it",
+        peers.display()
+    );
+    python
+}
+
+fn service(args: &[&str]) -> Output {
+    Command::new(python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../airlock-mcp/tests/peers/service.py"))
+        .args(args)
+        .output()
+        .expect("run service.py")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_passed(out: &Output) {
+    assert!(
+        out.status.success() && text(&out.stdout).contains("all checks passed"),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+/// `airlock serve --http` with two tokens, stopped on drop.
+struct Serve {
+    child: Child,
+    url: String,
+    _dir: TempDir,
+}
+
+impl Serve {
+    fn start(extra: &[&str]) -> Self {
+        let dir = TempDir::new().unwrap();
+        std::fs::write(
+            dir.path().join("tokens"),
+            format!("# the teams\n{TOKEN_A}\n\n{TOKEN_B}   # team b\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("airlock.toml"),
+            "[limits]\ntimeout = \"20s\"\n",
+        )
+        .unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_airlock"))
+            .args(["serve", "--http", "127.0.0.1:0", "--token-file", "tokens"])
+            .args(extra)
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn airlock serve");
+        let mut line = String::new();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        stderr.read_line(&mut line).unwrap();
+        // Keep reading, so the server never writes to a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        let url = line
+            .trim()
+            .strip_prefix("airlock: serving MCP on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_string();
+        Self {
+            child,
+            url,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn sessions_are_private_to_their_client_and_token() {
+    let server = Serve::start(&[]);
+    assert_passed(&service(&["private", &server.url, TOKEN_A, TOKEN_B]));
+}
+
+#[test]
+fn tokens_origins_hosts_and_bodies_are_checked_at_the_door() {
+    let server = Serve::start(&["--max-body", "64K"]);
+    assert_passed(&service(&["doors", &server.url, TOKEN_A, TOKEN_B]));
+}
+
+#[test]
+fn a_bind_beyond_loopback_needs_tokens() {
+    let dir = TempDir::new().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_airlock"))
+        .args(["serve", "--http", "0.0.0.0:0"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("without tokens") && stderr.contains("--token-file"),
+        "{stderr}"
+    );
+    // Short tokens are refused too.
+    std::fs::write(dir.path().join("tokens"), "short\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_airlock"))
+        .args(["serve", "--http", "0.0.0.0:0", "--token-file", "tokens"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("shorter than 16"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_hundred_clients_see_no_failed_run() {
+    let server = Serve::start(&[]);
+    let out = service(&["load", &server.url, TOKEN_A, "100", "10"]);
+    eprintln!("{}", text(&out.stdout));
+    assert_passed(&out);
+}
+
+#[test]
+fn past_the_queue_runs_get_503_with_retry_after() {
+    let server = Serve::start(&["--max-queued", "2"]);
+    assert_passed(&service(&["flood", &server.url, TOKEN_A, "40"]));
+}
+
+#[test]
+fn a_shutdown_lets_the_run_in_flight_finish() {
+    let mut server = Serve::start(&[]);
+    let url = server.url.clone();
+    let run = std::thread::spawn(move || service(&["drain", &url, TOKEN_A]));
+    std::thread::sleep(Duration::from_millis(700));
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_passed(&run.join().unwrap());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the server did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

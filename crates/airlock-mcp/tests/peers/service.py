@@ -1,0 +1,207 @@
+"""`airlock serve --http` as a service, driven by the official Python MCP SDK and raw HTTP.
+
+Usage: service.py private URL TOKEN_A TOKEN_B
+       service.py doors URL TOKEN_A TOKEN_B
+       service.py load URL TOKEN CLIENTS RUNS
+       service.py flood URL TOKEN N
+       service.py drain URL TOKEN
+
+Each command exits non-zero naming the first thing that is wrong; `load` prints its numbers
+as JSON.
+"""
+
+import asyncio
+import json
+import statistics
+import sys
+import time
+
+import httpx2
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+MODERN = "2026-07-28"
+LEGACY = "2025-06-18"
+
+
+def expect(cond, what, got=None):
+    if not cond:
+        raise SystemExit(f"FAILED: {what}" + ("" if got is None else f"\n  got: {got!r}"))
+    print(f"ok: {what}")
+
+
+def client(url, token, mode="auto"):
+    http = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
+    return Client(streamable_http_client(url, http_client=http), mode=mode)
+
+
+def text_of(result):
+    return "".join(getattr(c, "text", "") for c in result.content)
+
+
+def modern_call(code, session=None, id=1):
+    args = {"code": code}
+    if session:
+        args["session"] = session
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": MODERN,
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    return {"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": "run", "arguments": args, "_meta": meta}}
+
+
+def headers(token=None, **more):
+    h = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json", "MCP-Protocol-Version": MODERN}
+    if token:
+        h["Authorization"] = f"Bearer {token}"
+    h.update(more)
+    return h
+
+
+def run_headers(token):
+    # The stateless protocol names the method and tool in headers too.
+    return headers(token, **{"Mcp-Method": "tools/call", "Mcp-Name": "run"})
+
+
+async def private(url, a, b):
+    async with client(url, a) as one, client(url, b) as other:
+        first = await one.call_tool("run", {"code": "await fs.writeFile('secret.txt', 'only mine'); return 1"})
+        session = first.structured_content["session"]
+        expect(len(session) >= 32, "a stateless run answers with an unguessable session handle", session)
+        result = await one.call_tool("run", {"code": "return await fs.readFile('secret.txt', 'utf8')", "session": session})
+        expect(result.structured_content["value"] == "only mine", "the handle continues the session", text_of(result))
+        result = await other.call_tool("run", {"code": "return fs.existsSync('secret.txt')"})
+        expect(result.structured_content["value"] is False, "another client's run does not see the file", text_of(result))
+        result = await other.call_tool("run", {"code": "return 1", "session": session})
+        expect(result.is_error and "no session" in text_of(result), "another token cannot use the handle", text_of(result))
+
+    # The session protocol: the MCP session keeps the files, and ends with a DELETE the SDK
+    # accepts (no "Session termination failed" warning).
+    async with client(url, a, mode="legacy") as legacy:
+        await legacy.call_tool("run", {"code": "await fs.writeFile('n.txt', 'kept')"})
+        result = await legacy.call_tool("run", {"code": "return await fs.readFile('n.txt', 'utf8')"})
+        expect(result.structured_content["value"] == "kept", "an MCP session keeps its files", text_of(result))
+
+
+async def doors(url, a, b):
+    base = url.rsplit("/", 1)[0]
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": LEGACY, "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}
+    async with httpx2.AsyncClient(timeout=30) as http:
+        r = await http.get(f"{base}/healthz")
+        expect(r.status_code == 200, "/healthz answers without a token", r.status_code)
+        r = await http.get(f"{base}/readyz")
+        expect(r.status_code == 200, "/readyz answers ready", r.status_code)
+        r = await http.get(f"{base}/metrics")
+        expect(r.status_code == 401, "/metrics asks for a token", r.status_code)
+        r = await http.get(f"{base}/metrics", headers={"Authorization": f"Bearer {a}"})
+        expect(r.status_code == 200 and "airlock_sessions_live" in r.text, "/metrics with a token", r.text[:200])
+
+        h = headers(MCP_Protocol_Version=LEGACY)
+        h["MCP-Protocol-Version"] = LEGACY
+        r = await http.post(url, json=init, headers={k: v for k, v in h.items() if k != "Authorization"})
+        expect(r.status_code == 401 and r.headers.get("www-authenticate") == "Bearer", "no token: 401", (r.status_code, r.text))
+        expect("airlock" not in r.text.lower() and len(r.text) < 40, "the 401 reveals nothing", r.text)
+        r = await http.post(url, json=init, headers={**h, "Authorization": "Bearer not-the-right-token"})
+        expect(r.status_code == 401, "a wrong token: 401", r.status_code)
+        r = await http.post(url, json=init, headers={**h, "Authorization": f"Bearer {a}", "Origin": "http://evil.example"})
+        expect(r.status_code == 403, "a foreign Origin (DNS rebinding) is refused", (r.status_code, r.text))
+        r = await http.post(url, json=init, headers={**h, "Authorization": f"Bearer {a}", "Host": "evil.example"})
+        expect(r.status_code == 403, "a foreign Host is refused", (r.status_code, r.text))
+        r = await http.post(url, json=init, headers={**h, "Authorization": f"Bearer {a}", "Origin": base})
+        expect(r.status_code == 200, "the local Origin is served", (r.status_code, r.text))
+        sid = r.headers.get("mcp-session-id")
+        expect(sid, "initialize opens an MCP session")
+        own = {**h, "Authorization": f"Bearer {a}", "Mcp-Session-Id": sid}
+        note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+        r = await http.post(url, json=note, headers=own)
+        expect(r.status_code in (200, 202), "the session takes notifications", r.status_code)
+        r = await http.post(url, json=note, headers={**own, "Authorization": f"Bearer {b}"})
+        expect(r.status_code == 404, "another token's session does not exist for it", r.status_code)
+
+        big = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "run", "arguments": {"code": "x" * (200 * 1024)}}}
+        r = await http.post(url, json=big, headers=own)
+        expect(r.status_code == 413, "a body past the bound: 413", r.status_code)
+
+        r = await http.delete(url, headers={**own, "Authorization": f"Bearer {b}"})
+        expect(r.status_code == 404, "another token cannot end the session", r.status_code)
+        r = await http.delete(url, headers=own)
+        expect(r.status_code in (200, 204), "DELETE ends the session with 200 or 204", r.status_code)
+
+
+async def load(url, token, clients, runs):
+    times, failures = [], []
+
+    async def one(n):
+        try:
+            async with client(url, token) as c:
+                session = None
+                for i in range(runs):
+                    args = {"code": f"return {n} * 1000 + {i}"}
+                    if session:
+                        args["session"] = session
+                    began = time.perf_counter()
+                    result = await c.call_tool("run", args)
+                    times.append(time.perf_counter() - began)
+                    if result.is_error or result.structured_content["value"] != n * 1000 + i:
+                        failures.append(text_of(result)[:200])
+                    session = result.structured_content.get("session")
+        except Exception as e:  # noqa: BLE001 - every failure counts
+            failures.append(repr(e)[:200])
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one(n) for n in range(clients)))
+    took = time.perf_counter() - began
+    times.sort()
+    q = lambda p: times[min(len(times) - 1, int(p * len(times)))] * 1000 if times else 0
+    print(json.dumps({"clients": clients, "runs": len(times), "failed": len(failures), "seconds": round(took, 2),
+                      "runs_per_s": round(len(times) / took, 1), "p50_ms": round(q(0.5), 1), "p99_ms": round(q(0.99), 1),
+                      "first_failures": failures[:3]}))
+    expect(not failures, f"{clients} clients x {runs} runs: none failed", failures[:3])
+
+
+async def flood(url, token, n):
+    # Each run busies a slot for a while: past the slots and the queue, the server answers 503.
+    code = "const t = Date.now(); while (Date.now() - t < 1500) {} return 1"
+    async with httpx2.AsyncClient(timeout=60, limits=httpx2.Limits(max_connections=n)) as http:
+        answers = await asyncio.gather(*(http.post(url, json=modern_call(code, id=i), headers=run_headers(token)) for i in range(n)))
+    codes = [r.status_code for r in answers]
+    busy = [r for r in answers if r.status_code == 503]
+    expect(set(codes) <= {200, 503}, "every answer is a run or a 503", codes)
+    expect(busy and all(r.headers.get("retry-after") for r in busy), "past the queue: 503 with Retry-After", codes)
+    expect(codes.count(200) >= 2, "the runs that got a slot or a place in the queue ran", codes)
+    # Their places were given back: the server takes runs again.
+    for i in range(3 * n):
+        async with httpx2.AsyncClient(timeout=60) as http:
+            r = await http.post(url, json=modern_call("return 7"), headers=run_headers(token))
+        expect(r.status_code == 200 and '"value":7' in r.text, f"after the flood, run {i + 1} is served", (r.status_code, r.text[:200]))
+
+
+async def drain(url, token):
+    # A run in flight when the server is told to stop still gets its answer.
+    code = "const t = Date.now(); while (Date.now() - t < 1500) {} return 'finished'"
+    async with httpx2.AsyncClient(timeout=60) as http:
+        r = await http.post(url, json=modern_call(code), headers=run_headers(token))
+    expect(r.status_code == 200 and "finished" in r.text, "the run in flight finished during the shutdown", (r.status_code, r.text[:300]))
+
+
+def main():
+    command, args = sys.argv[1], sys.argv[2:]
+    if command == "private":
+        asyncio.run(private(*args))
+    elif command == "doors":
+        asyncio.run(doors(*args))
+    elif command == "load":
+        asyncio.run(load(args[0], args[1], int(args[2]), int(args[3])))
+    elif command == "drain":
+        asyncio.run(drain(*args))
+    elif command == "flood":
+        asyncio.run(flood(args[0], args[1], int(args[2])))
+    else:
+        raise SystemExit(f"unknown command {command}")
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    main()
