@@ -4,6 +4,7 @@
 //! cargo build --release -p airlock-cli -p airlock-bench
 //! target/release/airlock-bench            # or: cargo run --release -p airlock-bench
 //! target/release/airlock-bench mcp shell  # only these groups (js, tools, layers, components, policy, shell, mcp;
+//!                                         # serve: the HTTP server under 100 clients;
 //!                                         # `startup`, only when named, loops trivial runs)
 //! ```
 //!
@@ -19,6 +20,7 @@ mod layers;
 mod mcp;
 mod policy;
 mod registry;
+mod serve;
 mod shell;
 mod tools;
 
@@ -35,6 +37,7 @@ const GROUPS: &[&str] = &[
     "policy",
     "shell",
     "mcp",
+    "serve",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -92,6 +95,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if wanted("mcp") {
         mcp::run()?;
+    }
+    if wanted("serve") {
+        let python = mcp::peers().join("venv/bin/python");
+        if python.is_file() {
+            serve::run(&python)?;
+        } else {
+            println!(
+                "(skipping serve: the Python MCP SDK is not installed; `bash scripts/peers.sh`)"
+            );
+        }
     }
     Ok(())
 }

@@ -20,7 +20,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 const CALLS: u32 = 1000;
 
-fn peers() -> PathBuf {
+pub fn peers() -> PathBuf {
     std::env::var_os("AIRLOCK_PEERS").map_or_else(
         || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/airlock-peers"),
         PathBuf::from,

@@ -209,15 +209,25 @@ mod tests {
     #[test]
     fn the_exposition_names_every_family() {
         let metrics = Metrics::default();
+        let sandbox = airlock::Sandbox::new(airlock::SandboxConfig::default()).unwrap();
+        let mut session = sandbox.session();
+        let output = session
+            .run(airlock::Language::JavaScript, "return 1")
+            .unwrap();
+        metrics.ran(
+            "javascript",
+            Ok(&output),
+            std::time::Duration::from_millis(3),
+        );
+        metrics.ran("shell", Err(()), std::time::Duration::from_millis(1));
         metrics.refused("token");
         metrics.sessions.set(3);
         let text = metrics.encode();
         for name in [
-            "airlock_runs_total",
-            "airlock_run_duration_seconds",
+            "airlock_runs_total{language=\"javascript\",outcome=\"ok\"} 1",
+            "airlock_runs_total{language=\"shell\",outcome=\"failed\"} 1",
+            "airlock_run_duration_seconds_count{language=\"javascript\"} 1",
             "airlock_run_queue_seconds",
-            "airlock_tool_calls_total",
-            "airlock_denials_total",
             "airlock_http_refused_total{reason=\"token\"} 1",
             "airlock_sessions_live 3",
             "airlock_runs_queued",

@@ -50,7 +50,11 @@ impl<T> Handles<T> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         match entries.get_mut(handle) {
-            Some(e) if e.owner.as_deref() == owner && now - e.last_used < self.idle => {
+            // A session a run still holds is live, however long that run takes.
+            Some(e)
+                if e.owner.as_deref() == owner
+                    && (now - e.last_used < self.idle || Arc::strong_count(&e.value) > 1) =>
+            {
                 e.last_used = now;
                 Ok(Arc::clone(&e.value))
             }

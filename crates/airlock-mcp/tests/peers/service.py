@@ -5,6 +5,8 @@ Usage: service.py private URL TOKEN_A TOKEN_B
        service.py load URL TOKEN CLIENTS RUNS
        service.py flood URL TOKEN N
        service.py drain URL TOKEN
+       service.py latency URL TOKEN N      (a benchmark: prints p50 and p99 as JSON)
+       service.py idle URL TOKEN N         (a benchmark: leaves N sessions idle)
 
 Each command exits non-zero naming the first thing that is wrong; `load` prints its numbers
 as JSON.
@@ -186,6 +188,30 @@ async def drain(url, token):
     expect(r.status_code == 200 and "finished" in r.text, "the run in flight finished during the shutdown", (r.status_code, r.text[:300]))
 
 
+async def latency(url, token, n):
+    # One client, one session, `return 1` after `return 1`: the round trip over HTTP.
+    async with client(url, token) as c:
+        first = await c.call_tool("run", {"code": "return 1"})
+        session = first.structured_content["session"]
+        times = []
+        for _ in range(n):
+            began = time.perf_counter()
+            await c.call_tool("run", {"code": "return 1", "session": session})
+            times.append((time.perf_counter() - began) * 1000)
+    times.sort()
+    print(json.dumps({"runs": n, "p50_ms": round(times[n // 2], 2), "p99_ms": round(times[min(n - 1, int(n * 0.99))], 2)}))
+
+
+async def idle(url, token, n):
+    # n sessions, each with one small file, left idle.
+    async with httpx2.AsyncClient(timeout=60) as http:
+        for i in range(n):
+            r = await http.post(url, json=modern_call(f"await fs.writeFile('a.txt', 'session {i}')", id=i), headers=run_headers(token))
+            if r.status_code != 200:
+                raise SystemExit(f"FAILED: session {i}: {r.status_code} {r.text[:200]}")
+    print(json.dumps({"sessions": n}))
+
+
 def main():
     command, args = sys.argv[1], sys.argv[2:]
     if command == "private":
@@ -194,6 +220,12 @@ def main():
         asyncio.run(doors(*args))
     elif command == "load":
         asyncio.run(load(args[0], args[1], int(args[2]), int(args[3])))
+    elif command == "latency":
+        asyncio.run(latency(args[0], args[1], int(args[2])))
+        return
+    elif command == "idle":
+        asyncio.run(idle(args[0], args[1], int(args[2])))
+        return
     elif command == "drain":
         asyncio.run(drain(*args))
     elif command == "flood":
