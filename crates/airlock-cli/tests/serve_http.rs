@@ -169,7 +169,28 @@ fn a_shutdown_lets_the_run_in_flight_finish() {
     let mut server = Serve::start(&[]);
     let url = server.url.clone();
     let run = std::thread::spawn(move || service(&["drain", &url, TOKEN_A]));
-    std::thread::sleep(Duration::from_millis(700));
+    // Stop it once the run is running.
+    let metrics = server.url.replace("/mcp", "/metrics");
+    let started = Instant::now();
+    loop {
+        let scraped = Command::new("curl")
+            .args([
+                "-s",
+                "-H",
+                &format!("Authorization: Bearer {TOKEN_A}"),
+                &metrics,
+            ])
+            .output()
+            .unwrap();
+        if text(&scraped.stdout).contains("airlock_runs_running 1") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the run never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let killed = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
         .status()

@@ -252,12 +252,17 @@ impl HttpServer {
         }
         drop(self.listener);
         front.draining.store(true, Ordering::SeqCst);
+        // Runs admitted (queued, running, or answered and not yet sent) finish first.
         let deadline = Instant::now() + self.options.drain;
-        while base.busy() && Instant::now() < deadline {
+        while (front.admitted.load(Ordering::SeqCst) > 0 || base.busy())
+            && Instant::now() < deadline
+        {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        // Then the connections finish what they are sending; long-lived event streams are
+        // ended with the sessions.
+        let _ = tokio::time::timeout(Duration::from_secs(1), graceful.shutdown()).await;
         cancel.cancel();
-        let _ = tokio::time::timeout(Duration::from_secs(2), graceful.shutdown()).await;
         Ok(())
     }
 }
