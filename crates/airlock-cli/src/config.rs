@@ -115,6 +115,9 @@ pub struct ServeTokenDoc {
     pub name: String,
     /// `printf %s "$TOKEN" | sha256sum`.
     pub sha256: String,
+    /// A config file (relative to this one) whose tools, policy, layers and limits this token's
+    /// sessions get instead of this file's.
+    pub profile: Option<PathBuf>,
 }
 
 /// `[registry]`: `namespace:name@1.2.0` becomes `PREFIX/name:1.2.0`, where PREFIX is

@@ -3,7 +3,7 @@
 
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use airlock::{Sandbox, SandboxConfig};
 use airlock_mcp::{AirlockServer, HttpOptions, HttpServer, ServerOptions, Token};
@@ -100,7 +100,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
         options.approvals_token = Some(token);
     }
     let mut section = config::ServeSection::default();
+    let mut config_dir = PathBuf::from(".");
     if let Some(path) = config::locate(args.config.as_deref()) {
+        config_dir = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let loaded = FileConfig::load(&path)?;
         options.approval_timeout = crate::layers::approval_timeout(Some(&loaded))?;
         config::apply(
@@ -113,9 +117,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
         section = loaded.file.serve.clone();
     }
     let http = http_options(&args, &section, &mut options)?;
-    sandbox_config.fuel = sandbox_config.limits.fuel.is_some();
+    let profiles = load_profiles(&section, &config_dir, &sandbox_config.limits)?;
+    sandbox_config.fuel = sandbox_config.limits.fuel.is_some()
+        || profiles.iter().any(|(_, p)| p.limits.fuel.is_some());
     let sandbox = Sandbox::new(sandbox_config)?;
-    let server = AirlockServer::new(sandbox, &options);
+    let mut server = AirlockServer::new(sandbox, &options);
+    for (name, profile) in profiles {
+        server = server.with_profile(&name, profile)?;
+    }
     let runtime = toolset::runtime();
     match args.http {
         None => {
@@ -173,10 +182,21 @@ fn http_options(
         }
     }
     for token in &section.token {
-        http.tokens.push(
-            Token::from_sha256_hex(&token.sha256, token.name.clone())
-                .map_err(|e| anyhow::anyhow!("[[serve.token]] {e}"))?,
-        );
+        let mut made = Token::from_sha256_hex(&token.sha256, token.name.clone())
+            .map_err(|e| anyhow::anyhow!("[[serve.token]] {e}"))?;
+        if let Some(profile) = &token.profile {
+            made = made.with_profile(profile.display().to_string());
+        }
+        http.tokens.push(made);
+    }
+    for (i, token) in http.tokens.iter().enumerate() {
+        if let Some(twin) = http.tokens[..i].iter().find(|t| t.same_secret(token)) {
+            anyhow::bail!(
+                "the same token is listed twice, as {} and as {}\nhint: give each client or team a token of its own",
+                twin.name,
+                token.name
+            );
+        }
     }
     http.allowed_origins = section.allowed_origins.clone();
     http.allowed_origins
@@ -226,6 +246,40 @@ fn http_options(
         http.drain = drain;
     }
     Ok(http)
+}
+
+/// The profiles `[[serve.token]] profile = FILE` name, each loaded from its config file: its
+/// tools (with their policy and layers) and its limits, which must fit those of the server's
+/// own config (its memory limit sizes the instance pool).
+fn load_profiles(
+    section: &config::ServeSection,
+    dir: &Path,
+    server_limits: &airlock::Limits,
+) -> anyhow::Result<Vec<(String, airlock_mcp::Profile)>> {
+    let mut profiles: Vec<(String, airlock_mcp::Profile)> = Vec::new();
+    for token in &section.token {
+        let Some(file) = &token.profile else { continue };
+        let name = file.display().to_string();
+        if profiles.iter().any(|(n, _)| n == &name) {
+            continue;
+        }
+        let path = dir.join(file);
+        let loaded = FileConfig::load(&path)
+            .with_context(|| format!("[[serve.token]] {:?}: profile {name}", token.name))?;
+        let mut limits = airlock::Limits::default();
+        let mut vfs = airlock::vfs::VfsLimits::default();
+        config::apply(&loaded.file, &mut limits, &mut vfs)?;
+        if limits.memory > server_limits.memory {
+            anyhow::bail!(
+                "profile {name}: [limits] memory ({} bytes) is more than the server's ({} bytes)\nhint: raise [limits] memory in the server's own config; it sizes the instance pool every profile shares",
+                limits.memory,
+                server_limits.memory
+            );
+        }
+        let toolset = toolset::build(&loaded, Upstreams::Tolerate)?;
+        profiles.push((name, airlock_mcp::Profile { toolset, limits }));
+    }
+    Ok(profiles)
 }
 
 /// A line on stderr; whoever started the server may have stopped reading it, which is no

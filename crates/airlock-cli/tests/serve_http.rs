@@ -62,17 +62,21 @@ struct Serve {
 
 impl Serve {
     fn start(extra: &[&str]) -> Self {
+        Self::start_with(extra, "[limits]\ntimeout = \"20s\"\n", &[])
+    }
+
+    /// With `config` as airlock.toml and `files` beside it.
+    fn start_with(extra: &[&str], config: &str, files: &[(&str, &str)]) -> Self {
         let dir = TempDir::new().unwrap();
         std::fs::write(
             dir.path().join("tokens"),
             format!("# the teams\n{TOKEN_A}\n\n{TOKEN_B}   # team b\n"),
         )
         .unwrap();
-        std::fs::write(
-            dir.path().join("airlock.toml"),
-            "[limits]\ntimeout = \"20s\"\n",
-        )
-        .unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        std::fs::write(dir.path().join("airlock.toml"), config).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_airlock"))
             .args(["serve", "--http", "127.0.0.1:0", "--token-file", "tokens"])
             .args(extra)
@@ -111,6 +115,46 @@ impl Drop for Serve {
 fn sessions_are_private_to_their_client_and_token() {
     let server = Serve::start(&[]);
     assert_passed(&service(&["private", &server.url, TOKEN_A, TOKEN_B]));
+}
+
+const WEATHER_PY: &str = r#"
+import json, sys
+args = json.load(sys.stdin)
+json.dump({"city": args["city"], "temp": 21}, sys.stdout)
+"#;
+
+const TEAM_A: &str = r#"
+[[tool]]
+name = "weather"
+description = "Current weather for a city"
+command = ["python3", "weather.py"]
+input_schema = { type = "object", properties = { city = { type = "string" } }, required = ["city"] }
+
+[[allow]]
+tools = "weather"
+[allow.args]
+city = { in = ["Paris", "Berlin"] }
+"#;
+
+#[test]
+fn each_token_can_bring_its_own_profile() {
+    // Token A is in the config, hashed, with a profile; token B only in the token file.
+    let hash = airlock_registry::Digest::of(TOKEN_A.as_bytes())
+        .hex()
+        .to_string();
+    let config = format!(
+        "[[serve.token]]\nname = \"team-a\"\nsha256 = \"{hash}\"\nprofile = \"team-a.toml\"\n"
+    );
+    let server = Serve::start_with(
+        &[],
+        &config,
+        &[
+            ("team-a.toml", TEAM_A),
+            ("weather.py", WEATHER_PY),
+            ("tokens", &format!("{TOKEN_B}\n")),
+        ],
+    );
+    assert_passed(&service(&["profiles", &server.url, TOKEN_A, TOKEN_B]));
 }
 
 #[test]

@@ -25,10 +25,13 @@ use crate::server::AirlockServer;
 
 type Body = BoxBody<Bytes, Infallible>;
 
-/// Who made a request: the name of the bearer token it carried. Sessions and session handles
-/// serve only the identity that made them.
+/// Who made a request: the name of the bearer token it carried, and the profile it names.
+/// Sessions and session handles serve only the identity that made them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity(pub String);
+pub struct Identity {
+    pub name: String,
+    pub profile: Option<String>,
+}
 
 /// A bearer token the server accepts, kept as the SHA-256 of its secret.
 #[derive(Clone)]
@@ -36,11 +39,16 @@ pub struct Token {
     digest: [u8; 32],
     /// The name requests made with it go by (logs, session ownership).
     pub name: String,
+    /// The profile ([`crate::server::Profile`]) its sessions get; none: the server's own.
+    pub profile: Option<String>,
 }
 
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Token").field("name", &self.name).finish()
+        f.debug_struct("Token")
+            .field("name", &self.name)
+            .field("profile", &self.profile)
+            .finish()
     }
 }
 
@@ -62,6 +70,7 @@ impl Token {
         Ok(Self {
             digest: Sha256::digest(secret.as_bytes()).into(),
             name,
+            profile: None,
         })
     }
 
@@ -84,7 +93,23 @@ impl Token {
         for (i, byte) in digest.iter_mut().enumerate() {
             *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
         }
-        Ok(Self { digest, name })
+        Ok(Self {
+            digest,
+            name,
+            profile: None,
+        })
+    }
+
+    /// The token with its sessions given the profile `name`.
+    #[must_use]
+    pub fn with_profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+
+    /// Whether `other` has the same secret.
+    pub fn same_secret(&self, other: &Self) -> bool {
+        bool::from(self.digest.ct_eq(&other.digest))
     }
 
     fn matches(&self, secret: &[u8]) -> bool {
@@ -363,7 +388,10 @@ impl Front {
             })
         });
         match found {
-            Some(token) => Ok(Some(Identity(token.name.clone()))),
+            Some(token) => Ok(Some(Identity {
+                name: token.name.clone(),
+                profile: token.profile.clone(),
+            })),
             None => {
                 self.server.metrics().refused("token");
                 let mut response = plain(StatusCode::UNAUTHORIZED, "unauthorized");

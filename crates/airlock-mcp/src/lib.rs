@@ -15,5 +15,5 @@ pub mod upstream;
 
 pub use error::McpError;
 pub use http::{HttpOptions, HttpServer, Identity, Token};
-pub use server::{AirlockServer, ServerOptions, serve_stdio};
+pub use server::{AirlockServer, Profile, ServerOptions, serve_stdio};
 pub use upstream::{Skipped, Upstream, UpstreamConfig, UpstreamTransport};

@@ -25,7 +25,7 @@ use airlock::tool::{ToolSpec, dts};
 use std::collections::HashMap;
 
 use airlock::pipeline::{Answer, Answered};
-use airlock::{Approvals, Language, RunOutput, Sandbox, Session, Unattended};
+use airlock::{Approvals, Language, Limits, RunOutput, Sandbox, Session, Toolset, Unattended};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     InputRequiredResult, InputResponses, ListToolsResult, PaginatedRequestParams,
@@ -148,8 +148,8 @@ struct Catalog {
 }
 
 impl Catalog {
-    fn new(sandbox: &Sandbox, options: &ServerOptions) -> Self {
-        let specs: Vec<ToolSpec> = sandbox.config().tools.visible().cloned().collect();
+    fn new(toolset: &Toolset, options: &ServerOptions) -> Self {
+        let specs: Vec<ToolSpec> = toolset.visible().cloned().collect();
         let discovery = specs.len() > options.discovery_threshold;
         let mut tools = vec![rmcp_tool::<RunArgs>(
             "run",
@@ -300,6 +300,8 @@ fn rmcp_tool<A: JsonSchema>(
 struct Shared {
     sandbox: Sandbox,
     catalog: Catalog,
+    /// What the sessions of each profile get instead of the sandbox's tools and limits.
+    profiles: HashMap<String, (Profile, Catalog)>,
     handles: crate::sessions::Handles<SessionCell>,
     /// Every session made, for the gauges of `/metrics`.
     cells: Mutex<Vec<Weak<SessionCell>>>,
@@ -319,6 +321,14 @@ struct Shared {
 pub struct AirlockServer {
     shared: Arc<Shared>,
     session: Arc<OnceLock<Arc<SessionCell>>>,
+}
+
+/// What the sessions of one kind of client get: their tools (with the policy and layers the
+/// toolset carries) and their limits. A bearer token names its profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub toolset: Toolset,
+    pub limits: Limits,
 }
 
 /// A sandbox session and its approvals (kept beside it: a running run holds the session's
@@ -376,7 +386,7 @@ const APPROVAL_POLL: std::time::Duration = std::time::Duration::from_millis(20);
 impl AirlockServer {
     /// A server over `sandbox`; each MCP session gets a new sandbox session.
     pub fn new(sandbox: Sandbox, options: &ServerOptions) -> Self {
-        let catalog = Catalog::new(&sandbox, options);
+        let catalog = Catalog::new(&sandbox.config().tools, options);
         let slots = Arc::new(Semaphore::new(
             sandbox.config().max_concurrent_runs.try_into().unwrap_or(1),
         ));
@@ -384,6 +394,7 @@ impl AirlockServer {
             shared: Arc::new(Shared {
                 sandbox,
                 catalog,
+                profiles: HashMap::new(),
                 handles: crate::sessions::Handles::new(options.session_idle, options.max_sessions),
                 cells: Mutex::default(),
                 slots,
@@ -414,9 +425,46 @@ impl AirlockServer {
         }
     }
 
-    /// The tools the server lists.
+    /// Adds the profile `name`: the sessions of a client whose token names it get its tools
+    /// and limits. Call before serving.
+    ///
+    /// # Errors
+    /// The server is serving already, or the profile's limits do not fit the sandbox (its
+    /// memory limit sizes the instance pool).
+    pub fn with_profile(mut self, name: &str, profile: Profile) -> Result<Self, McpError> {
+        let mut probe = self.shared.sandbox.session();
+        probe
+            .set_limits(profile.limits.clone())
+            .map_err(|e| McpError::Serve(format!("profile {name:?}: {e}")))?;
+        let catalog = Catalog::new(&profile.toolset, &self.shared.options);
+        let shared = Arc::get_mut(&mut self.shared).ok_or_else(|| {
+            McpError::Serve(format!("profile {name:?}: the server is serving already"))
+        })?;
+        shared.profiles.insert(name.to_string(), (profile, catalog));
+        Ok(self)
+    }
+
+    /// The tools the server lists to clients without a profile.
     pub fn tools(&self) -> &[Tool] {
         &self.shared.catalog.tools
+    }
+
+    /// The profile of the client that made a request, if it has one.
+    fn profile_of(&self, context: &RequestContext<RoleServer>) -> Option<&(Profile, Catalog)> {
+        let name = context
+            .extensions
+            .get::<http::request::Parts>()?
+            .extensions
+            .get::<crate::http::Identity>()?
+            .profile
+            .as_deref()?;
+        self.shared.profiles.get(name)
+    }
+
+    /// What a request's client is shown.
+    fn catalog_of(&self, context: &RequestContext<RoleServer>) -> &Catalog {
+        self.profile_of(context)
+            .map_or(&self.shared.catalog, |(_, catalog)| catalog)
     }
 
     /// The session a `run` runs in, and its handle when the client names it by one.
@@ -428,7 +476,7 @@ impl AirlockServer {
         let parts = context.extensions.get::<http::request::Parts>();
         let owner = parts
             .and_then(|p| p.extensions.get::<crate::http::Identity>())
-            .map(|i| i.0.as_str());
+            .map(|i| i.name.as_str());
         let handles = &self.shared.handles;
         if let Some(handle) = handle {
             return handles
@@ -462,6 +510,11 @@ impl AirlockServer {
 
     fn new_cell(&self, context: &RequestContext<RoleServer>) -> Arc<SessionCell> {
         let mut session = self.shared.sandbox.session();
+        if let Some((profile, _)) = self.profile_of(context) {
+            session.set_toolset(profile.toolset.clone());
+            // Checked against the sandbox when the profile was added.
+            let _ = session.set_limits(profile.limits.clone());
+        }
         let options = &self.shared.options;
         // A client that takes approvals as multi-round-trip input requests answers them
         // on its retry: the run waits for it.
@@ -778,9 +831,11 @@ impl ServerHandler for AirlockServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.tools().to_vec()))
+        Ok(ListToolsResult::with_all_items(
+            self.catalog_of(&context).tools.clone(),
+        ))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -792,7 +847,7 @@ impl ServerHandler for AirlockServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let catalog = &self.shared.catalog;
+        let catalog = self.catalog_of(&context);
         let text = |t: String| CallToolResult::success(vec![ContentBlock::text(t)]);
         let result = match &*request.name {
             "run" => {

@@ -1,6 +1,7 @@
 """`airlock serve --http` as a service, driven by the official Python MCP SDK and raw HTTP.
 
 Usage: service.py private URL TOKEN_A TOKEN_B
+       service.py profiles URL TOKEN_A TOKEN_B
        service.py doors URL TOKEN_A TOKEN_B
        service.py load URL TOKEN CLIENTS RUNS
        service.py flood URL TOKEN N
@@ -85,6 +86,21 @@ async def private(url, a, b):
         await legacy.call_tool("run", {"code": "await fs.writeFile('n.txt', 'kept')"})
         result = await legacy.call_tool("run", {"code": "return await fs.readFile('n.txt', 'utf8')"})
         expect(result.structured_content["value"] == "kept", "an MCP session keeps its files", text_of(result))
+
+
+async def profiles(url, a, b):
+    # Token A's profile has a weather tool; token B gets the server's own config, which has none.
+    async with client(url, a) as one, client(url, b) as other:
+        run_a = next(t for t in (await one.list_tools()).tools if t.name == "run")
+        run_b = next(t for t in (await other.list_tools()).tools if t.name == "run")
+        expect("weather" in run_a.description, "token A's run declares its profile's tool", run_a.description)
+        expect("weather" not in run_b.description, "token B's run does not", run_b.description)
+        result = await one.call_tool("run", {"code": "return await weather({city: 'Paris'})"})
+        expect(result.structured_content["value"] == {"city": "Paris", "temp": 21}, "token A calls its tool", text_of(result))
+        result = await one.call_tool("run", {"code": "return await weather({city: 'Oslo'})"})
+        expect(result.is_error and "EPOLICY" in text_of(result), "under its profile's policy", text_of(result))
+        result = await other.call_tool("run", {"code": "return typeof weather"})
+        expect(result.structured_content["value"] == "undefined", "token B has no such tool", text_of(result))
 
 
 async def doors(url, a, b):
@@ -216,6 +232,8 @@ def main():
     command, args = sys.argv[1], sys.argv[2:]
     if command == "private":
         asyncio.run(private(*args))
+    elif command == "profiles":
+        asyncio.run(profiles(*args))
     elif command == "doors":
         asyncio.run(doors(*args))
     elif command == "load":
