@@ -58,6 +58,17 @@ pub struct ServeArgs {
     /// With --http: the largest request body (default 4M); larger gets 413.
     #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, requires = "http")]
     max_body: Option<u64>,
+    /// Write one journal per session into DIR (`<session id>.jsonl`), each verifiable and
+    /// replayable with `airlock journal`.
+    #[arg(long, value_name = "DIR")]
+    journal: Option<PathBuf>,
+    /// Results up to this size are journaled in full (replayable); larger ones by hash.
+    #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, default_value = "64K")]
+    journal_results: u64,
+    /// `json`: one JSON line per run on stderr (time, session and run ids, identity, language,
+    /// outcome, duration, wait, tool calls, trace id).
+    #[arg(long, value_name = "FORMAT", value_parser = ["json"])]
+    log: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +128,13 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
         section = loaded.file.serve.clone();
     }
     let http = http_options(&args, &section, &mut options)?;
+    if let Some(dir) = &args.journal {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the journal folder {}", dir.display()))?;
+        options.journal_dir = Some(dir.clone());
+        options.journal_results = usize::try_from(args.journal_results).unwrap_or(usize::MAX);
+    }
+    options.log_runs = args.log.is_some();
     let profiles = load_profiles(&section, &config_dir, &sandbox_config.limits)?;
     sandbox_config.fuel = sandbox_config.limits.fuel.is_some()
         || profiles.iter().any(|(_, p)| p.limits.fuel.is_some());

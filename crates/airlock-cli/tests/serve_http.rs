@@ -57,7 +57,9 @@ fn assert_passed(out: &Output) {
 struct Serve {
     child: Child,
     url: String,
-    _dir: TempDir,
+    /// What the server wrote to stderr after its first line.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    dir: TempDir,
 }
 
 impl Serve {
@@ -90,7 +92,13 @@ impl Serve {
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         stderr.read_line(&mut line).unwrap();
         // Keep reading, so the server never writes to a closed pipe.
-        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        let log: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+        let kept = std::sync::Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+            }
+        });
         let url = line
             .trim()
             .strip_prefix("airlock: serving MCP on ")
@@ -99,7 +107,8 @@ impl Serve {
         Self {
             child,
             url,
-            _dir: dir,
+            log,
+            dir,
         }
     }
 }
@@ -112,9 +121,47 @@ impl Drop for Serve {
 }
 
 #[test]
-fn sessions_are_private_to_their_client_and_token() {
-    let server = Serve::start(&[]);
+fn sessions_are_private_to_their_client_and_token_and_journaled_and_logged() {
+    let server = Serve::start(&["--journal", "journals", "--log", "json"]);
     assert_passed(&service(&["private", &server.url, TOKEN_A, TOKEN_B]));
+
+    // One JSON line per run, naming the session (not its secret handle) and the token.
+    let log = server.log.lock().unwrap().clone();
+    let runs: Vec<serde_json::Value> = log
+        .iter()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|v: &serde_json::Value| v["event"] == "run")
+        .collect();
+    assert!(runs.len() >= 5, "{log:#?}");
+    for run in &runs {
+        assert!(run["ts"].is_string() && run["session"].is_string() && run["run"].is_u64());
+        assert!(run["duration_ms"].is_number() && run["language"] == "javascript");
+    }
+    assert!(
+        runs.iter().any(|r| r["identity"] == "tokens:2"),
+        "{runs:#?}"
+    );
+    assert!(
+        runs.iter().any(|r| r["identity"] == "tokens:4"),
+        "{runs:#?}"
+    );
+
+    // One journal per session, each verifiable.
+    let journals: Vec<PathBuf> = std::fs::read_dir(server.dir.path().join("journals"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let sessions: std::collections::HashSet<_> =
+        runs.iter().map(|r| r["session"].clone()).collect();
+    assert_eq!(journals.len(), sessions.len(), "{journals:?}");
+    for journal in &journals {
+        let verified = Command::new(env!("CARGO_BIN_EXE_airlock"))
+            .args(["journal", "verify"])
+            .arg(journal)
+            .output()
+            .unwrap();
+        assert!(verified.status.success(), "{}", text(&verified.stderr));
+    }
 }
 
 const WEATHER_PY: &str = r#"

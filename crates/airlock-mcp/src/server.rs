@@ -63,6 +63,14 @@ pub struct ServerOptions {
     /// How many runs may wait for a free slot of the instance pool; past it the HTTP transport
     /// answers 503 with `Retry-After`. Default 1,024.
     pub max_queued: usize,
+    /// Write one journal per session into this folder (`<session id>.jsonl`), each verifiable
+    /// and replayable with `airlock journal`.
+    pub journal_dir: Option<std::path::PathBuf>,
+    /// Results up to this size are journaled in full; larger ones by hash. Default 64 KiB.
+    pub journal_results: usize,
+    /// Write one JSON line per run to stderr: time, session id, identity, language, outcome,
+    /// duration, wait, tool calls and denials, trace id.
+    pub log_runs: bool,
 }
 
 /// Default of [`ServerOptions::max_queued`].
@@ -77,6 +85,9 @@ impl Default for ServerOptions {
             session_idle: crate::sessions::DEFAULT_IDLE,
             max_sessions: crate::sessions::DEFAULT_MAX_SESSIONS,
             max_queued: DEFAULT_MAX_QUEUED,
+            journal_dir: None,
+            journal_results: 64 * 1024,
+            log_runs: false,
         }
     }
 }
@@ -339,6 +350,10 @@ struct SessionCell {
     approvals: Approvals,
     /// The bytes of its files after its last run.
     files_bytes: AtomicU64,
+    /// What logs and journal files call it (not its handle, which is a secret).
+    id: String,
+    /// Who made it.
+    owner: Option<String>,
 }
 
 /// A finished run and what the answer says of how it ran.
@@ -358,6 +373,56 @@ impl Drop for Waiting<'_> {
     fn drop(&mut self) {
         self.0.queued.dec();
     }
+}
+
+/// One JSON line on stderr (whoever reads it may have gone: that is no reason to fail a run).
+fn log_line(value: &Value) {
+    use std::io::Write as _;
+    let mut line = value.clone();
+    if let Value::Object(map) = &mut line {
+        map.insert(
+            "ts".to_string(),
+            Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        );
+    }
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+fn log_run(
+    cell: &SessionCell,
+    number: u64,
+    language: &str,
+    result: &Result<RunOutput, airlock::Error>,
+    took: Duration,
+    queued: Duration,
+    traceparent: Option<&str>,
+) {
+    let mut line = serde_json::json!({
+        "event": "run",
+        "session": cell.id,
+        "run": number,
+        "identity": cell.owner,
+        "language": language,
+        "duration_ms": took.as_secs_f64() * 1000.0,
+        "queued_ms": queued.as_secs_f64() * 1000.0,
+        // The W3C traceparent's trace id: version-traceid-parentid-flags.
+        "trace_id": traceparent.and_then(|t| t.split('-').nth(1)),
+    });
+    match result {
+        Ok(output) => {
+            line["exit_code"] = output.exit_code.into();
+            line["termination"] = format!("{:?}", output.termination).into();
+            line["calls"] = output.calls.len().into();
+            line["failed_calls"] = output
+                .calls
+                .iter()
+                .filter(|c| c.error.is_some())
+                .count()
+                .into();
+        }
+        Err(e) => line["error"] = e.to_string().into(),
+    }
+    log_line(&line);
 }
 
 /// What a run carries besides its script.
@@ -510,6 +575,24 @@ impl AirlockServer {
 
     fn new_cell(&self, context: &RequestContext<RoleServer>) -> Arc<SessionCell> {
         let mut session = self.shared.sandbox.session();
+        let id = crate::approvals::fresh_token();
+        let owner = context
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<crate::http::Identity>())
+            .map(|i| i.name.clone());
+        if let Some(dir) = &self.shared.options.journal_dir {
+            let path = dir.join(format!("{id}.jsonl"));
+            match std::fs::File::create(&path) {
+                Ok(file) => session.set_journal(file, self.shared.options.journal_results),
+                Err(e) => log_line(&serde_json::json!({
+                    "event": "journal-failed",
+                    "session": id,
+                    "path": path.display().to_string(),
+                    "error": e.to_string(),
+                })),
+            }
+        }
         if let Some((profile, _)) = self.profile_of(context) {
             session.set_toolset(profile.toolset.clone());
             // Checked against the sandbox when the profile was added.
@@ -541,6 +624,8 @@ impl AirlockServer {
             session: Mutex::new(session),
             approvals,
             files_bytes: AtomicU64::new(0),
+            id,
+            owner,
         });
         let mut cells = self.shared.cells.lock().unwrap_or_else(|e| e.into_inner());
         if cells.len() >= 1024 && cells.len().is_power_of_two() {
@@ -629,16 +714,31 @@ impl AirlockServer {
             RunLanguage::Shell => (Language::Shell, "shell", "run.sh"),
         };
         let metrics = Arc::clone(&self.shared.metrics);
+        let log = self.shared.options.log_runs;
         tokio::task::spawn_blocking(move || {
             let _slot = run.slot;
             let _admission = run.admission;
             let mut session = cell.session.lock().unwrap_or_else(|e| e.into_inner());
+            let trace = run.traceparent.clone();
             session.set_traceparent(run.traceparent);
             metrics.running.inc();
             let began = Instant::now();
             let result = session.run_named(language, &args.code, name);
+            let took = began.elapsed();
             metrics.running.dec();
-            metrics.ran(label, result.as_ref().map_err(|_| ()), began.elapsed());
+            metrics.ran(label, result.as_ref().map_err(|_| ()), took);
+            if log {
+                let number = session.runs();
+                log_run(
+                    &cell,
+                    number,
+                    label,
+                    &result,
+                    took,
+                    run.queued,
+                    trace.as_deref(),
+                );
+            }
             cell.files_bytes
                 .store(session.vfs().usage().bytes, Ordering::Relaxed);
             Ran {
