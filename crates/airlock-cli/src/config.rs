@@ -105,6 +105,8 @@ pub struct ServeSection {
     pub max_body: Option<String>,
     /// How long runs in flight may take to finish on shutdown, e.g. "30s".
     pub drain: Option<String>,
+    /// How long a client may take to send a request's headers, and again its body, e.g. "10s".
+    pub client_timeout: Option<String>,
 }
 
 /// One `[[serve.token]]`.

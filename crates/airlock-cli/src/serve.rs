@@ -58,6 +58,10 @@ pub struct ServeArgs {
     /// With --http: the largest request body (default 4M); larger gets 413.
     #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size, requires = "http")]
     max_body: Option<u64>,
+    /// With --http: how long a client may take to send a request's headers, and again its body
+    /// (default 10s and 30s); a slower one is cut off (408 for a body).
+    #[arg(long, value_name = "DURATION", value_parser = crate::units::parse_duration, requires = "http")]
+    client_timeout: Option<std::time::Duration>,
     /// Write one journal per session into DIR (`<session id>.jsonl`), each verifiable and
     /// replayable with `airlock journal`.
     #[arg(long, value_name = "DIR")]
@@ -259,6 +263,13 @@ fn http_options(
     };
     if let Some(n) = max_body {
         http.max_body = usize::try_from(n).unwrap_or(usize::MAX).max(1024);
+    }
+    if let Some(t) = args
+        .client_timeout
+        .or(duration("client_timeout", &section.client_timeout)?)
+    {
+        http.header_timeout = t;
+        http.body_timeout = t;
     }
     if let Some(drain) = duration("drain", &section.drain)? {
         http.drain = drain;

@@ -206,7 +206,7 @@ fn each_token_can_bring_its_own_profile() {
 
 #[test]
 fn tokens_origins_hosts_and_bodies_are_checked_at_the_door() {
-    let server = Serve::start(&["--max-body", "64K"]);
+    let server = Serve::start(&["--max-body", "64K", "--client-timeout", "1s"]);
     assert_passed(&service(&["doors", &server.url, TOKEN_A, TOKEN_B]));
 }
 
@@ -250,6 +250,12 @@ fn a_hundred_clients_see_no_failed_run() {
 }
 
 #[test]
+fn live_sessions_are_bounded() {
+    let server = Serve::start(&["--max-sessions", "2"]);
+    assert_passed(&service(&["cap", &server.url, TOKEN_A]));
+}
+
+#[test]
 fn past_the_queue_runs_get_503_with_retry_after() {
     let server = Serve::start(&["--max-queued", "2"]);
     assert_passed(&service(&["flood", &server.url, TOKEN_A, "40"]));
@@ -287,6 +293,13 @@ fn a_shutdown_lets_the_run_in_flight_finish() {
         .status()
         .unwrap();
     assert!(killed.success());
+    // While the run finishes, the server says it is not ready and takes no new work.
+    let readyz = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}"])
+        .arg(server.url.replace("/mcp", "/readyz"))
+        .output()
+        .unwrap();
+    assert_eq!(text(&readyz.stdout), "503");
     assert_passed(&run.join().unwrap());
     let started = Instant::now();
     loop {

@@ -134,6 +134,8 @@ pub struct HttpOptions {
     pub max_body: usize,
     /// How long a client may take to send a request's headers.
     pub header_timeout: Duration,
+    /// How long a client may take to send a request's body (slower: 408).
+    pub body_timeout: Duration,
     /// On shutdown, how long runs in flight may take to finish.
     pub drain: Duration,
 }
@@ -149,6 +151,7 @@ impl Default for HttpOptions {
             tokens: Vec::new(),
             max_body: DEFAULT_MAX_BODY,
             header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
             drain: Duration::from_secs(30),
         }
     }
@@ -249,17 +252,29 @@ impl HttpServer {
         });
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         tokio::pin!(shutdown);
+        // Serving; once told to stop, still answering (`/readyz` 503, new work 503) while the
+        // runs admitted (queued, running, or answered and not yet sent) finish.
+        let mut deadline: Option<Instant> = None;
         loop {
-            let (stream, _) = tokio::select! {
-                accepted = self.listener.accept() => match accepted {
-                    Ok(accepted) => accepted,
-                    // Out of file descriptors and the like: wait a moment rather than spin.
-                    Err(_) => {
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                },
-                () = &mut shutdown => break,
+            if let Some(deadline) = deadline
+                && ((front.admitted.load(Ordering::SeqCst) == 0 && !base.busy())
+                    || Instant::now() >= deadline)
+            {
+                break;
+            }
+            let accepted = tokio::select! {
+                accepted = self.listener.accept() => accepted,
+                () = &mut shutdown, if deadline.is_none() => {
+                    front.draining.store(true, Ordering::SeqCst);
+                    deadline = Some(Instant::now() + self.options.drain);
+                    continue;
+                }
+                () = tokio::time::sleep(Duration::from_millis(20)), if deadline.is_some() => continue,
+            };
+            let Ok((stream, _)) = accepted else {
+                // Out of file descriptors and the like: wait a moment rather than spin.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
             };
             let front = Arc::clone(&front);
             let service = hyper::service::service_fn(move |req| {
@@ -276,14 +291,6 @@ impl HttpServer {
             });
         }
         drop(self.listener);
-        front.draining.store(true, Ordering::SeqCst);
-        // Runs admitted (queued, running, or answered and not yet sent) finish first.
-        let deadline = Instant::now() + self.options.drain;
-        while (front.admitted.load(Ordering::SeqCst) > 0 || base.busy())
-            && Instant::now() < deadline
-        {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
         // Then the connections finish what they are sending; long-lived event streams are
         // ended with the sessions.
         let _ = tokio::time::timeout(Duration::from_secs(1), graceful.shutdown()).await;
@@ -435,7 +442,8 @@ impl Front {
         // A message is read whole (it is bounded) to tell a run, which takes a place among the
         // runs admitted, and a new session from the answers and notifications that let work in
         // flight finish.
-        let bytes = match read_limited(body, self.options.max_body).await {
+        let bytes = match read_limited(body, self.options.max_body, self.options.body_timeout).await
+        {
             Ok(bytes) => bytes,
             Err(response) => return *response,
         };
@@ -539,9 +547,20 @@ impl Admission {
     }
 }
 
-/// The body, refused with 413 past `limit` bytes.
-async fn read_limited(body: Incoming, limit: usize) -> Result<Bytes, Box<Response<Body>>> {
-    match http_body_util::Limited::new(body, limit).collect().await {
+/// The body, refused with 413 past `limit` bytes and 408 past `timeout`.
+async fn read_limited(
+    body: Incoming,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, Box<Response<Body>>> {
+    let read = tokio::time::timeout(timeout, http_body_util::Limited::new(body, limit).collect());
+    let Ok(read) = read.await else {
+        return Err(Box::new(plain(
+            StatusCode::REQUEST_TIMEOUT,
+            "the request body came too slowly",
+        )));
+    };
+    match read {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(Box::new(plain(
             StatusCode::PAYLOAD_TOO_LARGE,

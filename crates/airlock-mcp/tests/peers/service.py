@@ -6,6 +6,7 @@ Usage: service.py private URL TOKEN_A TOKEN_B
        service.py load URL TOKEN CLIENTS RUNS
        service.py flood URL TOKEN N
        service.py drain URL TOKEN
+       service.py cap URL TOKEN
        service.py latency URL TOKEN N      (a benchmark: prints p50 and p99 as JSON)
        service.py idle URL TOKEN N         (a benchmark: leaves N sessions idle)
 
@@ -142,10 +143,48 @@ async def doors(url, a, b):
         r = await http.post(url, json=big, headers=own)
         expect(r.status_code == 413, "a body past the bound: 413", r.status_code)
 
+        # A client that sends its body too slowly (the server was started with a 1 s bound).
+        host, port = url.split("//")[1].split("/")[0].split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write((f"POST /mcp HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {a}\r\n"
+                      "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{").encode())
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(200), timeout=10)
+        expect(b" 408 " in answer, "a body sent too slowly: 408", answer)
+        writer.close()
+        # And one that never finishes its headers is cut off.
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"POST /mcp HTTP/1.1\r\nHost: x\r\n")
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(200), timeout=10)
+        expect(answer == b"" or b" 408 " in answer, "headers sent too slowly: cut off", answer)
+        writer.close()
+
         r = await http.delete(url, headers={**own, "Authorization": f"Bearer {b}"})
         expect(r.status_code == 404, "another token cannot end the session", r.status_code)
         r = await http.delete(url, headers=own)
         expect(r.status_code in (200, 204), "DELETE ends the session with 200 or 204", r.status_code)
+
+
+async def cap(url, token):
+    # The server takes two sessions: a third, stateless or not, is refused until one ends.
+    async with httpx2.AsyncClient(timeout=30) as http:
+        handles = []
+        for i in range(2):
+            r = await http.post(url, json=modern_call("return 1", id=i), headers=run_headers(token))
+            expect(r.status_code == 200 and '"session"' in r.text, f"session {i + 1} of 2", r.text[:200])
+            handles.append(json.loads(r.text.split("data: ", 1)[1])["result"]["structuredContent"]["session"])
+        r = await http.post(url, json=modern_call("return 1", id=3), headers=run_headers(token))
+        expect(r.status_code == 200 and "live sessions" in r.text, "a third session is refused, saying why", r.text[:300])
+        r = await http.post(url, json=modern_call("return 2", session=handles[0], id=4), headers=run_headers(token))
+        expect('"value":2' in r.text, "the sessions there go on", r.text[:300])
+        init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": LEGACY, "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}
+        legacy = {**headers(token), "MCP-Protocol-Version": LEGACY}
+        for i in range(2):
+            r = await http.post(url, json=init, headers=legacy)
+            expect(r.status_code == 200 and r.headers.get("mcp-session-id"), f"MCP session {i + 1} of 2", r.status_code)
+        r = await http.post(url, json=init, headers=legacy)
+        expect(r.status_code == 503 and r.headers.get("retry-after"), "a third MCP session: 503 with Retry-After", (r.status_code, r.text))
 
 
 async def load(url, token, clients, runs):
@@ -238,6 +277,8 @@ def main():
         asyncio.run(doors(*args))
     elif command == "load":
         asyncio.run(load(args[0], args[1], int(args[2]), int(args[3])))
+    elif command == "cap":
+        asyncio.run(cap(*args))
     elif command == "latency":
         asyncio.run(latency(args[0], args[1], int(args[2])))
         return
