@@ -83,11 +83,7 @@ impl Dir {
     }
 }
 
-const WEATHER_PY: &str = r#"
-import json, sys
-args = json.load(sys.stdin)
-json.dump({"city": args["city"], "temp": 21}, sys.stdout)
-"#;
+const WEATHER_PY: &str = include_str!("fixtures/tools/city_weather.py");
 
 const SERVE_CONFIG: &str = r#"
 [limits]

@@ -164,11 +164,7 @@ fn sessions_are_private_to_their_client_and_token_and_journaled_and_logged() {
     }
 }
 
-const WEATHER_PY: &str = r#"
-import json, sys
-args = json.load(sys.stdin)
-json.dump({"city": args["city"], "temp": 21}, sys.stdout)
-"#;
+const WEATHER_PY: &str = include_str!("fixtures/tools/city_weather.py");
 
 const TEAM_A: &str = r#"
 [[tool]]

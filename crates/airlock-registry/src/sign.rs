@@ -147,6 +147,22 @@ fn at_digest(reference: &Reference, digest: &str) -> Reference {
     )
 }
 
+/// The component's manifest as the subject of its signatures, and a client of its registry
+/// holding the credentials.
+async fn subject(
+    reference: &Reference,
+    manifest: &Digest,
+    auth: &RegistryAuth,
+    insecure: bool,
+) -> (Reference, oci_client::Client) {
+    let subject_ref = at_digest(reference, manifest.as_str());
+    let client = client(&subject_ref, insecure);
+    client
+        .store_auth_if_needed(subject_ref.resolve_registry(), auth)
+        .await;
+    (subject_ref, client)
+}
+
 /// The tag of the OCI referrers tag schema for `manifest`: where a registry without the
 /// referrers API keeps the index of what refers to it.
 pub fn referrers_tag(manifest: &Digest) -> String {
@@ -167,13 +183,9 @@ pub async fn push_signature(
     auth: &RegistryAuth,
     insecure: bool,
 ) -> Result<(), Error> {
-    let subject_ref = at_digest(reference, manifest.as_str());
-    let client = client(&subject_ref, insecure);
+    let (subject_ref, client) = subject(reference, manifest, auth, insecure).await;
     let fail =
         |e: oci_client::errors::OciDistributionError| crate::oci::registry_error(&subject_ref, &e);
-    client
-        .store_auth_if_needed(subject_ref.resolve_registry(), auth)
-        .await;
     let (subject_bytes, _) = client
         .pull_manifest_raw(&subject_ref, auth, &[OCI_IMAGE_MEDIA_TYPE])
         .await
@@ -301,13 +313,9 @@ pub async fn pull_signatures(
     auth: &RegistryAuth,
     insecure: bool,
 ) -> Result<Vec<String>, Error> {
-    let subject_ref = at_digest(reference, manifest.as_str());
-    let client = client(&subject_ref, insecure);
+    let (subject_ref, client) = subject(reference, manifest, auth, insecure).await;
     let fail =
         |e: oci_client::errors::OciDistributionError| crate::oci::registry_error(&subject_ref, &e);
-    client
-        .store_auth_if_needed(subject_ref.resolve_registry(), auth)
-        .await;
     let index = client
         .pull_referrers(&subject_ref, Some(SIGNATURE_MEDIA_TYPE))
         .await
