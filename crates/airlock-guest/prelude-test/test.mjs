@@ -3,6 +3,7 @@
 // Node's V8 differs from QuickJS (stack format, some builtins), so these check the
 // prelude's own logic; QuickJS-specific behaviour still needs the real guest.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { makeSandbox } from './harness.mjs';
 
 const tests = [];
@@ -549,9 +550,39 @@ test('fs: errors', async () => {
   assert.equal(s.run('fs.statSync("/workspace/ro").mode'), 0o444);
 });
 
+test('path: the same answers as Node\'s path.posix', () => {
+  const s = makeSandbox();
+  const cases = {
+    normalize: [[''], ['.'], ['/'], ['//'], ['/a/b/../c/./d'], ['a//b/'], ['../a/../../b'], ['./'], ['a/..'], ['/..'], ['a/../..//']],
+    join: [[], [''], ['a', 'b'], ['/a', '../b', 'c/'], ['a', '', 'b'], ['..', 'x'], ['/', '/x'], ['a', '/b'], ['.', '.']],
+    resolve: [['/a/b', 'c'], ['/a/b', '/c', 'd'], ['/x', '..', '..', 'y'], ['/'], ['/a/', './b/']],
+    dirname: [[''], ['/'], ['//'], ['/a'], ['/a/b'], ['/a/b/'], ['a'], ['a/b'], ['//a'], ['a//b//']],
+    basename: [[''], ['/'], ['/a/b.js'], ['/a/b.js', '.js'], ['/a/b.js', 'b.js'], ['b.js', 'js'], ['/a/b/'], ['a', 'a'], ['.js', '.js'], ['x.tar.gz', '.gz']],
+    extname: [[''], ['a'], ['a.js'], ['a.tar.gz'], ['.bashrc'], ['..'], ['a.'], ['/x.y/z'], ['.a.b'], ['a/b.c/']],
+    relative: [['/a/b/c', '/a/d'], ['/a', '/a'], ['/a/b', '/a/b/c/d'], ['/', '/x'], ['/x/y', '/'], ['/data/orandea/test/aaa', '/data/orandea/impl/bbb']],
+    isAbsolute: [[''], ['/a'], ['a'], ['./a']],
+    parse: [[''], ['/'], ['/home/u/file.txt'], ['file.txt'], ['./f.txt'], ['a/b/'], ['.bashrc'], ['..'], ['/a.b/c.d.e']],
+  };
+  for (const [fn, list] of Object.entries(cases)) {
+    for (const args of list) {
+      const got = s.run(`require("path").${fn}(...${JSON.stringify(args)})`);
+      deq(got, path.posix[fn](...args), `path.${fn}(${JSON.stringify(args).slice(1, -1)})`);
+    }
+  }
+  for (const obj of [{ dir: '/home/u', base: 'f.txt' }, { root: '/', name: 'f', ext: '.txt' }, { name: 'f', ext: 'txt' }, { dir: 'a', name: 'b' }, { root: '/', dir: '/', base: 'x' }]) {
+    assert.equal(s.run(`require("path").format(${JSON.stringify(obj)})`), path.posix.format(obj), JSON.stringify(obj));
+  }
+  // resolve() and relative paths start at the working directory.
+  const resolved = s.run('require("path").resolve("x")');
+  assert.ok(resolved.startsWith('/') && resolved.endsWith('/x'), resolved);
+  assert.equal(s.run('require("node:path").sep + require("path/posix").delimiter'), '/:');
+  assert.equal(s.run('require("path").posix === require("path")'), true);
+  assert.throws(() => s.run('require("path").join("a", 1)'), (e) => e.code === 'ERR_INVALID_ARG_TYPE');
+});
+
 test('require', () => {
   const s = makeSandbox();
-  assert.throws(() => s.run('require("path")'), (e) => e.message === "Cannot find module 'path'" && e.code === 'MODULE_NOT_FOUND');
+  assert.throws(() => s.run('require("lodash")'), (e) => e.message.startsWith("Cannot find module 'lodash'") && e.message.includes('fs, fs/promises, path') && e.code === 'MODULE_NOT_FOUND');
   assert.throws(() => s.run('require()'), (e) => e.code === 'MODULE_NOT_FOUND');
   assert.equal(s.run('typeof require("node:fs").readFileSync'), 'function');
 });

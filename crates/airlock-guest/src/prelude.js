@@ -1694,12 +1694,150 @@
   // Agents write `await fs.readFile(...)` without an import as often as with `require('fs')`.
   defGlobal('fs', fs);
 
+  // path: Node's POSIX path functions (the sandbox's filesystem is POSIX).
+  const pathArg = (name, v) => {
+    if (typeof v !== 'string') {
+      const e = new TypeError(`The "${name}" argument must be of type string. Received ${v === null ? 'null' : typeof v}`);
+      e.code = 'ERR_INVALID_ARG_TYPE';
+      throw e;
+    }
+    return v;
+  };
+  // Resolves `.` and `..` segments of a path without its root; `..` above the start is kept
+  // only for relative paths.
+  const normalizeSegments = (p, aboveRoot) => {
+    const out = [];
+    for (const seg of p.split('/')) {
+      if (seg === '' || seg === '.') continue;
+      if (seg === '..') {
+        if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+        else if (aboveRoot) out.push('..');
+      } else out.push(seg);
+    }
+    return out.join('/');
+  };
+  const path = {
+    sep: '/',
+    delimiter: ':',
+    normalize: named('normalize', (p) => {
+      pathArg('path', p);
+      if (p === '') return '.';
+      const abs = p[0] === '/';
+      const trailing = p[p.length - 1] === '/';
+      let out = normalizeSegments(p, !abs);
+      if (out === '') {
+        if (abs) return '/';
+        return trailing ? './' : '.';
+      }
+      if (trailing) out += '/';
+      return abs ? `/${out}` : out;
+    }),
+    join: named('join', (...parts) => {
+      for (const part of parts) pathArg('path', part);
+      const joined = parts.filter((part) => part !== '').join('/');
+      return joined === '' ? '.' : path.normalize(joined);
+    }),
+    resolve: named('resolve', (...parts) => {
+      let resolved = '';
+      let abs = false;
+      for (let i = parts.length - 1; i >= -1 && !abs; i--) {
+        // A run starts in /workspace (node-style runs carry their own cwd).
+        const part = i >= 0 ? pathArg('paths[' + i + ']', parts[i]) : (fsCwd || '/workspace');
+        if (part === '') continue;
+        resolved = `${part}/${resolved}`;
+        abs = part[0] === '/';
+      }
+      const out = normalizeSegments(resolved, !abs);
+      if (abs) return `/${out}`;
+      return out === '' ? '.' : out;
+    }),
+    isAbsolute: named('isAbsolute', (p) => pathArg('path', p).length > 0 && p[0] === '/'),
+    dirname: named('dirname', (p) => {
+      pathArg('path', p);
+      if (p === '') return '.';
+      const root = p[0] === '/';
+      let end = -1;
+      let slashes = true;
+      for (let i = p.length - 1; i >= 1; i--) {
+        if (p[i] === '/') {
+          if (!slashes) { end = i; break; }
+        } else slashes = false;
+      }
+      if (end === -1) return root ? '/' : '.';
+      if (root && end === 1) return '//';
+      return p.slice(0, end);
+    }),
+    basename: named('basename', (p, ext) => {
+      pathArg('path', p);
+      if (ext !== undefined) pathArg('ext', ext);
+      // As Node: an extension that is the whole path leaves nothing.
+      if (ext !== undefined && ext !== '' && ext === p) return '';
+      let end = p.length;
+      while (end > 0 && p[end - 1] === '/') end--;
+      if (end === 0) return '';
+      const start = p.lastIndexOf('/', end - 1) + 1;
+      const base = p.slice(start, end);
+      if (ext !== undefined && ext !== '' && ext !== base && base.endsWith(ext)) {
+        return base.slice(0, base.length - ext.length);
+      }
+      return base;
+    }),
+    extname: named('extname', (p) => {
+      const base = path.basename(p);
+      const dot = base.lastIndexOf('.');
+      if (dot <= 0 || base === '..') return '';
+      return base.slice(dot);
+    }),
+    relative: named('relative', (from, to) => {
+      pathArg('from', from);
+      pathArg('to', to);
+      if (from === to) return '';
+      const a = path.resolve(from);
+      const b = path.resolve(to);
+      if (a === b) return '';
+      const fromParts = a === '/' ? [] : a.slice(1).split('/');
+      const toParts = b === '/' ? [] : b.slice(1).split('/');
+      let common = 0;
+      while (common < fromParts.length && common < toParts.length
+        && fromParts[common] === toParts[common]) common++;
+      const up = fromParts.slice(common).map(() => '..');
+      return up.concat(toParts.slice(common)).join('/');
+    }),
+    parse: named('parse', (p) => {
+      pathArg('path', p);
+      const root = p[0] === '/' ? '/' : '';
+      if (p === '' || p === root) return { root, dir: root, base: '', ext: '', name: '' };
+      const base = path.basename(p);
+      const ext = path.extname(p);
+      let end = p.length;
+      while (end > 1 && p[end - 1] === '/') end--;
+      const dir = p.slice(0, end).includes('/') ? path.dirname(p) : '';
+      return { root, dir, base, ext, name: ext ? base.slice(0, base.length - ext.length) : base };
+    }),
+    format: named('format', (obj) => {
+      if (obj === null || typeof obj !== 'object') {
+        const e = new TypeError(`The "pathObject" argument must be of type object. Received ${obj === null ? 'null' : typeof obj}`);
+        e.code = 'ERR_INVALID_ARG_TYPE';
+        throw e;
+      }
+      const dir = obj.dir || obj.root;
+      const base = obj.base || `${obj.name || ''}${obj.ext ? (obj.ext[0] === '.' ? '' : '.') + obj.ext : ''}`;
+      if (!dir) return base;
+      return dir === obj.root ? `${dir}${base}` : `${dir}/${base}`;
+    }),
+    toNamespacedPath: named('toNamespacedPath', (p) => p),
+  };
+  path.posix = path;
+
+  // The modules `require` knows, for the hint of a missing one.
+  const MODULES = ['fs', 'fs/promises', 'path'];
   const requireFn = function require(id) {
     const name = typeof id === 'string' ? id : safeString(id);
     switch (name) {
       case 'fs': case 'node:fs': case 'fs/promises': case 'node:fs/promises': return fs;
+      case 'path': case 'node:path': case 'path/posix': case 'node:path/posix': return path;
     }
-    const e = new Error(`Cannot find module '${name}'`);
+    const e = new Error(`Cannot find module '${name}'\nThe sandbox has: ${MODULES.join(', ')} (also as node:NAME); there are no npm packages.`);
     e.code = 'MODULE_NOT_FOUND';
     throw e;
   };

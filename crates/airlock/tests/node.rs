@@ -243,3 +243,40 @@ fn node_help() {
         )
     );
 }
+
+#[test]
+fn path_works_as_in_node_and_a_missing_module_names_what_exists() {
+    let mut session = common::sandbox().session();
+    let out = session
+        .run(
+            Language::JavaScript,
+            "const path = require('node:path'); \
+             return [path.join('/workspace', 'a', '../b.txt'), path.extname('x.tar.gz'), \
+                     path.relative('/a/b', '/a/c/d'), path.resolve('f'), path.basename('/x/y.js', '.js')]",
+        )
+        .expect("the run starts");
+    assert_eq!(
+        out.value,
+        Some(json!([
+            "/workspace/b.txt",
+            ".gz",
+            "../c/d",
+            "/workspace/f",
+            "y"
+        ])),
+        "{}",
+        out.stderr_text()
+    );
+    // Under `node`, relative paths start where the shell is.
+    let (out, err, code) = sh(
+        &mut session,
+        "mkdir -p /tmp/w && cd /tmp/w && node -p \"require('path').resolve('f')\"",
+    );
+    assert_eq!((out.as_str(), code), ("/tmp/w/f\n", 0), "{err}");
+    let (_, err, code) = sh(&mut session, "node -e \"require('lodash')\"");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Cannot find module 'lodash'") && err.contains("fs, fs/promises, path"),
+        "{err}"
+    );
+}
