@@ -329,7 +329,10 @@ fn require_of_unknown_module_throws_module_not_found() {
     );
     assert_eq!(
         value,
-        json!(["MODULE_NOT_FOUND", "Cannot find module 'child_process'"])
+        json!([
+            "MODULE_NOT_FOUND",
+            "Cannot find module 'child_process'\nThe sandbox has: fs, fs/promises, path (also as node:NAME); there are no npm packages."
+        ])
     );
 }
 
