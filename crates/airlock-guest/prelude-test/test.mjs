@@ -580,9 +580,61 @@ test('path: the same answers as Node\'s path.posix', () => {
   assert.throws(() => s.run('require("path").join("a", 1)'), (e) => e.code === 'ERR_INVALID_ARG_TYPE');
 });
 
+test('Buffer: the same answers as Node\'s', () => {
+  const s = makeSandbox();
+  const exprs = [
+    `Buffer.from('héllo wörld 😀').toString('hex')`,
+    `Buffer.from('héllo wörld 😀').toString('base64')`,
+    `Buffer.from('héllo wörld 😀').toString('base64url')`,
+    `Buffer.from('68c3a96c6c6f', 'hex').toString()`,
+    `Buffer.from('68c3a96c6c6fzz00', 'hex').length`,
+    `Buffer.from('aMOpbGxv', 'base64').toString('utf8')`,
+    `Buffer.from('aMOp bGxv\\n', 'base64').toString()`,
+    `Buffer.from('-_-_', 'base64url').toString('hex')`,
+    `Buffer.from('-_-_', 'base64').toString('hex')`,
+    `Buffer.from('héllo', 'latin1').toString('hex')`,
+    `Buffer.from([104, 105, 300, -1]).toString('hex')`,
+    `Buffer.from(new Uint8Array([1, 2, 3]).buffer, 1).toString('hex')`,
+    `Buffer.from({ type: 'Buffer', data: [1, 2] }).toString('hex')`,
+    `JSON.stringify(Buffer.from('ab'))`,
+    `Buffer.byteLength('héllo 😀')`,
+    `Buffer.byteLength('aGk=', 'base64')`,
+    `Buffer.concat([Buffer.from('ab'), Buffer.from('cd'), new Uint8Array([101])]).toString()`,
+    `Buffer.concat([Buffer.from('abc'), Buffer.from('def')], 4).toString()`,
+    `Buffer.from('abcdef').slice(1, 3).toString()`,
+    `(() => { const b = Buffer.from('abc'); b.slice(0, 1)[0] = 120; return b.toString(); })()`,
+    `Buffer.from('abc').subarray(-2).toString()`,
+    `Buffer.from('abc').equals(Buffer.from('abc'))`,
+    `Buffer.from('abc').equals(Buffer.from('abd'))`,
+    `[Buffer.compare(Buffer.from('a'), Buffer.from('b')), Buffer.from('b').compare(Buffer.from('a')), Buffer.from('ab').compare(Buffer.from('a'))]`,
+    `Buffer.alloc(5, 'ab').toString()`,
+    `Buffer.alloc(3).toString('hex')`,
+    `Buffer.alloc(4, 255).toString('hex')`,
+    `Buffer.isBuffer(Buffer.from('x'))`,
+    `Buffer.isBuffer(new Uint8Array(1))`,
+    `[Buffer.isEncoding('utf8'), Buffer.isEncoding('HEX'), Buffer.isEncoding('nope')]`,
+    `Buffer.from('héllo').toString('utf8', 1, 3)`,
+    `Buffer.from('abc').toString('ascii')`,
+    `[Buffer.from('hello world').indexOf('o'), Buffer.from('hello world').indexOf('o', 5), Buffer.from('hello').indexOf(108), Buffer.from('hello').includes('ell'), Buffer.from('hello').indexOf('z')]`,
+    `(() => { const b = Buffer.alloc(6); const n = b.write('héllo', 1); return [n, b.toString('hex')]; })()`,
+    `Buffer.from('abc').map((x) => x + 1).toString()`,
+    `Buffer.from('abc') instanceof Uint8Array`,
+  ];
+  for (const expr of exprs) {
+    // eslint-disable-next-line no-eval
+    const want = (0, eval)(expr);
+    deq(s.run(expr), want, expr);
+  }
+  assert.equal(s.run('require("node:buffer").Buffer === Buffer'), true);
+  assert.equal(s.run('__airlock.inspect(Buffer.from("hi"))'), '<Buffer 68 69>');
+  assert.equal(s.run('__airlock.inspect(Buffer.alloc(52))'), `<Buffer ${Array(50).fill('00').join(' ')} ... 2 more bytes>`);
+  assert.throws(() => s.run('Buffer.from("x", "nope")'), (e) => e.code === 'ERR_UNKNOWN_ENCODING');
+  assert.throws(() => s.run('Buffer.concat([1])'), (e) => e.code === 'ERR_INVALID_ARG_TYPE');
+});
+
 test('require', () => {
   const s = makeSandbox();
-  assert.throws(() => s.run('require("lodash")'), (e) => e.message.startsWith("Cannot find module 'lodash'") && e.message.includes('fs, fs/promises, path') && e.code === 'MODULE_NOT_FOUND');
+  assert.throws(() => s.run('require("lodash")'), (e) => e.message.startsWith("Cannot find module 'lodash'") && e.message.includes('buffer, fs, fs/promises, path') && e.code === 'MODULE_NOT_FOUND');
   assert.throws(() => s.run('require()'), (e) => e.code === 'MODULE_NOT_FOUND');
   assert.equal(s.run('typeof require("node:fs").readFileSync'), 'function');
 });

@@ -1694,6 +1694,146 @@
   // Agents write `await fs.readFile(...)` without an import as often as with `require('fs')`.
   defGlobal('fs', fs);
 
+  // Buffer: Node's byte array, a Uint8Array with encodings (utf8, hex, base64, base64url,
+  // latin1, ascii).
+  const bufferEncoding = (enc) => {
+    if (enc === undefined || enc === null) return 'utf8';
+    const n = typeof enc === 'string' ? ENCODINGS[enc.toLowerCase()] : undefined;
+    if (n === undefined || n === 'buffer') {
+      const e = new TypeError(`Unknown encoding: ${safeString(enc)}`);
+      e.code = 'ERR_UNKNOWN_ENCODING';
+      throw e;
+    }
+    return n;
+  };
+  const bufferArg = (name, v) => {
+    if (!(v instanceof Uint8Array)) {
+      const e = new TypeError(`The "${name}" argument must be an instance of Buffer or Uint8Array.`);
+      e.code = 'ERR_INVALID_ARG_TYPE';
+      throw e;
+    }
+    return v;
+  };
+  class Buffer extends Uint8Array {
+    static from(value, encodingOrOffset, length) {
+      if (typeof value === 'string') {
+        const ab = dataToBuffer(value, bufferEncoding(encodingOrOffset));
+        return new Buffer(ab);
+      }
+      if (brand(abByteLength, value)) {
+        const offset = encodingOrOffset === undefined ? 0 : Number(encodingOrOffset);
+        const len = length === undefined ? abByteLength(value) - offset : Number(length);
+        return new Buffer(value, offset, len);
+      }
+      if (value !== null && typeof value === 'object') {
+        if (value.type === 'Buffer' && isArray(value.data)) return Buffer.from(value.data);
+        const view = ArrayBuffer.isView(value) ? viewBytes(value) : null;
+        const out = new Buffer(view ? view.length : (value.length >>> 0));
+        if (view) out.set(view);
+        else for (let i = 0; i < out.length; i++) out[i] = Number(value[i]) & 255;
+        return out;
+      }
+      const e = new TypeError('The first argument must be of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object.');
+      e.code = 'ERR_INVALID_ARG_TYPE';
+      throw e;
+    }
+    static alloc(size, fill, encoding) {
+      const out = new Buffer(size);
+      if (fill !== undefined && fill !== 0) out.fill(fill, 0, out.length, encoding);
+      return out;
+    }
+    static allocUnsafe(size) { return new Buffer(size); }
+    static isBuffer(v) { return v instanceof Buffer; }
+    static isEncoding(enc) {
+      return typeof enc === 'string' && ENCODINGS[enc.toLowerCase()] !== undefined && enc.toLowerCase() !== 'buffer';
+    }
+    static byteLength(value, encoding) {
+      if (typeof value !== 'string') return viewBytes(value)?.length ?? abByteLength(value);
+      return abByteLength(dataToBuffer(value, bufferEncoding(encoding)));
+    }
+    static concat(list, totalLength) {
+      if (!isArray(list)) {
+        const e = new TypeError('The "list" argument must be an instance of Array.');
+        e.code = 'ERR_INVALID_ARG_TYPE';
+        throw e;
+      }
+      list.forEach((b, i) => bufferArg(`list[${i}]`, b));
+      const total = totalLength === undefined ? list.reduce((n, b) => n + b.length, 0) : totalLength;
+      const out = new Buffer(total);
+      let at = 0;
+      for (const b of list) {
+        if (at >= total) break;
+        const part = b.length > total - at ? b.subarray(0, total - at) : b;
+        out.set(part, at);
+        at += part.length;
+      }
+      return out;
+    }
+    static compare(a, b) { return bufferArg('buf1', a) && Buffer.prototype.compare.call(a, bufferArg('buf2', b)); }
+    toString(encoding, start = 0, end = this.length) {
+      const s = Math.max(0, start | 0);
+      const e = Math.min(this.length, end === undefined ? this.length : end | 0);
+      if (e <= s) return '';
+      const bytes = new Uint8Array(this.buffer, this.byteOffset + s, e - s);
+      const enc = bufferEncoding(encoding);
+      return enc === 'utf8' ? host.utf8Decode(bytes, false) : decodeBytes(copyBuffer(bytes), enc);
+    }
+    toJSON() { return { type: 'Buffer', data: Array.from(this) }; }
+    equals(other) { return this.compare(bufferArg('otherBuffer', other)) === 0; }
+    compare(other) {
+      bufferArg('target', other);
+      const n = Math.min(this.length, other.length);
+      for (let i = 0; i < n; i++) if (this[i] !== other[i]) return this[i] < other[i] ? -1 : 1;
+      return this.length === other.length ? 0 : (this.length < other.length ? -1 : 1);
+    }
+    // Shares memory, as in Node.
+    slice(start, end) { return this.subarray(start, end); }
+    subarray(start, end) {
+      const view = Uint8Array.prototype.subarray.call(this, start, end);
+      return new Buffer(view.buffer, view.byteOffset, view.length);
+    }
+    fill(value, offset = 0, end = this.length, encoding) {
+      if (typeof offset === 'string') { encoding = offset; offset = 0; end = this.length; }
+      if (typeof value === 'string') {
+        const bytes = value.length === 1 && (encoding === undefined || bufferEncoding(encoding) === 'utf8') && value.charCodeAt(0) < 128
+          ? [value.charCodeAt(0)] : bytesOf(dataToBuffer(value, bufferEncoding(encoding)));
+        if (bytes.length === 0) return Uint8Array.prototype.fill.call(this, 0, offset, end);
+        for (let i = offset, j = 0; i < end; i++, j = (j + 1) % bytes.length) this[i] = bytes[j];
+        return this;
+      }
+      return Uint8Array.prototype.fill.call(this, Number(value) & 255, offset, end);
+    }
+    write(string, offset = 0, length, encoding) {
+      if (typeof offset === 'string') { encoding = offset; offset = 0; }
+      else if (typeof length === 'string') { encoding = length; length = undefined; }
+      const bytes = bytesOf(dataToBuffer(String(string), bufferEncoding(encoding)));
+      const n = Math.min(bytes.length, this.length - offset, length === undefined ? Infinity : length);
+      this.set(bytes.subarray(0, n), offset);
+      return n;
+    }
+    indexOf(value, byteOffset = 0, encoding) {
+      if (typeof value === 'number') return Uint8Array.prototype.indexOf.call(this, value & 255, byteOffset);
+      const needle = typeof value === 'string' ? bytesOf(dataToBuffer(value, bufferEncoding(encoding))) : bufferArg('value', value);
+      const from = byteOffset < 0 ? Math.max(0, this.length + byteOffset) : byteOffset;
+      if (needle.length === 0) return Math.min(from, this.length);
+      outer: for (let i = from; i <= this.length - needle.length; i++) {
+        for (let j = 0; j < needle.length; j++) if (this[i + j] !== needle[j]) continue outer;
+        return i;
+      }
+      return -1;
+    }
+    includes(value, byteOffset, encoding) { return this.indexOf(value, byteOffset, encoding) !== -1; }
+    [kCustomInspect]() {
+      const shown = Array.from(this.subarray(0, 50), (b) => HEX[b]).join(' ');
+      const more = this.length > 50 ? ` ... ${this.length - 50} more byte${this.length - 50 === 1 ? '' : 's'}` : '';
+      return `<Buffer${shown ? ' ' + shown : ''}${more}>`;
+    }
+  }
+  // `Buffer.from(...).map(...)` and the like give Buffers too.
+  defProp(Buffer, Symbol.species, { get() { return Buffer; }, configurable: true });
+  defGlobalIfMissing('Buffer', Buffer);
+  const bufferModule = { Buffer, constants: { MAX_LENGTH: 2 ** 32 - 1 } };
+
   // path: Node's POSIX path functions (the sandbox's filesystem is POSIX).
   const pathArg = (name, v) => {
     if (typeof v !== 'string') {
@@ -1830,12 +1970,13 @@
   path.posix = path;
 
   // The modules `require` knows, for the hint of a missing one.
-  const MODULES = ['fs', 'fs/promises', 'path'];
+  const MODULES = ['buffer', 'fs', 'fs/promises', 'path'];
   const requireFn = function require(id) {
     const name = typeof id === 'string' ? id : safeString(id);
     switch (name) {
       case 'fs': case 'node:fs': case 'fs/promises': case 'node:fs/promises': return fs;
       case 'path': case 'node:path': case 'path/posix': case 'node:path/posix': return path;
+      case 'buffer': case 'node:buffer': return bufferModule;
     }
     const e = new Error(`Cannot find module '${name}'\nThe sandbox has: ${MODULES.join(', ')} (also as node:NAME); there are no npm packages.`);
     e.code = 'MODULE_NOT_FOUND';

@@ -331,7 +331,7 @@ fn require_of_unknown_module_throws_module_not_found() {
         value,
         json!([
             "MODULE_NOT_FOUND",
-            "Cannot find module 'child_process'\nThe sandbox has: fs, fs/promises, path (also as node:NAME); there are no npm packages."
+            "Cannot find module 'child_process'\nThe sandbox has: buffer, fs, fs/promises, path (also as node:NAME); there are no npm packages."
         ])
     );
 }
@@ -462,4 +462,37 @@ fn output_handler_sees_output_as_it_is_written() {
     );
     assert_eq!(out.stdout_text(), "first\n");
     assert_eq!(out.stderr_text(), "second\n");
+}
+
+#[test]
+fn buffer_encodes_and_decodes_as_in_node() {
+    // The expected values are what Node 20 prints for the same expressions.
+    let out = run("const b = Buffer.from('héllo 😀'); \
+         console.log(b); \
+         return [b.toString('hex'), b.toString('base64'), b.toString('base64url'), \
+                 Buffer.from('aMOpbGxv', 'base64').toString(), Buffer.byteLength('héllo 😀'), \
+                 Buffer.concat([Buffer.from('ab'), Buffer.from('cd')]).toString(), \
+                 Buffer.from('abc').equals(Buffer.from('abc')), JSON.stringify(Buffer.from('hi')), \
+                 Buffer.isBuffer(b), b.slice(0, 2).toString('hex')]");
+    assert_eq!(
+        out.stdout_text().lines().next(),
+        Some("<Buffer 68 c3 a9 6c 6c 6f 20 f0 9f 98 80>")
+    );
+    assert_eq!(
+        out.value,
+        Some(json!([
+            "68c3a96c6c6f20f09f9880",
+            "aMOpbGxvIPCfmIA=",
+            "aMOpbGxvIPCfmIA",
+            "héllo",
+            11,
+            "abcd",
+            true,
+            "{\"type\":\"Buffer\",\"data\":[104,105]}",
+            true,
+            "68c3"
+        ])),
+        "{}",
+        out.stderr_text()
+    );
 }

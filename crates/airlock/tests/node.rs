@@ -276,7 +276,8 @@ fn path_works_as_in_node_and_a_missing_module_names_what_exists() {
     let (_, err, code) = sh(&mut session, "node -e \"require('lodash')\"");
     assert_eq!(code, 1);
     assert!(
-        err.contains("Cannot find module 'lodash'") && err.contains("fs, fs/promises, path"),
+        err.contains("Cannot find module 'lodash'")
+            && err.contains("buffer, fs, fs/promises, path"),
         "{err}"
     );
 }
