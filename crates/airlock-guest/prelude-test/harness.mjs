@@ -129,6 +129,12 @@ export function makeSandbox() {
     },
     random: () => Math.random(),
     randomBytes: (n) => toCtxBuffer(crypto.randomBytes(n)),
+    // The guest's native digests (natives.rs), here Node's; null for an unknown algorithm.
+    hash(algorithm, data) {
+      if (!['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'].includes(algorithm)) return null;
+      const bytes = new Uint8Array(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength);
+      return toCtxBuffer(crypto.createHash(algorithm).update(bytes).digest());
+    },
     now: () => 1700000000000 + clock.t,
     monotonic: () => clock.t,
     // The guest's exit throws an error no catch can stop; here it is an ordinary one.

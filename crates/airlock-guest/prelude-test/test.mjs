@@ -4,6 +4,8 @@
 // prelude's own logic; QuickJS-specific behaviour still needs the real guest.
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import nodeCrypto from 'node:crypto';
+globalThis.nodeCrypto = nodeCrypto;
 import { makeSandbox } from './harness.mjs';
 
 const tests = [];
@@ -632,9 +634,34 @@ test('Buffer: the same answers as Node\'s', () => {
   assert.throws(() => s.run('Buffer.concat([1])'), (e) => e.code === 'ERR_INVALID_ARG_TYPE');
 });
 
+test('crypto: createHash and subtle.digest give Node\'s digests', async () => {
+  const s = makeSandbox();
+  const exprs = [
+    `require('crypto').createHash('sha256').update('héllo').digest('hex')`,
+    `require('crypto').createHash('SHA256').update('a').update(Buffer.from('b')).update(new Uint8Array([99])).digest('base64')`,
+    `require('crypto').createHash('md5').update('').digest('hex')`,
+    `require('crypto').createHash('sha1').update('abc').digest('hex')`,
+    `require('crypto').createHash('sha512').update('6869', 'hex').digest('base64url')`,
+    `require('crypto').createHash('sha384').update('x').digest().toString('hex')`,
+    `require('crypto').createHash('sha224').update('x').digest('hex')`,
+    `(() => { const h = require('crypto').createHash('sha256').update('a'); const c = h.copy(); c.update('b'); return [h.digest('hex'), c.digest('hex')]; })()`,
+    `require('crypto').randomBytes(8).length`,
+    `typeof require('crypto').randomUUID()`,
+  ];
+  for (const expr of exprs) {
+    const want = (0, eval)(expr.replaceAll("require('crypto')", 'nodeCrypto'));
+    deq(s.run(expr), want, expr);
+  }
+  assert.throws(() => s.run('require("crypto").createHash("whirlpool")'), (e) => /Digest method not supported/.test(e.message));
+  assert.throws(() => s.run('const h = require("crypto").createHash("md5"); h.digest(); h.digest()'), (e) => e.code === 'ERR_CRYPTO_HASH_FINALIZED');
+  const digest = await s.run('crypto.subtle.digest("SHA-256", new TextEncoder().encode("abc")).then((ab) => Buffer.from(ab).toString("hex"))');
+  assert.equal(digest, nodeCrypto.createHash('sha256').update('abc').digest('hex'));
+  await assert.rejects(s.run('crypto.subtle.digest("MD5", new Uint8Array(1))'), (e) => e.name === 'NotSupportedError');
+});
+
 test('require', () => {
   const s = makeSandbox();
-  assert.throws(() => s.run('require("lodash")'), (e) => e.message.startsWith("Cannot find module 'lodash'") && e.message.includes('buffer, fs, fs/promises, path') && e.code === 'MODULE_NOT_FOUND');
+  assert.throws(() => s.run('require("lodash")'), (e) => e.message.startsWith("Cannot find module 'lodash'") && e.message.includes('buffer, crypto, fs, fs/promises, path') && e.code === 'MODULE_NOT_FOUND');
   assert.throws(() => s.run('require()'), (e) => e.code === 'MODULE_NOT_FOUND');
   assert.equal(s.run('typeof require("node:fs").readFileSync'), 'function');
 });

@@ -111,6 +111,7 @@ pub fn install(ctx: &Ctx<'_>) -> Result<()> {
     )?;
 
     host_obj.set("randomBytes", Function::new(ctx.clone(), random_bytes)?)?;
+    host_obj.set("hash", Function::new(ctx.clone(), hash)?)?;
 
     host_obj.set(
         "now",
@@ -190,6 +191,28 @@ fn shell<'js>(
 
 fn utf8_encode<'js>(ctx: Ctx<'js>, s: rquickjs::String<'js>) -> Result<ArrayBuffer<'js>> {
     ArrayBuffer::new(ctx, s.to_string()?.into_bytes())
+}
+
+/// The digest of `data` (an ArrayBuffer or a view) by `algorithm` (md5, sha1, sha224, sha256,
+/// sha384, sha512); `null` for an algorithm it does not know.
+fn hash<'js>(ctx: Ctx<'js>, algorithm: String, data: Value<'js>) -> Result<Value<'js>> {
+    use sha2::Digest as _;
+    let Some(bytes) = bytes_of(&data) else {
+        return Err(rquickjs::Exception::throw_type(
+            &ctx,
+            "hash: the data must be an ArrayBuffer or a typed array",
+        ));
+    };
+    let digest: Vec<u8> = match algorithm.as_str() {
+        "md5" => md5::Md5::digest(&bytes).to_vec(),
+        "sha1" => sha1::Sha1::digest(&bytes).to_vec(),
+        "sha224" => sha2::Sha224::digest(&bytes).to_vec(),
+        "sha256" => sha2::Sha256::digest(&bytes).to_vec(),
+        "sha384" => sha2::Sha384::digest(&bytes).to_vec(),
+        "sha512" => sha2::Sha512::digest(&bytes).to_vec(),
+        _ => return Ok(Value::new_null(ctx)),
+    };
+    Ok(ArrayBuffer::new(ctx, digest)?.into_value())
 }
 
 fn random_bytes<'js>(ctx: Ctx<'js>, n: usize) -> Result<ArrayBuffer<'js>> {

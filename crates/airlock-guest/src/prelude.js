@@ -1834,6 +1834,90 @@
   defGlobalIfMissing('Buffer', Buffer);
   const bufferModule = { Buffer, constants: { MAX_LENGTH: 2 ** 32 - 1 } };
 
+  // crypto: Node's createHash and the Web's crypto.subtle.digest, over the guest's native digests.
+  const HASHES = { md5: 'md5', sha1: 'sha1', 'sha-1': 'sha1', sha224: 'sha224', 'sha-224': 'sha224',
+    sha256: 'sha256', 'sha-256': 'sha256', sha384: 'sha384', 'sha-384': 'sha384', sha512: 'sha512', 'sha-512': 'sha512' };
+  const hashBytes = (bytes) => bytes instanceof Uint8Array ? bytes : viewBytes(bytes);
+  class Hash {
+    #algorithm;
+    #chunks = [];
+    #done = false;
+    constructor(algorithm) { this.#algorithm = algorithm; }
+    update(data, inputEncoding) {
+      if (this.#done) {
+        const e = new Error('Digest already called');
+        e.code = 'ERR_CRYPTO_HASH_FINALIZED';
+        throw e;
+      }
+      if (typeof data === 'string') this.#chunks.push(bytesOf(dataToBuffer(data, bufferEncoding(inputEncoding))));
+      else {
+        const bytes = data !== null && typeof data === 'object' ? hashBytes(data) : null;
+        if (!bytes) {
+          const e = new TypeError('The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView.');
+          e.code = 'ERR_INVALID_ARG_TYPE';
+          throw e;
+        }
+        this.#chunks.push(Uint8Array.from(bytes));
+      }
+      return this;
+    }
+    digest(encoding) {
+      if (this.#done) {
+        const e = new Error('Digest already called');
+        e.code = 'ERR_CRYPTO_HASH_FINALIZED';
+        throw e;
+      }
+      this.#done = true;
+      const all = Buffer.concat(this.#chunks);
+      const out = new Buffer(host.hash(this.#algorithm, all));
+      return encoding === undefined || encoding === 'buffer' ? out : out.toString(encoding);
+    }
+    copy() {
+      const c = new Hash(this.#algorithm);
+      for (const chunk of this.#chunks) c.update(chunk);
+      return c;
+    }
+  }
+  const createHash = named('createHash', (algorithm) => {
+    const name = typeof algorithm === 'string' ? HASHES[algorithm.toLowerCase()] : undefined;
+    if (name === undefined) {
+      if (typeof algorithm !== 'string') {
+        const e = new TypeError(`The "algorithm" argument must be of type string. Received ${describeArg(algorithm)}`);
+        e.code = 'ERR_INVALID_ARG_TYPE';
+        throw e;
+      }
+      throw new Error(`Digest method not supported: ${algorithm} (the sandbox has md5, sha1, sha224, sha256, sha384, sha512)`);
+    }
+    return new Hash(name);
+  });
+  const subtle = {
+    digest: named('digest', (algorithm, data) => {
+      try {
+        const raw = typeof algorithm === 'object' && algorithm !== null ? algorithm.name : algorithm;
+        const name = typeof raw === 'string' ? HASHES[raw.toLowerCase()] : undefined;
+        if (name === undefined || name === 'md5' || name === 'sha224') {
+          throw domError('NotSupportedError', 'Unrecognized algorithm name');
+        }
+        const bytes = data !== null && typeof data === 'object' ? viewBytes(data) : null;
+        if (!bytes) throw new TypeError('Failed to execute \'digest\' on \'SubtleCrypto\': 2nd argument is not instance of ArrayBuffer, Buffer, TypedArray, or DataView.');
+        return Promise.resolve(host.hash(name, Uint8Array.from(bytes)));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }),
+  };
+  if (cryptoObj.subtle === undefined) defProp(cryptoObj, 'subtle', { value: subtle, configurable: true, enumerable: true });
+  const cryptoModule = {
+    createHash,
+    Hash,
+    randomUUID: (...a) => cryptoObj.randomUUID(...a),
+    getRandomValues: (ta) => cryptoObj.getRandomValues(ta),
+    randomBytes: named('randomBytes', (size) => new Buffer(host.randomBytes(size))),
+    getHashes: named('getHashes', () => ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']),
+    subtle: cryptoObj.subtle,
+    webcrypto: cryptoObj,
+  };
+
   // path: Node's POSIX path functions (the sandbox's filesystem is POSIX).
   const pathArg = (name, v) => {
     if (typeof v !== 'string') {
@@ -1970,13 +2054,14 @@
   path.posix = path;
 
   // The modules `require` knows, for the hint of a missing one.
-  const MODULES = ['buffer', 'fs', 'fs/promises', 'path'];
+  const MODULES = ['buffer', 'crypto', 'fs', 'fs/promises', 'path'];
   const requireFn = function require(id) {
     const name = typeof id === 'string' ? id : safeString(id);
     switch (name) {
       case 'fs': case 'node:fs': case 'fs/promises': case 'node:fs/promises': return fs;
       case 'path': case 'node:path': case 'path/posix': case 'node:path/posix': return path;
       case 'buffer': case 'node:buffer': return bufferModule;
+      case 'crypto': case 'node:crypto': return cryptoModule;
     }
     const e = new Error(`Cannot find module '${name}'\nThe sandbox has: ${MODULES.join(', ')} (also as node:NAME); there are no npm packages.`);
     e.code = 'MODULE_NOT_FOUND';

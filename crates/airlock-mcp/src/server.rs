@@ -255,7 +255,7 @@ fn run_description(specs: &[ToolSpec], discovery: bool) -> String {
          persists across calls of this session) and get its stdout, stderr, exit code and return value. \
          A result's `session`, passed back as `session`, continues that session.\n\
          language \"javascript\" (default): QuickJS with top-level await and return; console, fs \
-         (Node-style, sync and promises), require('path'), Buffer; fetch is absent. Every tool below is an async function \
+         (Node-style, sync and promises), require('path'), Buffer, require('crypto').createHash; fetch is absent. Every tool below is an async function \
          taking one object; call many in one script and use Promise.all for independent calls. \
          Errors are thrown as Error with .code (EPOLICY when the policy denies a call). \
          `await shell(\"grep -c x f.txt\")` runs a shell command.\n\

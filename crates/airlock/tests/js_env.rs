@@ -331,7 +331,7 @@ fn require_of_unknown_module_throws_module_not_found() {
         value,
         json!([
             "MODULE_NOT_FOUND",
-            "Cannot find module 'child_process'\nThe sandbox has: buffer, fs, fs/promises, path (also as node:NAME); there are no npm packages."
+            "Cannot find module 'child_process'\nThe sandbox has: buffer, crypto, fs, fs/promises, path (also as node:NAME); there are no npm packages."
         ])
     );
 }
@@ -491,6 +491,30 @@ fn buffer_encodes_and_decodes_as_in_node() {
             "{\"type\":\"Buffer\",\"data\":[104,105]}",
             true,
             "68c3"
+        ])),
+        "{}",
+        out.stderr_text()
+    );
+}
+
+#[test]
+fn crypto_hashes_match_node() {
+    // The expected digests are what Node 20 gives for the same input.
+    let out = run("const c = require('node:crypto'); \
+         const web = await crypto.subtle.digest('SHA-256', new TextEncoder().encode('abc')); \
+         return [c.createHash('sha256').update('héllo').digest('hex'), \
+                 c.createHash('md5').update('a').update(Buffer.from('bc')).digest('hex'), \
+                 c.createHash('sha1').update('abc').digest('base64'), \
+                 c.createHash('sha512').update('x').digest('hex').slice(0, 16), \
+                 Buffer.from(web).toString('hex')]");
+    assert_eq!(
+        out.value,
+        Some(json!([
+            "3c48591d8d098a4538f5e013dfcf406e948eac4d3277b10bf614e295d6068179",
+            "900150983cd24fb0d6963f7d28e17f72",
+            "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=",
+            "a4abd4448c49562d",
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         ])),
         "{}",
         out.stderr_text()
