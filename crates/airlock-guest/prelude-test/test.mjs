@@ -647,6 +647,11 @@ test('crypto: createHash and subtle.digest give Node\'s digests', async () => {
     `(() => { const h = require('crypto').createHash('sha256').update('a'); const c = h.copy(); c.update('b'); return [h.digest('hex'), c.digest('hex')]; })()`,
     `require('crypto').randomBytes(8).length`,
     `typeof require('crypto').randomUUID()`,
+    `require('crypto').createHmac('sha256', 'key').update('The quick brown fox').digest('hex')`,
+    `require('crypto').createHmac('sha1', Buffer.from('k3y')).update('a').update('b').digest('base64')`,
+    `require('crypto').createHmac('md5', '').update('x').digest('hex')`,
+    `require('crypto').createHmac('sha512', 'k'.repeat(200)).update('long key').digest('hex')`,
+    `require('crypto').createHmac('sha384', 'k'.repeat(64)).update('block-size key').digest('base64url')`,
   ];
   for (const expr of exprs) {
     const want = (0, eval)(expr.replaceAll("require('crypto')", 'nodeCrypto'));

@@ -1890,6 +1890,43 @@
     }
     return new Hash(name);
   });
+  // HMAC (RFC 2104) over the same digests: H((K ^ opad) || H((K ^ ipad) || message)).
+  const BLOCK = { md5: 64, sha1: 64, sha224: 64, sha256: 64, sha384: 128, sha512: 128 };
+  class Hmac extends Hash {
+    #outer;
+    constructor(algorithm, key) {
+      super(algorithm);
+      let k = typeof key === 'string' ? bytesOf(dataToBuffer(key, 'utf8')) : (key !== null && typeof key === 'object' ? hashBytes(key) : null);
+      if (!k) {
+        const e = new TypeError('The "key" argument must be of type string or an instance of Buffer, TypedArray, DataView, or KeyObject.');
+        e.code = 'ERR_INVALID_ARG_TYPE';
+        throw e;
+      }
+      const size = BLOCK[algorithm];
+      if (k.length > size) k = bytesOf(host.hash(algorithm, Uint8Array.from(k)));
+      const inner = new Uint8Array(size);
+      const outer = new Uint8Array(size);
+      for (let i = 0; i < size; i++) {
+        const b = i < k.length ? k[i] : 0;
+        inner[i] = b ^ 0x36;
+        outer[i] = b ^ 0x5c;
+      }
+      this.#outer = { algorithm, pad: outer };
+      super.update(inner);
+    }
+    digest(encoding) {
+      const { algorithm, pad } = this.#outer;
+      const innerDigest = super.digest();
+      const out = new Buffer(host.hash(algorithm, Buffer.concat([pad, innerDigest])));
+      return encoding === undefined || encoding === 'buffer' ? out : out.toString(encoding);
+    }
+    copy() { throw new Error('Hmac has no copy(); make a new one with the key'); }
+  }
+  const createHmac = named('createHmac', (algorithm, key) => {
+    const name = typeof algorithm === 'string' ? HASHES[algorithm.toLowerCase()] : undefined;
+    if (name === undefined) throw new Error(`Invalid digest: ${safeString(algorithm)} (the sandbox has md5, sha1, sha224, sha256, sha384, sha512)`);
+    return new Hmac(name, key);
+  });
   const subtle = {
     digest: named('digest', (algorithm, data) => {
       try {
@@ -1909,6 +1946,7 @@
   if (cryptoObj.subtle === undefined) defProp(cryptoObj, 'subtle', { value: subtle, configurable: true, enumerable: true });
   const cryptoModule = {
     createHash,
+    createHmac,
     Hash,
     randomUUID: (...a) => cryptoObj.randomUUID(...a),
     getRandomValues: (ta) => cryptoObj.getRandomValues(ta),

@@ -506,7 +506,8 @@ fn crypto_hashes_match_node() {
                  c.createHash('md5').update('a').update(Buffer.from('bc')).digest('hex'), \
                  c.createHash('sha1').update('abc').digest('base64'), \
                  c.createHash('sha512').update('x').digest('hex').slice(0, 16), \
-                 Buffer.from(web).toString('hex')]");
+                 Buffer.from(web).toString('hex'), \
+                 c.createHmac('sha256', 'key').update('The quick brown fox jumps over the lazy dog').digest('hex')]");
     assert_eq!(
         out.value,
         Some(json!([
@@ -514,7 +515,8 @@ fn crypto_hashes_match_node() {
             "900150983cd24fb0d6963f7d28e17f72",
             "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=",
             "a4abd4448c49562d",
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
         ])),
         "{}",
         out.stderr_text()
