@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import nodeCrypto from 'node:crypto';
 globalThis.nodeCrypto = nodeCrypto;
+import nodeEvents from 'node:events';
+import nodeUtil from 'node:util';
+globalThis.nodeEvents = nodeEvents;
+globalThis.nodeUtil = nodeUtil;
 import { makeSandbox } from './harness.mjs';
 
 const tests = [];
@@ -664,9 +668,52 @@ test('crypto: createHash and subtle.digest give Node\'s digests', async () => {
   await assert.rejects(s.run('crypto.subtle.digest("MD5", new Uint8Array(1))'), (e) => e.name === 'NotSupportedError');
 });
 
+test('events and util: the same behaviour as Node\'s', async () => {
+  const s = makeSandbox();
+  const script = (events) => `(() => {
+    const EventEmitter = ${events};
+    const e = new EventEmitter();
+    const seen = [];
+    e.on('x', (a, b) => seen.push(['on', a, b]));
+    e.prependListener('x', () => seen.push(['first']));
+    e.once('x', () => seen.push(['once']));
+    const r1 = e.emit('x', 1, 2);
+    const r2 = e.emit('x', 3);
+    const r3 = e.emit('nothing');
+    const f = () => seen.push(['off']);
+    e.on('y', f); e.off('y', f);
+    let caught = null;
+    try { e.emit('error', new Error('boom')); } catch (err) { caught = err.message; }
+    class Sub extends EventEmitter {}
+    const sub = new Sub();
+    sub.on('z', function () { seen.push(['this', this === sub]); });
+    sub.emit('z');
+    return [seen, r1, r2, r3, e.listenerCount('x'), e.eventNames(), e.listenerCount('y'), caught, typeof EventEmitter.EventEmitter];
+  })()`;
+  deq(s.run(script('require("events")')), (0, eval)(script('nodeEvents')));
+  const formats = [
+    `util.format('%s is %d years and %i days, %f%%', 'Ada', 36.5, 7.9, 1.5)`,
+    `util.format('a', 'b', 3)`,
+    `util.format('%s %s', 'only')`,
+    `util.format('%% %x', 1)`,
+    `util.format(1, 2)`,
+  ];
+  for (const f of formats) deq(s.run(f.replace(/^util/, 'require("util")')), (0, eval)(f.replace(/^util/, 'nodeUtil')), f);
+  const promised = await s.run(`(async () => {
+    const util = require('node:util');
+    const add = (a, b, cb) => cb(null, a + b);
+    const fail = (cb) => cb(new Error('nope'));
+    const sum = await util.promisify(add)(2, 3);
+    let why = null;
+    try { await util.promisify(fail)(); } catch (e) { why = e.message; }
+    return [sum, why];
+  })()`);
+  deq(promised, [5, 'nope']);
+});
+
 test('require', () => {
   const s = makeSandbox();
-  assert.throws(() => s.run('require("lodash")'), (e) => e.message.startsWith("Cannot find module 'lodash'") && e.message.includes('buffer, crypto, fs, fs/promises, path') && e.code === 'MODULE_NOT_FOUND');
+  assert.throws(() => s.run('require("lodash")'), (e) => e.message.startsWith("Cannot find module 'lodash'") && e.message.includes('buffer, crypto, events, fs, fs/promises, path, util') && e.code === 'MODULE_NOT_FOUND');
   assert.throws(() => s.run('require()'), (e) => e.code === 'MODULE_NOT_FOUND');
   assert.equal(s.run('typeof require("node:fs").readFileSync'), 'function');
 });

@@ -1956,6 +1956,120 @@
     webcrypto: cryptoObj,
   };
 
+  // events: Node's EventEmitter.
+  class EventEmitter {
+    #events = new Map();
+    #max = 10;
+    #add(event, listener, prepend, once) {
+      if (typeof listener !== 'function') {
+        const e = new TypeError(`The "listener" argument must be of type function. Received ${describeArg(listener)}`);
+        e.code = 'ERR_INVALID_ARG_TYPE';
+        throw e;
+      }
+      if (this.#events.has('newListener')) this.emit('newListener', event, listener);
+      let list = this.#events.get(event);
+      if (!list) this.#events.set(event, (list = []));
+      const entry = { listener, once };
+      if (prepend) list.unshift(entry); else list.push(entry);
+      return this;
+    }
+    on(event, listener) { return this.#add(event, listener, false, false); }
+    addListener(event, listener) { return this.#add(event, listener, false, false); }
+    prependListener(event, listener) { return this.#add(event, listener, true, false); }
+    once(event, listener) { return this.#add(event, listener, false, true); }
+    prependOnceListener(event, listener) { return this.#add(event, listener, true, true); }
+    off(event, listener) { return this.removeListener(event, listener); }
+    removeListener(event, listener) {
+      const list = this.#events.get(event);
+      if (!list) return this;
+      for (let i = list.length - 1; i >= 0; i--) {
+        if (list[i].listener === listener) {
+          list.splice(i, 1);
+          if (list.length === 0) this.#events.delete(event);
+          if (this.#events.has('removeListener')) this.emit('removeListener', event, listener);
+          break;
+        }
+      }
+      return this;
+    }
+    removeAllListeners(event) {
+      if (event === undefined) this.#events.clear(); else this.#events.delete(event);
+      return this;
+    }
+    emit(event, ...args) {
+      const list = this.#events.get(event);
+      if (!list || list.length === 0) {
+        if (event === 'error') {
+          const err = args[0];
+          if (err instanceof Error) throw err;
+          const e = new Error(`Unhandled error. (${inspect(err)})`);
+          e.code = 'ERR_UNHANDLED_ERROR';
+          e.context = err;
+          throw e;
+        }
+        return false;
+      }
+      for (const entry of list.slice()) {
+        if (entry.once) this.removeListener(event, entry.listener);
+        entry.listener.apply(this, args);
+      }
+      return true;
+    }
+    listenerCount(event) { return (this.#events.get(event) || []).length; }
+    listeners(event) { return (this.#events.get(event) || []).map((e) => e.listener); }
+    rawListeners(event) { return this.listeners(event); }
+    eventNames() { return [...this.#events.keys()]; }
+    setMaxListeners(n) { this.#max = n; return this; }
+    getMaxListeners() { return this.#max; }
+  }
+  EventEmitter.EventEmitter = EventEmitter;
+  EventEmitter.defaultMaxListeners = 10;
+  EventEmitter.once = named('once', (emitter, event) => new Promise((resolve, reject) => {
+    const onError = (err) => { emitter.removeListener(event, onEvent); reject(err); };
+    const onEvent = (...args) => { if (event !== 'error') emitter.removeListener('error', onError); resolve(args); };
+    emitter.once(event, onEvent);
+    if (event !== 'error') emitter.once('error', onError);
+  }));
+
+  // util: format as console.log formats, inspect as console.log shows values, promisify.
+  const kPromisifyCustom = Symbol.for('nodejs.util.promisify.custom');
+  const promisify = named('promisify', (fn) => {
+    if (typeof fn !== 'function') {
+      const e = new TypeError(`The "original" argument must be of type function. Received ${describeArg(fn)}`);
+      e.code = 'ERR_INVALID_ARG_TYPE';
+      throw e;
+    }
+    if (typeof fn[kPromisifyCustom] === 'function') return fn[kPromisifyCustom];
+    return function promisified(...args) {
+      return new Promise((resolve, reject) => {
+        fn.call(this, ...args, (err, ...values) => {
+          if (err) reject(err);
+          else resolve(values.length > 1 ? values : values[0]);
+        });
+      });
+    };
+  });
+  promisify.custom = kPromisifyCustom;
+  const utilModule = {
+    format: named('format', (...args) => formatArgs(args)),
+    inspect: named('inspect', (value) => inspect(value)),
+    promisify,
+    inherits: named('inherits', (ctor, superCtor) => {
+      Object.setPrototypeOf(ctor.prototype, superCtor.prototype);
+      Object.setPrototypeOf(ctor, superCtor);
+      defProp(ctor, 'super_', { value: superCtor, writable: true, configurable: true });
+    }),
+    deprecate: named('deprecate', (fn) => fn),
+    types: {
+      isPromise: (v) => v instanceof Promise,
+      isDate: (v) => objToString(v) === '[object Date]',
+      isRegExp: (v) => objToString(v) === '[object RegExp]',
+    },
+    TextEncoder: G.TextEncoder,
+    TextDecoder: G.TextDecoder,
+  };
+  utilModule.inspect.custom = kCustomInspect;
+
   // path: Node's POSIX path functions (the sandbox's filesystem is POSIX).
   const pathArg = (name, v) => {
     if (typeof v !== 'string') {
@@ -2092,7 +2206,7 @@
   path.posix = path;
 
   // The modules `require` knows, for the hint of a missing one.
-  const MODULES = ['buffer', 'crypto', 'fs', 'fs/promises', 'path'];
+  const MODULES = ['buffer', 'crypto', 'events', 'fs', 'fs/promises', 'path', 'util'];
   const requireFn = function require(id) {
     const name = typeof id === 'string' ? id : safeString(id);
     switch (name) {
@@ -2100,6 +2214,8 @@
       case 'path': case 'node:path': case 'path/posix': case 'node:path/posix': return path;
       case 'buffer': case 'node:buffer': return bufferModule;
       case 'crypto': case 'node:crypto': return cryptoModule;
+      case 'events': case 'node:events': return EventEmitter;
+      case 'util': case 'node:util': return utilModule;
     }
     const e = new Error(`Cannot find module '${name}'\nThe sandbox has: ${MODULES.join(', ')} (also as node:NAME); there are no npm packages.`);
     e.code = 'MODULE_NOT_FOUND';

@@ -89,7 +89,7 @@ fn environment(out: &mut String, env: &PromptEnv, has_tools: bool) {
         let _ = writeln!(out, "- Mounted directories: {}.", mounts.join(", "));
     }
     out.push_str(
-        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global) and `crypto` (`createHash`, `createHmac`) only. Not available: network access (no `fetch`), processes, npm packages and `import`.",
+        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events` and `util` only. Not available: network access (no `fetch`), processes, npm packages and `import`.",
     );
     out.push_str(if has_tools {
         " Only the tools below reach the outside world.\n"

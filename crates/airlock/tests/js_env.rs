@@ -331,7 +331,7 @@ fn require_of_unknown_module_throws_module_not_found() {
         value,
         json!([
             "MODULE_NOT_FOUND",
-            "Cannot find module 'child_process'\nThe sandbox has: buffer, crypto, fs, fs/promises, path (also as node:NAME); there are no npm packages."
+            "Cannot find module 'child_process'\nThe sandbox has: buffer, crypto, events, fs, fs/promises, path, util (also as node:NAME); there are no npm packages."
         ])
     );
 }
@@ -518,6 +518,24 @@ fn crypto_hashes_match_node() {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
             "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
         ])),
+        "{}",
+        out.stderr_text()
+    );
+}
+
+#[test]
+fn events_and_util_work_as_in_node() {
+    let out = run(
+        "const EventEmitter = require('node:events'); const util = require('util'); \
+         const e = new EventEmitter(); const seen = []; \
+         e.on('x', (a) => seen.push(a)); e.once('x', () => seen.push('once')); \
+         e.emit('x', 1); e.emit('x', 2); \
+         const read = util.promisify((name, cb) => setTimeout(() => cb(null, 'read ' + name), 1)); \
+         return [seen, e.listenerCount('x'), util.format('%s=%d', 'n', 42), await read('a.txt')]",
+    );
+    assert_eq!(
+        out.value,
+        Some(json!([[1, "once", 2], 1, "n=42", "read a.txt"])),
         "{}",
         out.stderr_text()
     );

@@ -277,7 +277,7 @@ fn path_works_as_in_node_and_a_missing_module_names_what_exists() {
     assert_eq!(code, 1);
     assert!(
         err.contains("Cannot find module 'lodash'")
-            && err.contains("buffer, crypto, fs, fs/promises, path"),
+            && err.contains("buffer, crypto, events, fs, fs/promises, path, util"),
         "{err}"
     );
 }
