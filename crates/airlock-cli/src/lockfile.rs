@@ -11,12 +11,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use airlock::components::ComponentHost;
-use airlock_registry::{Digest, auth, parse_reference};
+use airlock_registry::{Digest, parse_reference};
 use anyhow::{Context, anyhow, bail};
 use serde::{Deserialize, Serialize};
-
-use crate::registry::{check_trust, store};
-use crate::toolset::runtime;
 
 /// The key of the publisher's declared permissions in the artifact's config.
 pub const PERMISSIONS_KEY: &str = "dev.airlock.permissions";
@@ -156,24 +153,13 @@ struct Fetched {
 
 fn fetch(reference_text: &str, config: &Path, insecure: bool) -> anyhow::Result<Fetched> {
     let reference = parse_reference(reference_text)?;
-    let credentials = auth::credentials(reference.resolve_registry())?;
-    let pulled = runtime().block_on(airlock_registry::pull(&reference, &credentials, insecure))?;
-    let manifest = Digest::parse(&pulled.manifest)?;
     let trust = if config.is_file() {
         crate::layers::load(config)?.file.trust
     } else {
         Vec::new()
     };
-    let store = store()?;
-    check_trust(
-        &reference,
-        &manifest,
-        &trust,
-        &store,
-        &credentials,
-        insecure,
-    )?;
-    let component = store.keep(&manifest, &pulled.bytes)?;
+    let (pulled, manifest, component) =
+        crate::registry::pull_trusted(&reference, Some(&trust), insecure)?;
     let mut permissions: Permissions = match pulled.config.get(PERMISSIONS_KEY) {
         Some(value) => serde_json::from_value(value.clone()).map_err(|e| {
             anyhow!("{reference_text}: its declared permissions are malformed ({e})")

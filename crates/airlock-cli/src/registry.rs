@@ -153,13 +153,6 @@ pub fn pull(args: &PullArgs) -> anyhow::Result<i32> {
         &args.reference,
         &registry_section(args.config.as_deref())?,
     )?)?;
-    let credentials = auth::credentials(reference.resolve_registry())?;
-    let pulled = runtime().block_on(airlock_registry::pull(
-        &reference,
-        &credentials,
-        args.insecure,
-    ))?;
-    let manifest = Digest::parse(&pulled.manifest)?;
     let trust = match &args.config {
         Some(path) => crate::layers::load(path)?.file.trust,
         None if std::path::Path::new("airlock.toml").is_file() => {
@@ -169,23 +162,13 @@ pub fn pull(args: &PullArgs) -> anyhow::Result<i32> {
         }
         None => Vec::new(),
     };
-    let store = store()?;
-    if !args.allow_unsigned {
-        check_trust(
-            &reference,
-            &manifest,
-            &trust,
-            &store,
-            &credentials,
-            args.insecure,
-        )?;
-    }
-    let digest = store.keep(&manifest, &pulled.bytes)?;
+    let trust = (!args.allow_unsigned).then_some(trust.as_slice());
+    let (pulled, _, digest) = pull_trusted(&reference, trust, args.insecure)?;
     if let Some(out) = &args.output {
         std::fs::write(out, &pulled.bytes)
             .with_context(|| format!("cannot write {}", out.display()))?;
     }
-    println!("{}", store.path(&digest).display());
+    println!("{}", store()?.path(&digest).display());
     eprintln!(
         "airlock: pulled {} (manifest {}, component {}, {} bytes)",
         reference.whole(),
@@ -194,6 +177,25 @@ pub fn pull(args: &PullArgs) -> anyhow::Result<i32> {
         pulled.bytes.len()
     );
     Ok(0)
+}
+
+/// Pulls `reference`, checks its signature against `trust` (`None`: not checked, as
+/// `--allow-unsigned` asks), and keeps it in the store: the artifact, its manifest's digest and
+/// the component's.
+pub(crate) fn pull_trusted(
+    reference: &airlock_registry::oci::Reference,
+    trust: Option<&[TrustDoc]>,
+    insecure: bool,
+) -> anyhow::Result<(airlock_registry::Pulled, Digest, Digest)> {
+    let credentials = auth::credentials(reference.resolve_registry())?;
+    let pulled = runtime().block_on(airlock_registry::pull(reference, &credentials, insecure))?;
+    let manifest = Digest::parse(&pulled.manifest)?;
+    let store = store()?;
+    if let Some(trust) = trust {
+        check_trust(reference, &manifest, trust, &store, &credentials, insecure)?;
+    }
+    let component = store.keep(&manifest, &pulled.bytes)?;
+    Ok((pulled, manifest, component))
 }
 
 /// A signature of `manifest` made with the minisign secret key file `key`.
@@ -246,7 +248,7 @@ pub fn sign(args: &SignArgs) -> anyhow::Result<i32> {
 /// Checks the signature of `manifest` (the artifact `reference`) against the first `[[trust]]`
 /// entry whose `refs` match, fetching the signature if the store does not have it; keeps it
 /// once it verifies.
-pub(crate) fn check_trust(
+fn check_trust(
     reference: &airlock_registry::oci::Reference,
     manifest: &Digest,
     trust: &[TrustDoc],

@@ -181,6 +181,33 @@ fn minisign_keys(dir: &Path, name: &str) -> (PathBuf, String) {
     (secret, line)
 }
 
+/// Signs `message` with the `minisign` command and `secret`, and attaches the signature to
+/// `pinned` with `airlock component sign --signature`.
+fn attach_minisign_signature(dir: &Path, secret: &Path, message: &str, pinned: &str) {
+    let file = dir.join("message.txt");
+    std::fs::write(&file, message).unwrap();
+    let made = Command::new("minisign")
+        .args(["-S", "-s"])
+        .arg(secret)
+        .arg("-m")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let attached = airlock(
+        dir,
+        &dir.join("p"),
+        &[
+            "component",
+            "sign",
+            pinned,
+            "--signature",
+            &format!("{}.minisig", file.display()),
+        ],
+    );
+    assert!(attached.status.success(), "{}", text(&attached.stderr));
+}
+
 /// A config trusting `key` (or allowing unsigned components) for the registry's `acme/` repositories.
 fn trust(dir: &Path, registry: &Registry, keys: &[&str], allow_unsigned: bool, extra: &str) {
     let keys: Vec<String> = keys.iter().map(|k| format!("{k:?}")).collect();
@@ -372,57 +399,16 @@ fn unsigned_untrusted_and_bad_signatures_are_refused_and_a_minisign_signature_is
     pull(Some("which no [[trust]] entry for it lists"));
 
     // Signed by the trusted key, but over another digest: it does not verify.
-    let wrong = dir.join("wrong.txt");
-    std::fs::write(
-        &wrong,
-        "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-    )
-    .unwrap();
-    let made = Command::new("minisign")
-        .args(["-S", "-s"])
-        .arg(&secret)
-        .arg("-m")
-        .arg(&wrong)
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", text(&made.stderr));
-    let attached = airlock(
+    attach_minisign_signature(
         dir,
-        &dir.join("p"),
-        &[
-            "component",
-            "sign",
-            &pinned,
-            "--signature",
-            &format!("{}.minisig", wrong.display()),
-        ],
+        &secret,
+        "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        &pinned,
     );
-    assert!(attached.status.success(), "{}", text(&attached.stderr));
     pull(Some("does not verify"));
 
     // Signed with the minisign command over the digest's text: accepted.
-    let message = dir.join("digest.txt");
-    std::fs::write(&message, &manifest).unwrap();
-    let made = Command::new("minisign")
-        .args(["-S", "-s"])
-        .arg(&secret)
-        .arg("-m")
-        .arg(&message)
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", text(&made.stderr));
-    let attached = airlock(
-        dir,
-        &dir.join("p"),
-        &[
-            "component",
-            "sign",
-            &pinned,
-            "--signature",
-            &format!("{}.minisig", message.display()),
-        ],
-    );
-    assert!(attached.status.success(), "{}", text(&attached.stderr));
+    attach_minisign_signature(dir, &secret, &manifest, &pinned);
     pull(None);
 
     // What the config explicitly allows runs unsigned.
