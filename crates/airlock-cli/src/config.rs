@@ -38,6 +38,17 @@
 //!
 //! [approvals]
 //! timeout = "5m"                          # how long a call waits for a person
+//!
+//! [network]                               # fetch and curl: the built-in tool http/fetch
+//! allow = ["api.github.com", "*.example.org:8443"]   # default: nothing
+//! methods = ["GET", "HEAD"]               # the default
+//! max_response = "8M"
+//! timeout = "20s"
+//! max_redirects = 10
+//! [[network.secret]]                      # added by the host; the script never sees it
+//! host = "api.github.com"
+//! header = "Authorization"
+//! value = "Bearer {env:GITHUB_TOKEN}"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -81,6 +92,38 @@ pub struct FileConfig {
     /// How `airlock serve --http` guards and bounds itself.
     #[serde(default)]
     pub serve: ServeSection,
+    /// What `fetch` and `curl` may reach; without it, the sandbox has no network.
+    pub network: Option<toml::Spanned<NetworkSection>>,
+}
+
+/// `[network]`: the hosts, methods and bounds of the built-in `http/fetch` tool.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSection {
+    /// Hosts requests may reach: `host`, `host:port`, `*.domain`, `host:*`, or an address.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Default `["GET", "HEAD"]`.
+    pub methods: Option<Vec<String>>,
+    /// The largest response body, e.g. "8M".
+    pub max_response: Option<String>,
+    /// How long one request may take, redirects included, e.g. "20s".
+    pub timeout: Option<String>,
+    pub max_redirects: Option<u32>,
+    /// Headers the host adds to requests to a host.
+    #[serde(default)]
+    pub secret: Vec<NetworkSecretDoc>,
+}
+
+/// One `[[network.secret]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSecretDoc {
+    /// Which requests get it (a host rule, as in `allow`).
+    pub host: String,
+    pub header: String,
+    /// The header's value; `{env:NAME}` is replaced by the host's environment variable.
+    pub value: String,
 }
 
 /// `[serve]`: the HTTP server's tokens, origins, hosts and bounds (flags override).

@@ -8,6 +8,7 @@ mod journal;
 mod layers;
 mod lockfile;
 mod mount;
+mod network;
 mod registry;
 mod run;
 mod serve;

@@ -74,20 +74,47 @@ pub fn build(loaded: &Loaded, upstreams: Upstreams) -> anyhow::Result<Toolset> {
             }
         }
     }
-    let doc = PolicyDoc {
+    let fetch = crate::network::tool(loaded)?;
+    let network = fetch.is_some();
+    if let Some(fetch) = fetch {
+        toolbox
+            .add(fetch)
+            .map_err(|e| anyhow!("{name}: [network]: {e}"))?;
+    }
+    let mut doc = PolicyDoc {
         allow: loaded.file.allow.clone(),
         deny: loaded.file.deny.clone(),
     };
-    let policy = Policy::compile(
-        &doc,
-        Source {
-            name: &short,
-            text: Some(&loaded.text),
-        },
-    )
-    .map_err(|e| anyhow!("{}", e.in_file(&name)))?;
+    let source = Source {
+        name: &short,
+        text: Some(&loaded.text),
+    };
+    let mut policy = Policy::compile(&doc, source).map_err(|e| anyhow!("{}", e.in_file(&name)))?;
+    // `[network]` is the one line that turns fetch on: where [[allow]] rules list the tools
+    // and none names http/fetch, the section allows it (a [[deny]] still wins).
+    if network && !policy.may_allow(airlock::net::FETCH_TOOL) {
+        doc.allow.push(network_rule());
+        let with_fetch =
+            Policy::compile(&doc, source).map_err(|e| anyhow!("{}", e.in_file(&name)))?;
+        if with_fetch.may_allow(airlock::net::FETCH_TOOL) {
+            policy = with_fetch;
+        }
+    }
     let layers = crate::layers::build(loaded, &dir)?;
     Ok(Toolset::with_layers(toolbox, policy, layers))
+}
+
+/// The allow rule `[network]` stands for.
+fn network_rule() -> airlock::policy::AllowRuleDoc {
+    airlock::policy::AllowRuleDoc {
+        tools: toml::Spanned::new(0..0, airlock::net::FETCH_TOOL.to_string()),
+        max_calls: None,
+        per_run: None,
+        rate: None,
+        description: Some("[network]: fetch and curl".into()),
+        args: Default::default(),
+        sum: Default::default(),
+    }
 }
 
 /// The folder relative paths in the config are resolved against.

@@ -3,8 +3,9 @@
 //! grants has no network, no files and no environment; clocks and randomness are always there.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
+
+use airlock_net::HostRule;
 
 use crate::error::Error;
 
@@ -145,112 +146,6 @@ impl Limits {
     }
 }
 
-/// One `network` grant: a host name (or `*.` a domain's subdomains) and a port (or any).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct HostRule {
-    host: HostMatch,
-    port: PortMatch,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum HostMatch {
-    Exact(String),
-    /// `*.example.org`: any name ending in `.example.org` (not `example.org` itself).
-    Subdomains(String),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PortMatch {
-    /// No port written: the scheme's default port (80 for http, 443 for https).
-    Default,
-    Exact(u16),
-    Any,
-}
-
-impl HostRule {
-    pub(crate) fn parse(text: &str) -> Result<Self, Error> {
-        let bad = |why: &str| {
-            Error::config(format!(
-                "grants.network entry '{text}': {why}; write a host name or address with an optional port, like \"api.example.com\", \"*.example.org:8443\" or \"127.0.0.1:8080\""
-            ))
-        };
-        let text = text.trim();
-        if text.contains("://") || text.contains('/') {
-            return Err(bad("a grant names a host, not a URL"));
-        }
-        // `[::1]:8080` or `[::1]`; else split at the last colon when it is not part of an
-        // unbracketed IPv6 address.
-        let (host, port) = if let Some(rest) = text.strip_prefix('[') {
-            let (host, after) = rest.split_once(']').ok_or_else(|| bad("unclosed '['"))?;
-            (host, after.strip_prefix(':'))
-        } else if text.matches(':').count() == 1 {
-            let (h, p) = text.split_once(':').unwrap_or((text, ""));
-            (h, Some(p))
-        } else {
-            (text, None)
-        };
-        let port = match port {
-            None => PortMatch::Default,
-            Some("*") => PortMatch::Any,
-            Some(p) => PortMatch::Exact(
-                p.parse()
-                    .map_err(|_| bad("the port is not a number from 1 to 65535"))?,
-            ),
-        };
-        let host = host.to_ascii_lowercase();
-        if host.is_empty() {
-            return Err(bad("the host is empty"));
-        }
-        let host = match host.strip_prefix("*.") {
-            Some(domain) if !domain.is_empty() && !domain.contains('*') => {
-                HostMatch::Subdomains(domain.to_string())
-            }
-            _ if host.contains('*') => {
-                return Err(bad("'*' may only start a name, as in *.example.org"));
-            }
-            _ => HostMatch::Exact(host),
-        };
-        Ok(Self { host, port })
-    }
-
-    /// Whether a request to `host` on `port` (the URL's, or the scheme's default) is granted.
-    pub(crate) fn allows(&self, host: &str, port: u16, default_port: u16) -> bool {
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_ascii_lowercase();
-        let host_ok = match &self.host {
-            HostMatch::Exact(h) => *h == host,
-            HostMatch::Subdomains(d) => {
-                host.len() > d.len() + 1
-                    && host.ends_with(d.as_str())
-                    && host.as_bytes()[host.len() - d.len() - 1] == b'.'
-            }
-        };
-        let port_ok = match self.port {
-            PortMatch::Default => port == default_port,
-            PortMatch::Exact(p) => p == port,
-            PortMatch::Any => true,
-        };
-        host_ok && port_ok
-    }
-}
-
-impl fmt::Display for HostRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.host {
-            HostMatch::Exact(h) if h.contains(':') => write!(f, "[{h}]")?,
-            HostMatch::Exact(h) => f.write_str(h)?,
-            HostMatch::Subdomains(d) => write!(f, "*.{d}")?,
-        }
-        match self.port {
-            PortMatch::Default => Ok(()),
-            PortMatch::Exact(p) => write!(f, ":{p}"),
-            PortMatch::Any => f.write_str(":*"),
-        }
-    }
-}
-
 /// The network grant compiled: host rules and methods.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Network {
@@ -263,7 +158,9 @@ impl Network {
         let rules = grants
             .network
             .iter()
-            .map(|r| HostRule::parse(r))
+            .map(|r| {
+                HostRule::parse(r).map_err(|e| Error::config(format!("grants.network entry {e}")))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let mut methods: Vec<String> = grants
             .methods
@@ -322,54 +219,18 @@ impl Network {
 mod tests {
     use super::*;
 
-    fn rule(s: &str) -> HostRule {
-        HostRule::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
-    }
-
     #[test]
-    fn exact_hosts_take_the_default_port_unless_one_is_written() {
-        let r = rule("api.example.com");
-        assert!(r.allows("api.example.com", 443, 443));
-        assert!(r.allows("API.example.com", 80, 80));
-        assert!(!r.allows("api.example.com", 8443, 443));
-        assert!(!r.allows("example.com", 443, 443));
-        let r = rule("127.0.0.1:8080");
-        assert!(r.allows("127.0.0.1", 8080, 80));
-        assert!(!r.allows("127.0.0.1", 80, 80));
-        assert!(rule("localhost:*").allows("localhost", 1234, 80));
-    }
-
-    #[test]
-    fn a_wildcard_covers_subdomains_only() {
-        let r = rule("*.example.org:8443");
-        assert!(r.allows("a.example.org", 8443, 443));
-        assert!(r.allows("a.b.example.org", 8443, 443));
-        assert!(!r.allows("example.org", 8443, 443));
-        assert!(!r.allows("badexample.org", 8443, 443));
-        assert!(!r.allows("a.example.org", 443, 443));
-    }
-
-    #[test]
-    fn ipv6_addresses_are_bracketed() {
-        let r = rule("[::1]:9000");
-        assert!(r.allows("[::1]", 9000, 80));
-        assert!(r.allows("::1", 9000, 80));
-        assert_eq!(r.to_string(), "[::1]:9000");
-    }
-
-    #[test]
-    fn malformed_grants_are_refused_with_the_form_to_write() {
-        for bad in [
-            "https://api.example.com",
-            "a.*.com",
-            "host:http",
-            "",
-            "*.",
-            "h:99999",
-        ] {
-            let err = HostRule::parse(bad).expect_err(bad).to_string();
-            assert!(err.contains("like \"api.example.com\""), "{bad}: {err}");
-        }
+    fn malformed_grants_name_the_entry() {
+        let g = Grants {
+            network: vec!["https://api.example.com".into()],
+            ..Grants::default()
+        };
+        let err = Network::compile(&g).unwrap_err().to_string();
+        assert!(
+            err.contains("grants.network entry 'https://api.example.com'")
+                && err.contains("like \"api.example.com\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -2392,6 +2392,323 @@
   });
 
   // ---------------------------------------------------------------------------
+  // 10b. fetch, Headers, Request, Response, AbortController (WHATWG shapes)
+  // ---------------------------------------------------------------------------
+  // The guest has no sockets: a request is a call of the host's `http/fetch` tool, so it passes
+  // the schema, the policy, the layers and the journal like any tool call, and the host checks
+  // every hop against [network]. Bodies travel as UTF-8 text, or base64 when they are bytes.
+  const kInternal = Symbol('internal');
+  const kSignal = Symbol('signal');
+  const abortReason = () => domError('AbortError', 'This operation was aborted');
+  class AbortSignal {
+    constructor(key) {
+      if (key !== kInternal) throw new TypeError('Illegal constructor');
+      defProp(this, kSignal, { value: { aborted: false, reason: undefined, listeners: [], deadline: Infinity } });
+      this.onabort = null;
+    }
+    get aborted() { return this[kSignal].aborted; }
+    get reason() { return this[kSignal].reason; }
+    throwIfAborted() { if (this[kSignal].aborted) throw this[kSignal].reason; }
+    addEventListener(type, fn, options) {
+      if (type !== 'abort' || typeof fn !== 'function') return;
+      const once = options !== null && typeof options === 'object' && options.once === true;
+      this[kSignal].listeners.push({ fn, once });
+    }
+    removeEventListener(type, fn) {
+      const s = this[kSignal];
+      s.listeners = s.listeners.filter((l) => l.fn !== fn);
+    }
+    static abort(reason) {
+      const s = new AbortSignal(kInternal);
+      signalAbort(s, reason);
+      return s;
+    }
+    static timeout(ms) {
+      const delay = Number(ms);
+      if (!(delay >= 0)) throw new TypeError(`The "delay" argument must be a non-negative number. Received ${describeArg(ms)}`);
+      const s = new AbortSignal(kInternal);
+      s[kSignal].deadline = host.monotonic() + delay;
+      G.setTimeout(() => signalAbort(s, domError('TimeoutError', 'The operation was aborted due to timeout')), delay).unref();
+      return s;
+    }
+    static any(signals) {
+      const s = new AbortSignal(kInternal);
+      for (const other of signals) {
+        if (other.aborted) { signalAbort(s, other.reason); return s; }
+        s[kSignal].deadline = Math.min(s[kSignal].deadline, other[kSignal] ? other[kSignal].deadline : Infinity);
+        other.addEventListener('abort', () => signalAbort(s, other.reason), { once: true });
+      }
+      return s;
+    }
+  }
+  defProp(AbortSignal.prototype, Symbol.toStringTag, { value: 'AbortSignal', configurable: true });
+  function signalAbort(signal, reason) {
+    const s = signal[kSignal];
+    if (s.aborted) return;
+    s.aborted = true;
+    s.reason = reason === undefined ? abortReason() : reason;
+    const event = { type: 'abort', target: signal, currentTarget: signal };
+    const listeners = s.listeners;
+    s.listeners = listeners.filter((l) => !l.once);
+    if (typeof signal.onabort === 'function') { try { signal.onabort(event); } catch (e) { write(2, formatError(e) + '\n'); } }
+    for (const l of listeners) { try { l.fn.call(signal, event); } catch (e) { write(2, formatError(e) + '\n'); } }
+  }
+  class AbortController {
+    constructor() { defProp(this, 'signal', { value: new AbortSignal(kInternal), enumerable: true }); }
+    abort(reason) { signalAbort(this.signal, reason); }
+  }
+  defProp(AbortController.prototype, Symbol.toStringTag, { value: 'AbortController', configurable: true });
+  defGlobalIfMissing('AbortSignal', AbortSignal);
+  defGlobalIfMissing('AbortController', AbortController);
+
+  const kHeaders = Symbol('headers');
+  const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  const headerName = (n) => {
+    const name = safeString(n);
+    if (!HEADER_NAME.test(name)) throw new TypeError(`Headers: invalid header name "${name}"`);
+    return name.toLowerCase();
+  };
+  const headerValue = (v) => {
+    const value = safeString(v).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+    if (/[\0\r\n]/.test(value)) throw new TypeError(`Headers: invalid header value "${value}"`);
+    return value;
+  };
+  class Headers {
+    constructor(init) {
+      defProp(this, kHeaders, { value: [] });
+      if (init === undefined || init === null) return;
+      if (init instanceof Headers) { for (const [k, v] of init[kHeaders]) this[kHeaders].push([k, v]); return; }
+      if (typeof init !== 'object') throw new TypeError('Headers: the init must be an object, an array of [name, value] pairs, or Headers');
+      if (typeof init[Symbol.iterator] === 'function') {
+        for (const pair of init) {
+          const p = Array.from(pair);
+          if (p.length !== 2) throw new TypeError('Headers: each header pair must be [name, value]');
+          this.append(p[0], p[1]);
+        }
+        return;
+      }
+      for (const k of objectKeys(init)) this.append(k, init[k]);
+    }
+    append(name, value) { this[kHeaders].push([headerName(name), headerValue(value)]); }
+    set(name, value) {
+      const n = headerName(name), v = headerValue(value), list = this[kHeaders];
+      const at = list.findIndex((h) => h[0] === n);
+      if (at === -1) { list.push([n, v]); return; }
+      list[at][1] = v;
+      for (let i = list.length - 1; i > at; i--) if (list[i][0] === n) list.splice(i, 1);
+    }
+    get(name) {
+      const n = headerName(name);
+      const values = this[kHeaders].filter((h) => h[0] === n).map((h) => h[1]);
+      return values.length === 0 ? null : values.join(', ');
+    }
+    getSetCookie() { return this[kHeaders].filter((h) => h[0] === 'set-cookie').map((h) => h[1]); }
+    has(name) { const n = headerName(name); return this[kHeaders].some((h) => h[0] === n); }
+    delete(name) {
+      const n = headerName(name), list = this[kHeaders];
+      for (let i = list.length - 1; i >= 0; i--) if (list[i][0] === n) list.splice(i, 1);
+    }
+    // As the standard: sorted by name, values of one name combined (set-cookie kept apart).
+    *entries() {
+      const names = [...new Set(this[kHeaders].map((h) => h[0]))].sort();
+      for (const n of names) {
+        if (n === 'set-cookie') { for (const v of this.getSetCookie()) yield [n, v]; }
+        else yield [n, this.get(n)];
+      }
+    }
+    *keys() { for (const [k] of this.entries()) yield k; }
+    *values() { for (const [, v] of this.entries()) yield v; }
+    forEach(fn, thisArg) { for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this); }
+    [Symbol.iterator]() { return this.entries(); }
+  }
+  defProp(Headers.prototype, Symbol.toStringTag, { value: 'Headers', configurable: true });
+  defGlobalIfMissing('Headers', Headers);
+
+  // A body as the host carries it: { text } or { bytes }, and the content type it implies.
+  const utf8Encode = (s) => new G.TextEncoder().encode(s);
+  const utf8Decode = (b) => new G.TextDecoder().decode(b);
+  function extractBody(body) {
+    if (body === undefined || body === null) return null;
+    if (typeof body === 'string') return { text: body, type: 'text/plain;charset=UTF-8' };
+    if (body instanceof G.URLSearchParams) return { text: body.toString(), type: 'application/x-www-form-urlencoded;charset=UTF-8' };
+    const bytes = viewBytes(body);
+    if (bytes) return { bytes: new Uint8Array(bytes), type: null };
+    return { text: safeString(body), type: 'text/plain;charset=UTF-8' };
+  }
+  const kBody = Symbol('body');
+  // What Request and Response share: a body read once, as text, JSON or bytes.
+  const bodyMixin = {
+    get bodyUsed() { return this[kBody].used; },
+    text() { return takeBody(this).then((b) => (b.text !== undefined ? b.text : utf8Decode(b.bytes))); },
+    json() { return this.text().then((t) => JSON.parse(t)); },
+    arrayBuffer() { return this.bytes().then((b) => b.buffer); },
+    bytes() { return takeBody(this).then((b) => (b.bytes !== undefined ? new Uint8Array(b.bytes) : utf8Encode(b.text))); },
+  };
+  function takeBody(owner) {
+    const b = owner[kBody];
+    if (b.used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
+    b.used = true;
+    return Promise.resolve(b.data || { text: '' });
+  }
+  const installBody = (proto) => {
+    const descs = Object.getOwnPropertyDescriptors(bodyMixin);
+    for (const k of objectKeys(descs)) { descs[k].enumerable = false; defProp(proto, k, descs[k]); }
+  };
+
+  const STANDARD_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH'];
+  const normMethod = (m) => {
+    const method = safeString(m);
+    if (!HEADER_NAME.test(method)) throw new TypeError(`'${method}' is not a valid HTTP method.`);
+    const upper = method.toUpperCase();
+    return STANDARD_METHODS.includes(upper) ? upper : method;
+  };
+  const parseFetchURL = (input) => {
+    try { return new G.URL(safeString(input)).href; } catch (cause) {
+      const e = new TypeError(`Failed to parse URL from ${safeString(input)}`);
+      e.cause = cause;
+      throw e;
+    }
+  };
+  class Request {
+    constructor(input, init) {
+      const from = input instanceof Request ? input : null;
+      init = init === undefined || init === null ? {} : init;
+      this.url = from ? from.url : parseFetchURL(input);
+      this.method = init.method !== undefined ? normMethod(init.method) : from ? from.method : 'GET';
+      this.headers = new Headers(init.headers !== undefined ? init.headers : from ? from.headers : undefined);
+      this.redirect = init.redirect !== undefined ? safeString(init.redirect) : from ? from.redirect : 'follow';
+      this.signal = init.signal !== undefined && init.signal !== null ? init.signal : from ? from.signal : new AbortSignal(kInternal);
+      const body = init.body !== undefined ? extractBody(init.body) : from ? from[kBody].data : null;
+      if (body && (this.method === 'GET' || this.method === 'HEAD')) throw new TypeError('Request with GET/HEAD method cannot have body.');
+      if (body && body.type && !this.headers.has('content-type')) this.headers.set('content-type', body.type);
+      defProp(this, kBody, { value: { data: body, used: false } });
+    }
+    clone() { return new Request(this); }
+  }
+  installBody(Request.prototype);
+  defProp(Request.prototype, Symbol.toStringTag, { value: 'Request', configurable: true });
+  defGlobalIfMissing('Request', Request);
+
+  const NULL_BODY_STATUS = [101, 103, 204, 205, 304];
+  class Response {
+    constructor(body, init) {
+      init = init === undefined || init === null ? {} : init;
+      const status = init.status === undefined ? 200 : Number(init.status);
+      if (!(Number.isInteger(status) && status >= 200 && status <= 599)) {
+        throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
+      }
+      const data = extractBody(body);
+      if (data && NULL_BODY_STATUS.includes(status)) throw new TypeError('Response constructor: Invalid response status code ' + status);
+      this.status = status;
+      this.statusText = init.statusText === undefined ? '' : safeString(init.statusText);
+      this.headers = new Headers(init.headers);
+      if (data && data.type && !this.headers.has('content-type')) this.headers.set('content-type', data.type);
+      this.url = '';
+      this.redirected = false;
+      this.type = 'default';
+      defProp(this, kBody, { value: { data, used: false } });
+    }
+    get ok() { return this.status >= 200 && this.status <= 299; }
+    clone() {
+      if (this[kBody].used) throw new TypeError('Response.clone: Body has already been consumed.');
+      const copy = Object.create(Response.prototype);
+      for (const k of ['status', 'statusText', 'url', 'redirected', 'type']) copy[k] = this[k];
+      copy.headers = new Headers(this.headers);
+      defProp(copy, kBody, { value: { data: this[kBody].data, used: false } });
+      return copy;
+    }
+    static json(data, init) {
+      const text = jsonStr(data);
+      if (text === undefined) throw new TypeError('Value is not JSON serializable');
+      const r = new Response(text, init);
+      r.headers.set('content-type', 'application/json');
+      return r;
+    }
+    static error() {
+      const r = Object.create(Response.prototype);
+      Object.assign(r, { status: 0, statusText: '', url: '', redirected: false, type: 'error', headers: new Headers() });
+      defProp(r, kBody, { value: { data: null, used: false } });
+      return r;
+    }
+    static redirect(url, status = 302) {
+      if (![301, 302, 303, 307, 308].includes(status)) throw new RangeError(`Invalid status code ${status}`);
+      return new Response(null, { status, headers: { location: parseFetchURL(url) } });
+    }
+  }
+  installBody(Response.prototype);
+  defProp(Response.prototype, Symbol.toStringTag, { value: 'Response', configurable: true });
+  defGlobalIfMissing('Response', Response);
+
+  // Node's message is a bare "fetch failed"; the reason goes into it too, so a script's log of
+  // `e.message` says what went wrong. `code` and `cause` carry the host's error.
+  function fetchFailed(e) {
+    let reason = safeString(e && e.message);
+    let code = e && e.code;
+    if (code === 'ENOENT' && e.tool === 'http/fetch') {
+      code = 'EPOLICY';
+      reason = 'this sandbox has no network: the operator turns it on with a [network] section in airlock.toml that allows the host';
+    }
+    const err = new TypeError(`fetch failed: ${reason}`);
+    err.code = code;
+    err.cause = e;
+    return err;
+  }
+  function fetchResponse(r) {
+    const res = Object.create(Response.prototype);
+    res.status = r.status;
+    res.statusText = r.statusText;
+    res.headers = new Headers(r.headers);
+    res.url = r.url;
+    res.redirected = r.redirected === true;
+    res.type = 'basic';
+    const data = r.bodyEncoding === 'base64' ? { bytes: base64ToBytes(r.body) } : { text: r.body };
+    defProp(res, kBody, { value: { data, used: false } });
+    return res;
+  }
+  const fetchFn = function fetch(input, init) {
+    let req;
+    try { req = new Request(input, init); } catch (e) { return Promise.reject(e); }
+    const signal = req.signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const args = { url: req.url, method: req.method };
+    const headers = {};
+    let any = false;
+    for (const [k, v] of req.headers) { headers[k] = v; any = true; }
+    if (any) args.headers = headers;
+    const body = req[kBody].data;
+    if (body) {
+      if (body.text !== undefined) args.body = body.text;
+      else { args.body = bytesToBase64(body.bytes); args.bodyEncoding = 'base64'; }
+    }
+    if (req.redirect !== 'follow') args.redirect = req.redirect;
+    const deadline = signal[kSignal] ? signal[kSignal].deadline : Infinity;
+    if (deadline !== Infinity) args.timeoutMs = Math.max(1, Math.ceil(deadline - host.monotonic()));
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const onAbort = () => { if (!done) { done = true; reject(signal.reason); } };
+      signal.addEventListener('abort', onAbort, { once: true });
+      promiseThen(callTool('http/fetch', args), (r) => {
+        if (done) return;
+        done = true;
+        signal.removeEventListener('abort', onAbort);
+        try { resolve(fetchResponse(r)); } catch (e) { reject(fetchFailed(e)); }
+      }, (e) => {
+        if (done) return;
+        done = true;
+        signal.removeEventListener('abort', onAbort);
+        // The host gave up at the signal's own deadline: the signal's timeout, as in Node.
+        if (e && e.code === 'ETIMEDOUT' && deadline !== Infinity && host.monotonic() >= deadline - 5) {
+          signalAbort(signal, domError('TimeoutError', 'The operation was aborted due to timeout'));
+          reject(signal.reason);
+          return;
+        }
+        reject(fetchFailed(e));
+      });
+    });
+  };
+  defGlobal('fetch', fetchFn);
+
+  // ---------------------------------------------------------------------------
   // 11. node: a script run by the shell's `node` command
   // ---------------------------------------------------------------------------
   // The host runs it in this same context (and a script's shell() may run node, whose script

@@ -120,6 +120,7 @@ impl Code {
         match kind {
             K::Timeout => Self::Timeout,
             K::Unavailable => Self::Unavailable,
+            K::Refused => Self::Policy,
             _ => Self::Tool,
         }
     }

@@ -24,6 +24,9 @@ pub enum ToolErrorKind {
     BadResult,
     /// The tool could not be started or reached.
     Unavailable,
+    /// The tool refused the call under rules of its own that the operator configured (a
+    /// request to a host outside the `[network]` allow list); the script sees `EPOLICY`.
+    Refused,
 }
 
 impl ToolError {
@@ -76,6 +79,7 @@ impl ToolError {
             ToolErrorKind::Failed | ToolErrorKind::BadResult => "ETOOL",
             ToolErrorKind::Timeout => "ETIMEDOUT",
             ToolErrorKind::Unavailable => "EUNAVAILABLE",
+            ToolErrorKind::Refused => "EPOLICY",
         }
     }
 }

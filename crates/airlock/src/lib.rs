@@ -109,3 +109,7 @@ pub use airlock_host::{KNOBS, Knob, KnobInput, KnobUnit, knob, units};
 /// WebAssembly components as tools: the component host, grants and limits, and the WIT <-> JSON
 /// mapping.
 pub use airlock_components as components;
+
+/// The network, as the built-in tool `http/fetch` behind `fetch` and `curl`: host and address
+/// rules, bounds, and secrets the host adds to requests without the script seeing them.
+pub use airlock_net as net;

@@ -2,6 +2,7 @@
 //! streams wired as [`Io`].
 
 mod arith;
+mod curl;
 mod expand;
 mod glob;
 mod redirect;

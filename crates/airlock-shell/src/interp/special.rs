@@ -10,7 +10,7 @@ pub const SHELL_BUILTINS: &[&str] = &[
     ":", ".", "[", "break", "cd", "command", "continue", "declare", "eval", "exec", "exit",
     "export", "false", "getopts", "hash", "let", "local", "printf", "pwd", "read", "readonly",
     "return", "set", "shift", "source", "test", "timeout", "trap", "true", "type", "typeset",
-    "umask", "unset", "wait", "xargs", "sh", "bash", "tool", "readlink",
+    "umask", "unset", "wait", "xargs", "sh", "bash", "tool", "readlink", "curl",
 ];
 
 impl Interp {
@@ -178,6 +178,7 @@ impl Interp {
             "sh" | "bash" => self.sh(st, args, io).await,
             "xargs" => self.xargs(st, args, io).await,
             "tool" => self.tool(args, io).await,
+            "curl" => self.curl(st, args, io).await,
             "getopts" => self.getopts(st, args, io).await,
             "trap" => self.trap(st, args, io).await,
             "readlink" => self.readlink(st, args, io).await,
