@@ -317,7 +317,8 @@ impl FileConfig {
         let file: FileConfig = toml::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
                 "invalid config file {}: {e}\nhint: the sections are [limits], [vfs], [[tool]], \
-                 [mcp_servers.NAME], [[allow]], [[deny]], [[layer]] and [approvals]; `airlock check {}` explains each",
+                 [[component]], [mcp_servers.NAME], [network], [[allow]], [[deny]], [[layer]], [approvals], \
+                 [[trust]], [registry] and [serve]; `airlock check {}` explains each",
                 path.display(),
                 path.display()
             )

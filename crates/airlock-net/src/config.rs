@@ -163,10 +163,17 @@ impl Network {
         None
     }
 
-    /// Whether an address is allowed exactly (so it may be reached even if private).
-    pub(crate) fn allows_address(&self, ip: std::net::IpAddr) -> bool {
+    /// Whether an address is allowed exactly on this port.
+    pub(crate) fn allows_address_on(
+        &self,
+        ip: std::net::IpAddr,
+        port: u16,
+        default_port: u16,
+    ) -> bool {
         let ip = crate::rules::canonical(ip);
-        self.allow.iter().any(|r| r.address() == Some(ip))
+        self.allow
+            .iter()
+            .any(|r| r.address() == Some(ip) && r.allows(&ip.to_string(), port, default_port))
     }
 }
 

@@ -316,13 +316,54 @@ impl Inner {
         };
         if let Some(ip) = literal
             && let Some(kind) = special_use(ip)
-            && !self.network.allows_address(ip)
+            && !self.network.allows_address_on(ip, port, default_port)
         {
             return Err(refused(format!(
                 "{method} {url} refused: {ip} is {kind}; allow that exact address in [network] allow to reach it"
             )));
         }
         Ok(())
+    }
+
+    /// Where the allow list names special addresses, a name must resolve to one allowed on
+    /// this hop's port. The resolver checks again at connect time (without the port, which it
+    /// is not told), so the connection goes to a checked address either way.
+    async fn check_addresses(&self, method: &http::Method, url: &Url) -> Result<(), ToolError> {
+        let Some(url::Host::Domain(name)) = url.host() else {
+            return Ok(());
+        };
+        if !self
+            .network
+            .allowed()
+            .iter()
+            .any(|r| r.address().is_some_and(|ip| special_use(ip).is_some()))
+        {
+            return Ok(());
+        }
+        let default_port = if url.scheme() == "https" { 443 } else { 80 };
+        let port = url.port_or_known_default().unwrap_or(default_port);
+        let Ok(found) = tokio::net::lookup_host((name, port)).await else {
+            // Resolving fails again at connect time, with the resolver's message.
+            return Ok(());
+        };
+        let mut refusal = None;
+        for addr in found {
+            let ip = crate::rules::canonical(addr.ip());
+            match special_use(ip) {
+                Some(kind) if !self.network.allows_address_on(ip, port, default_port) => {
+                    refusal.get_or_insert(AddressRefused {
+                        host: name.to_string(),
+                        ip,
+                        kind,
+                    });
+                }
+                _ => return Ok(()),
+            }
+        }
+        match refusal {
+            Some(r) => Err(refused(format!("{method} {url} refused: {r}"))),
+            None => Ok(()),
+        }
     }
 
     async fn follow(&self, request: Request) -> Result<Value, ToolError> {
@@ -337,6 +378,7 @@ impl Inner {
         let mut hops = 0;
         loop {
             self.check(&method, &url)?;
+            self.check_addresses(&method, &url).await?;
             let mut sent = headers.clone();
             self.add_secrets(&url, &mut sent);
             let mut builder = self

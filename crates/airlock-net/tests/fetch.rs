@@ -268,6 +268,22 @@ async fn hosts_methods_and_private_addresses_are_refused_unless_allowed_exactly(
         err.message().contains("resolves to") && err.message().contains("loopback"),
         "{err}"
     );
+    // The address allowed on another port does not open this one.
+    let other_port = fetch_tool(
+        Network::default()
+            .allow(&format!("localhost:{port}"))
+            .unwrap()
+            .allow(&format!("127.0.0.1:{}", port.wrapping_add(1)))
+            .unwrap(),
+    )
+    .unwrap();
+    let err = call(
+        &other_port,
+        json!({"url": format!("http://localhost:{port}/text")}),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.message().contains("resolves to"), "{err}");
     // Allowing the address too lets the name through, to that address.
     let both = fetch_tool(
         Network::default()
