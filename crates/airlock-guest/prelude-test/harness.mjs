@@ -12,7 +12,7 @@ export function makeSandbox() {
   const context = vm.createContext({});
   // Make sure the polyfills are exercised, not whatever Node put in the context.
   vm.runInContext(`for (const k of ['URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'structuredClone',
-    'atob', 'btoa', 'queueMicrotask', 'performance', 'crypto', 'console', 'setTimeout', 'DOMException'])
+    'atob', 'btoa', 'queueMicrotask', 'performance', 'crypto', 'console', 'setTimeout', 'DOMException', 'Intl'])
     delete globalThis[k];`, context);
   const CtxArrayBuffer = vm.runInContext('ArrayBuffer', context);
   const toCtxBuffer = (bytes) => {

@@ -11,6 +11,8 @@ import nodeUtil from 'node:util';
 globalThis.nodeEvents = nodeEvents;
 globalThis.nodeUtil = nodeUtil;
 import { makeSandbox } from './harness.mjs';
+// The sandbox's dates are in UTC; Node's must be too for the locale comparisons.
+process.env.TZ = 'UTC';
 
 const tests = [];
 // Values built in the sandbox realm have other prototypes: compare structurally.
@@ -27,6 +29,112 @@ test('host is hidden, __airlock is non-enumerable', () => {
     if (g === 'fs') continue; // fs is only reachable through require
     assert.notEqual(s.run(`typeof ${g}`), 'undefined', g);
   }
+});
+
+test('Headers, Request, Response and AbortController behave as Node\'s', async () => {
+  const s = makeSandbox();
+  const exprs = [
+    `[...new Headers({ 'B': '2', 'a': '1', 'set-cookie': 'x=1' })]`,
+    `(() => { const h = new Headers([['a', '1'], ['A', '2']]); h.set('c', ' 3 '); h.delete('x'); return [h.get('a'), h.has('C'), h.get('zz'), [...h.keys()], [...h.values()]]; })()`,
+    `(() => { const h = new Headers(); h.append('set-cookie', 'a=1'); h.append('Set-Cookie', 'b=2'); return [h.get('set-cookie'), h.getSetCookie(), [...h]]; })()`,
+    `(() => { const h = new Headers({ a: '1' }); const seen = []; h.forEach((v, k) => seen.push(k + '=' + v)); return seen; })()`,
+    `(() => { const r = new Response('hi', { status: 201, statusText: 'Made', headers: { 'X-A': '1' } }); return [r.status, r.ok, r.statusText, r.headers.get('content-type'), r.headers.get('x-a'), r.bodyUsed, r.type, r.redirected, r.url]; })()`,
+    `(() => { const r = Response.json({ a: 1 }, { status: 202 }); return [r.status, r.headers.get('content-type')]; })()`,
+    `(() => { const r = Response.redirect('https://a.com/x', 301); return [r.status, r.headers.get('location')]; })()`,
+    `[Response.error().type, Response.error().status]`,
+    `(() => { const r = new Request('https://a.com/x?y=1', { method: 'post', body: 'b', headers: { 'X': '1' } }); return [r.url, r.method, r.headers.get('content-type'), r.headers.get('x'), r.redirect]; })()`,
+    `[new Request('https://a.com/', { method: 'delete' }).method, new Request('https://a.com/', { method: 'purge' }).method]`,
+    `(() => { const r = new Request(new Request('https://a.com/', { method: 'PUT' }), { headers: { a: '1' } }); return [r.method, r.url, [...r.headers]]; })()`,
+    `(() => { try { new Request('https://a.com', { method: 'GET', body: 'x' }); } catch (e) { return [e.name, e.message]; } })()`,
+    `(() => { try { new Request('/relative'); } catch (e) { return [e.name, e.message]; } })()`,
+    `(() => { try { new Response('x', { status: 99 }); } catch (e) { return [e.name, e.message]; } })()`,
+    `(() => { const c = new AbortController(); let n = 0; c.signal.addEventListener('abort', () => n++); c.abort(); c.abort(); return [c.signal.aborted, n, c.signal.reason.name, c.signal.reason.message]; })()`,
+    `(() => { const c = new AbortController(); c.abort('why'); try { c.signal.throwIfAborted(); } catch (e) { return [e, c.signal.reason]; } })()`,
+    `(() => { const s = AbortSignal.abort(); return [s.aborted, s.reason.name]; })()`,
+    `(() => { const c = new AbortController(); const any = AbortSignal.any([c.signal]); c.abort(); return [any.aborted, any.reason.name]; })()`,
+    `[typeof AbortSignal.timeout(10), AbortSignal.timeout(10).aborted]`,
+    `(() => { try { new Headers({ 'a b': '1' }); } catch (e) { return e.name; } })()`,
+  ];
+  for (const expr of exprs) {
+    // eslint-disable-next-line no-eval
+    const want = (0, eval)(expr);
+    deq(s.run(expr), want, expr);
+  }
+  const asyncs = [
+    `new Response('{"a":[1,2]}').json()`,
+    `new Response(new Uint8Array([104, 105])).text()`,
+    `new Response('héllo').arrayBuffer().then((b) => [...new Uint8Array(b)])`,
+    `new Response('hi').bytes().then((b) => [...b])`,
+    `(async () => { const r = new Response('x'); await r.text(); try { await r.text(); } catch (e) { return [e.name, e.message, r.bodyUsed]; } })()`,
+    `(async () => { const r = new Response('x'); const c = r.clone(); return [await r.text(), await c.text()]; })()`,
+    `new Request('https://a.com', { method: 'POST', body: new URLSearchParams({ q: 'a b' }) }).text()`,
+    `new Request('https://a.com', { method: 'POST', body: new URLSearchParams({ q: 'a b' }) }).headers.get('content-type')`,
+  ];
+  for (const expr of asyncs) {
+    // eslint-disable-next-line no-eval
+    const want = await (0, eval)(expr);
+    deq(await s.run(expr), want, expr);
+  }
+});
+
+test('Intl and toLocaleString: the same en-US output as Node', () => {
+  const s = makeSandbox();
+  const d = 'new Date(Date.UTC(2024, 2, 5, 14, 7, 9, 45))';
+  const am = 'new Date(Date.UTC(2023, 11, 31, 3, 5, 0))';
+  const exprs = [
+    // Numbers.
+    `[1234567.891, 0, -0, 1e21, 0.000123, 1.005, 2.5, -2.5, 12, NaN, Infinity, -1234.5].map((n) => n.toLocaleString())`,
+    `(1.005).toLocaleString('en-US', { maximumFractionDigits: 2 })`,
+    `[0.256, 0.5, 1, 0.29, -0.075].map((n) => n.toLocaleString('en-US', { style: 'percent' }))`,
+    `(0.5).toLocaleString('en-US', { style: 'percent', minimumFractionDigits: 1 })`,
+    `[['USD', 1234.5], ['EUR', -1234.5], ['GBP', 0.5], ['JPY', 1234.5], ['CHF', 1234.5], ['CAD', 10], ['INR', 1e6]].map(([c, n]) => n.toLocaleString('en-US', { style: 'currency', currency: c }))`,
+    `(1234.5).toLocaleString('en-US', { style: 'currency', currency: 'USD', currencyDisplay: 'code' })`,
+    `(-5).toLocaleString('en-US', { style: 'currency', currency: 'USD', currencySign: 'accounting' })`,
+    `(1234.5).toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 })`,
+    `[999, 1000, 1234, 12345, 123456, 999999, 1500000000, 2.5e12, 0.123, -4321].map((n) => n.toLocaleString('en-US', { notation: 'compact' }))`,
+    `(1234).toLocaleString('en-US', { notation: 'compact', compactDisplay: 'long' })`,
+    `[(5).toLocaleString('en-US', { minimumFractionDigits: 2 }), (3.14159).toLocaleString('en-US', { maximumFractionDigits: 2 }), (7).toLocaleString('en-US', { minimumIntegerDigits: 3 })]`,
+    `[(123456.789).toLocaleString('en-US', { maximumSignificantDigits: 3 }), (0.00012345).toLocaleString('en-US', { maximumSignificantDigits: 2 }), (1.5).toLocaleString('en-US', { minimumSignificantDigits: 3 })]`,
+    `[(1234.5).toLocaleString('en-US', { useGrouping: false }), (5).toLocaleString('en-US', { signDisplay: 'always' }), (0).toLocaleString('en-US', { signDisplay: 'exceptZero' })]`,
+    `new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(42)`,
+    `[1, 22, 333].map(new Intl.NumberFormat().format)`,
+    `(12345678901234567890n).toLocaleString()`,
+    `new Intl.NumberFormat().resolvedOptions().maximumFractionDigits`,
+    // Dates, in UTC.
+    `[${d}.toLocaleString(), ${d}.toLocaleDateString(), ${d}.toLocaleTimeString(), ${am}.toLocaleString()]`,
+    `['full', 'long', 'medium', 'short'].map((s) => ${d}.toLocaleDateString('en-US', { dateStyle: s }))`,
+    `['full', 'long', 'medium', 'short'].map((s) => ${d}.toLocaleTimeString('en-US', { timeStyle: s }))`,
+    `[${d}.toLocaleString('en-US', { dateStyle: 'long', timeStyle: 'short' }), ${d}.toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'medium' }), ${d}.toLocaleString('en-US', { dateStyle: 'short', timeStyle: 'long' })]`,
+    `[{ month: 'short', day: 'numeric', year: 'numeric' }, { weekday: 'short', month: 'long', day: '2-digit' }, { month: 'long', year: 'numeric' }, { month: 'long' }, { year: 'numeric' }, { weekday: 'long' }, { year: '2-digit', month: '2-digit' }, { year: 'numeric', month: '2-digit', day: '2-digit' }, { month: 'numeric', day: 'numeric' }, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }].map((o) => ${d}.toLocaleDateString('en-US', o))`,
+    `[{ hour: '2-digit', minute: '2-digit' }, { hour12: false }, { hour: 'numeric' }, { hour: 'numeric', hour12: false }, { minute: '2-digit' }, { hour: 'numeric', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 2 }].map((o) => ${d}.toLocaleTimeString('en-US', o))`,
+    `${am}.toLocaleTimeString('en-US', { hour12: false })`,
+    `[${d}.toLocaleString('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit' }), ${d}.toLocaleString('en-US', { timeZoneName: 'short' }), ${d}.toLocaleString('en-US', { timeZone: 'UTC' })]`,
+    `${d}.toLocaleDateString('en-US', { hour: 'numeric' })`,
+    `new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' }).format(${d})`,
+    `[${d}, ${am}].map(new Intl.DateTimeFormat().format)`,
+    `new Intl.DateTimeFormat().resolvedOptions().timeZone`,
+    `new Date(NaN).toLocaleString()`,
+    // Collation.
+    `['b', 'a', 'C', 'á', 'A', 'ä', 'B', '10', '9', ' x', '_y', 'Zebra', 'zebra'].sort((x, y) => x.localeCompare(y))`,
+    `['a'.localeCompare('B'), 'a'.localeCompare('A'), 'a'.localeCompare('á'), 'b'.localeCompare('a'), 'a'.localeCompare('a')]`,
+    `['item10', 'item2', 'item1'].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))`,
+    `['a'.localeCompare('A', undefined, { sensitivity: 'base' }), 'a'.localeCompare('á', undefined, { sensitivity: 'base' }), 'a'.localeCompare('á', undefined, { sensitivity: 'accent' })]`,
+    `['x10', 'x9', 'X1'].sort(new Intl.Collator('en', { numeric: true }).compare)`,
+    // Plurals, relative times, lists.
+    `[0, 1, 2].map((n) => new Intl.PluralRules('en-US').select(n))`,
+    `[1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101].map((n) => new Intl.PluralRules('en-US', { type: 'ordinal' }).select(n))`,
+    `[[-1, 'day'], [1, 'day'], [0, 'day'], [-3, 'days'], [2, 'month'], [-1, 'year'], [5, 'minutes']].map(([n, u]) => new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(n, u))`,
+    `[[-1, 'day'], [3, 'hour'], [-2, 'week']].map(([n, u]) => new Intl.RelativeTimeFormat('en').format(n, u))`,
+    `[[], ['a'], ['a', 'b'], ['a', 'b', 'c']].map((l) => new Intl.ListFormat('en', { type: 'conjunction' }).format(l))`,
+    `new Intl.ListFormat('en', { type: 'disjunction' }).format(['x', 'y', 'z'])`,
+  ];
+  for (const expr of exprs) {
+    // eslint-disable-next-line no-eval
+    const want = (0, eval)(expr);
+    deq(s.run(expr), want, expr);
+  }
+  assert.throws(() => s.run(`new Date(0).toLocaleString('en-US', { timeZone: 'America/New_York' })`), (e) => e.name === 'RangeError' && /UTC/.test(e.message));
+  assert.throws(() => s.run(`new Intl.NumberFormat('en-US', { style: 'currency' })`), (e) => e.name === 'TypeError');
 });
 
 test('inspect: primitives and JSON-ish data', () => {
@@ -752,7 +860,8 @@ test('node: a run gets its own timers, console state, cwd and stdin, and gives t
   s.airlock.timersRun();
   assert.equal(s.take(1), 'default: 1\ninner timer\n');
   assert.equal(s.airlock.timersNext(), -1);
-  assert.equal(s.run('typeof process'), 'undefined', '`process` is a parameter of the wrapper, not a global');
+  // A plain script has a `process` of its own, apart from the wrapper's parameter.
+  deq(s.run('[process.argv.length, process.env, process.cwd(), typeof process.exit]'), [2, {}, '/workspace', 'function']);
   s.airlock.nodeLeave(st);
   assert.ok(s.airlock.timersNext() > 0, 'the outer timer is back');
   s.run('console.count()');

@@ -57,6 +57,13 @@ thread_local! {
     /// The context of the native `shell()` call in progress, if any (see the module docs).
     static ACTIVE: Cell<Option<NonNull<qjs::JSContext>>> = const { Cell::new(None) };
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    /// The status the top-level script's `process.exit` asked for (run id 0, outside `node`).
+    static TOP_EXIT: Cell<Option<i32>> = const { Cell::new(None) };
+}
+
+/// Takes the status the top-level script's `process.exit` asked for, clearing it.
+pub fn take_top_exit() -> Option<i32> {
+    TOP_EXIT.take()
 }
 
 /// Writes JavaScript's output: into the innermost `node` run's capture, or to the run's own
@@ -88,9 +95,13 @@ pub fn depth() -> usize {
     FRAMES.with(|frames| frames.borrow().len())
 }
 
-/// The status the innermost run's `process.exit` asked for.
+/// The status the innermost run's `process.exit` asked for (the top-level script's outside
+/// `node`).
 fn exit_status() -> Option<i32> {
-    FRAMES.with(|frames| frames.borrow().last().and_then(|f| f.exit))
+    FRAMES.with(|frames| match frames.borrow().last() {
+        Some(frame) => frame.exit,
+        None => TOP_EXIT.get(),
+    })
 }
 
 /// Whether the innermost run's script called `process.exit` (its event loop must stop).
@@ -121,6 +132,10 @@ pub fn exit(ctx: Ctx<'_>, id: u32, status: i32) -> rquickjs::Result<()> {
     let current = FRAMES.with(|frames| match frames.borrow_mut().last_mut() {
         Some(frame) if frame.id == id => {
             frame.exit = Some(status);
+            true
+        }
+        None if id == 0 => {
+            TOP_EXIT.set(Some(status));
             true
         }
         _ => false,

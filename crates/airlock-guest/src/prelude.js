@@ -2555,7 +2555,7 @@
     for (const k of objectKeys(descs)) { descs[k].enumerable = false; defProp(proto, k, descs[k]); }
   };
 
-  const STANDARD_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH'];
+  const STANDARD_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
   const normMethod = (m) => {
     const method = safeString(m);
     if (!HEADER_NAME.test(method)) throw new TypeError(`'${method}' is not a valid HTTP method.`);
@@ -2670,7 +2670,8 @@
     try { req = new Request(input, init); } catch (e) { return Promise.reject(e); }
     const signal = req.signal;
     if (signal.aborted) return Promise.reject(signal.reason);
-    const args = { url: req.url, method: req.method };
+    // The host sends methods in upper case; the policy sees them so too.
+    const args = { url: req.url, method: req.method.toUpperCase() };
     const headers = {};
     let any = false;
     for (const [k, v] of req.headers) { headers[k] = v; any = true; }
@@ -2707,6 +2708,480 @@
     });
   };
   defGlobal('fetch', fetchFn);
+
+  // ---------------------------------------------------------------------------
+  // 10c. Intl (en-US) and the locale-sensitive methods
+  // ---------------------------------------------------------------------------
+  // QuickJS has no Intl. This is the en-US subset report-writing scripts use, with ICU's
+  // output as Node gives it: NumberFormat (decimal, percent, currency, compact), DateTimeFormat
+  // (styles and components, in UTC: the sandbox's only time zone), Collator and localeCompare,
+  // PluralRules, RelativeTimeFormat and ListFormat. Every locale formats as en-US.
+  const LOCALE = 'en-US';
+  const optionsOf = (o) => (o === undefined ? {} : o === null || typeof o !== 'object' ? Object(o) : o);
+  const pick = (o, key, allowed, dflt) => {
+    const v = o[key];
+    if (v === undefined) return dflt;
+    const s = safeString(v);
+    if (allowed && !allowed.includes(s)) throw new RangeError(`Value ${s} out of range for Intl options property ${key}`);
+    return s;
+  };
+  const digitOpt = (o, key, min, max, dflt) => {
+    const v = o[key];
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!(n >= min && n <= max)) throw new RangeError(`${key} value is out of range.`);
+    return Math.floor(n);
+  };
+  const boundGetter = (proto, name, impl) => {
+    const cache = new WeakMap();
+    defProp(proto, name, {
+      configurable: true,
+      get() {
+        let f = cache.get(this);
+        if (!f) { f = impl.bind(this); cache.set(this, f); }
+        return f;
+      },
+    });
+  };
+
+  // Numbers are rounded on their shortest decimal form, as ICU does (1.005 -> "1.01").
+  function decimalOf(x) {
+    if (typeof x === 'bigint') return { int: String(x < 0n ? -x : x), frac: '' };
+    let s = String(Math.abs(x));
+    let exp = 0;
+    const e = s.indexOf('e');
+    if (e !== -1) { exp = Number(s.slice(e + 1)); s = s.slice(0, e); }
+    const dot = s.indexOf('.');
+    let digits = dot === -1 ? s : s.slice(0, dot) + s.slice(dot + 1);
+    let point = (dot === -1 ? s.length : dot) + exp;
+    if (point <= 0) { digits = '0'.repeat(1 - point) + digits; point = 1; }
+    if (point > digits.length) digits += '0'.repeat(point - digits.length);
+    return { int: digits.slice(0, point).replace(/^0+(?=\d)/, ''), frac: digits.slice(point) };
+  }
+  function incDigits(s) {
+    const a = s.split('');
+    let i = a.length - 1;
+    for (; i >= 0; i--) {
+      if (a[i] === '9') a[i] = '0';
+      else { a[i] = String.fromCharCode(a[i].charCodeAt(0) + 1); break; }
+    }
+    if (i < 0) a.unshift('1');
+    return a.join('');
+  }
+  // Half away from zero (ICU's halfExpand).
+  function roundFrac(d, maxFrac) {
+    if (d.frac.length <= maxFrac) return d;
+    const keep = d.frac.slice(0, maxFrac);
+    let digits = d.int + keep;
+    if (d.frac.charCodeAt(maxFrac) >= 53) digits = incDigits(digits);
+    const intLen = digits.length - keep.length;
+    return { int: digits.slice(0, intLen), frac: digits.slice(intLen) };
+  }
+  function roundSig(d, maxSig) {
+    const all = d.int + d.frac;
+    let lead = 0;
+    while (lead < all.length && all[lead] === '0') lead++;
+    if (lead === all.length) return d;
+    const cut = lead + maxSig;
+    if (cut >= all.length) return d;
+    if (cut >= d.int.length) return roundFrac(d, cut - d.int.length);
+    let digits = all.slice(0, cut);
+    if (all.charCodeAt(cut) >= 53) digits = incDigits(digits);
+    return { int: digits + '0'.repeat(d.int.length - cut), frac: '' };
+  }
+  const shift = (d, places) => { // multiply by 10^places (places >= 0) or divide (< 0)
+    if (places >= 0) {
+      const frac = d.frac + '0'.repeat(Math.max(0, places - d.frac.length));
+      return { int: (d.int + frac.slice(0, places)).replace(/^0+(?=\d)/, ''), frac: frac.slice(places) };
+    }
+    const n = -places;
+    const int = '0'.repeat(Math.max(0, n - d.int.length + 1)) + d.int;
+    return { int: int.slice(0, int.length - n).replace(/^0+(?=\d)/, ''), frac: int.slice(int.length - n) + d.frac };
+  };
+  const isZero = (d) => /^0*$/.test(d.int + d.frac);
+  const group = (int) => int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+  const CURRENCY_SYMBOLS = {
+    USD: '$', EUR: '€', GBP: '£', JPY: '¥', INR: '₹', CNY: 'CN¥', CAD: 'CA$', AUD: 'A$', KRW: '₩',
+    BRL: 'R$', MXN: 'MX$', ILS: '₪', VND: '₫', NZD: 'NZ$', HKD: 'HK$', TWD: 'NT$', XAF: 'FCFA', PHP: '₱',
+  };
+  const NARROW_SYMBOLS = { CAD: '$', AUD: '$', MXN: '$', NZD: '$', HKD: '$', TWD: '$', CNY: '¥', BRL: 'R$' };
+  const ZERO_DIGIT_CURRENCIES = ['JPY', 'KRW', 'VND', 'CLP', 'ISK', 'UGX', 'XAF', 'XOF', 'PYG'];
+  const COMPACT = [[12, 'T', 'trillion'], [9, 'B', 'billion'], [6, 'M', 'million'], [3, 'K', 'thousand']];
+
+  class NumberFormat {
+    constructor(locales, options) {
+      const o = optionsOf(options);
+      const style = pick(o, 'style', ['decimal', 'percent', 'currency', 'unit'], 'decimal');
+      if (style === 'unit') throw new RangeError('Intl.NumberFormat: style "unit" is not available in the sandbox (decimal, percent and currency are)');
+      let currency;
+      if (style === 'currency') {
+        if (o.currency === undefined) throw new TypeError('Currency code is required with currency style.');
+        currency = safeString(o.currency).toUpperCase();
+        if (!/^[A-Z]{3}$/.test(currency)) throw new RangeError(`Invalid currency code : ${safeString(o.currency)}`);
+      }
+      const cDigits = currency && ZERO_DIGIT_CURRENCIES.includes(currency) ? 0 : 2;
+      const notation = pick(o, 'notation', ['standard', 'compact', 'scientific', 'engineering'], 'standard');
+      if (notation === 'scientific' || notation === 'engineering') throw new RangeError(`Intl.NumberFormat: notation "${notation}" is not available in the sandbox (standard and compact are)`);
+      const dMin = style === 'currency' && notation === 'standard' ? cDigits : 0;
+      const dMax = style === 'currency' && notation === 'standard' ? cDigits : style === 'percent' || notation === 'compact' ? 0 : 3;
+      let minF = digitOpt(o, 'minimumFractionDigits', 0, 100, undefined);
+      let maxF = digitOpt(o, 'maximumFractionDigits', 0, 100, undefined);
+      if (minF !== undefined && maxF !== undefined && minF > maxF) throw new RangeError('maximumFractionDigits value is out of range.');
+      if (minF === undefined) minF = Math.min(dMin, maxF === undefined ? dMin : maxF);
+      if (maxF === undefined) maxF = Math.max(dMax, minF);
+      const minSig = digitOpt(o, 'minimumSignificantDigits', 1, 21, undefined);
+      const maxSig = digitOpt(o, 'maximumSignificantDigits', 1, 21, undefined);
+      this._o = {
+        style, currency, notation,
+        currencyDisplay: pick(o, 'currencyDisplay', ['symbol', 'narrowSymbol', 'code', 'name'], 'symbol'),
+        currencySign: pick(o, 'currencySign', ['standard', 'accounting'], 'standard'),
+        compactDisplay: pick(o, 'compactDisplay', ['short', 'long'], 'short'),
+        signDisplay: pick(o, 'signDisplay', ['auto', 'never', 'always', 'exceptZero', 'negative'], 'auto'),
+        useGrouping: o.useGrouping === undefined ? true : o.useGrouping !== false && o.useGrouping !== 'false',
+        minimumIntegerDigits: digitOpt(o, 'minimumIntegerDigits', 1, 21, 1),
+        minimumFractionDigits: minF,
+        maximumFractionDigits: maxF,
+        sig: minSig !== undefined || maxSig !== undefined ? [minSig || 1, maxSig || 21] : null,
+        explicitFraction: o.minimumFractionDigits !== undefined || o.maximumFractionDigits !== undefined,
+      };
+    }
+    resolvedOptions() {
+      const o = this._o;
+      const out = { locale: LOCALE, numberingSystem: 'latn', style: o.style };
+      if (o.currency) Object.assign(out, { currency: o.currency, currencyDisplay: o.currencyDisplay, currencySign: o.currencySign });
+      out.minimumIntegerDigits = o.minimumIntegerDigits;
+      if (o.sig) Object.assign(out, { minimumSignificantDigits: o.sig[0], maximumSignificantDigits: o.sig[1] });
+      else Object.assign(out, { minimumFractionDigits: o.minimumFractionDigits, maximumFractionDigits: o.maximumFractionDigits });
+      Object.assign(out, { useGrouping: o.useGrouping ? 'auto' : false, notation: o.notation, signDisplay: o.signDisplay });
+      if (o.notation === 'compact') out.compactDisplay = o.compactDisplay;
+      return out;
+    }
+    formatToParts(x) { return [{ type: 'literal', value: this.format(x) }]; }
+  }
+  function formatNumber(nf, value) {
+    const o = nf._o;
+    const x = typeof value === 'bigint' ? value : Number(value);
+    const negative = typeof x === 'bigint' ? x < 0n : x < 0 || Object.is(x, -0);
+    let body;
+    let zero = false;
+    if (typeof x === 'number' && Number.isNaN(x)) { body = 'NaN'; }
+    else if (x === Infinity || x === -Infinity) { body = '∞'; }
+    else {
+      let d = decimalOf(x);
+      if (o.style === 'percent') d = shift(d, 2);
+      let suffix = '';
+      if (o.notation === 'compact') {
+        for (let round = 0; round < 2; round++) {
+          const mag = d.int === '0' ? 0 : d.int.length - 1;
+          const unit = COMPACT.find((c) => mag >= c[0]);
+          let scaled = unit ? shift(d, -unit[0]) : d;
+          if (o.sig) scaled = roundSig(scaled, o.sig[1]);
+          else if (o.explicitFraction) scaled = roundFrac(scaled, o.maximumFractionDigits);
+          else scaled = scaled.int.length >= 2 && scaled.int !== '0' ? roundFrac(scaled, 0) : roundSig(scaled, 2);
+          // 999,999 rounds to 1000K: say 1M instead.
+          if (unit && scaled.int.length > 3 && round === 0 && unit !== COMPACT[0]) { d = shift(scaled, unit[0]); continue; }
+          suffix = unit ? (o.compactDisplay === 'long' ? ' ' + unit[2] : unit[1]) : '';
+          d = scaled;
+          break;
+        }
+      } else if (o.sig) d = roundSig(d, o.sig[1]);
+      else d = roundFrac(d, o.maximumFractionDigits);
+      let frac = d.frac.replace(/0+$/, '');
+      const minFrac = o.sig ? Math.max(0, o.sig[0] - (d.int === '0' ? 0 : d.int.length)) : o.minimumFractionDigits;
+      if (frac.length < minFrac) frac += '0'.repeat(minFrac - frac.length);
+      let int = d.int.padStart(o.minimumIntegerDigits, '0');
+      if (o.useGrouping) int = group(int);
+      zero = isZero(d);
+      body = (frac ? `${int}.${frac}` : int) + suffix;
+    }
+    if (o.style === 'percent') body += '%';
+    if (o.style === 'currency') {
+      const c = o.currency;
+      if (o.currencyDisplay === 'code' || o.currencyDisplay === 'name' || !(c in CURRENCY_SYMBOLS)) body = `${c}\u00a0${body}`;
+      else body = (o.currencyDisplay === 'narrowSymbol' && NARROW_SYMBOLS[c] ? NARROW_SYMBOLS[c] : CURRENCY_SYMBOLS[c]) + body;
+    }
+    const sd = o.signDisplay;
+    const showMinus = negative && sd !== 'never' && !(sd === 'exceptZero' && zero) && !(sd === 'negative' && zero);
+    if (showMinus) return o.currencySign === 'accounting' && o.style === 'currency' ? `(${body})` : `-${body}`;
+    if (!negative && (sd === 'always' || (sd === 'exceptZero' && !zero))) return `+${body}`;
+    return body;
+  }
+  boundGetter(NumberFormat.prototype, 'format', function format(x) { return formatNumber(this, x); });
+
+  // Dates: en-US patterns, in UTC.
+  const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+  const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+  const UTC_NAMES = ['UTC', 'ETC/UTC', 'GMT', 'ETC/GMT', 'ZULU', 'UCT', 'ETC/UCT', 'ETC/ZULU', 'UNIVERSAL', 'ETC/UNIVERSAL'];
+  const pad2 = (n) => String(n).padStart(2, '0');
+  const DATE_KEYS = ['weekday', 'era', 'year', 'month', 'day'];
+  const TIME_KEYS = ['hour', 'minute', 'second', 'fractionalSecondDigits'];
+  const STYLES = ['full', 'long', 'medium', 'short'];
+  class DateTimeFormat {
+    // `required` and `defaults` as ECMA-402's ToDateTimeOptions: which components count as
+    // given, and which are added when none of them is.
+    constructor(locales, options, required = 'any', defaults = 'date') {
+      const o = optionsOf(options);
+      if (o.timeZone !== undefined && !UTC_NAMES.includes(safeString(o.timeZone).toUpperCase())) {
+        throw new RangeError(`Intl.DateTimeFormat: time zone ${safeString(o.timeZone)} is not available in the sandbox, whose clocks and dates are in UTC`);
+      }
+      const r = {
+        weekday: pick(o, 'weekday', ['long', 'short', 'narrow']),
+        era: pick(o, 'era', ['long', 'short', 'narrow']),
+        year: pick(o, 'year', ['numeric', '2-digit']),
+        month: pick(o, 'month', ['numeric', '2-digit', 'long', 'short', 'narrow']),
+        day: pick(o, 'day', ['numeric', '2-digit']),
+        hour: pick(o, 'hour', ['numeric', '2-digit']),
+        minute: pick(o, 'minute', ['numeric', '2-digit']),
+        second: pick(o, 'second', ['numeric', '2-digit']),
+        fractionalSecondDigits: digitOpt(o, 'fractionalSecondDigits', 1, 3, undefined),
+        timeZoneName: pick(o, 'timeZoneName', ['short', 'long', 'shortOffset', 'longOffset', 'shortGeneric', 'longGeneric']),
+        dateStyle: pick(o, 'dateStyle', STYLES),
+        timeStyle: pick(o, 'timeStyle', STYLES),
+      };
+      const hc = pick(o, 'hourCycle', ['h11', 'h12', 'h23', 'h24']);
+      r.h12 = o.hour12 !== undefined ? Boolean(o.hour12) : hc === undefined ? true : hc === 'h11' || hc === 'h12';
+      const styled = r.dateStyle || r.timeStyle;
+      const hasDate = ['weekday', 'year', 'month', 'day'].some((k) => r[k] !== undefined);
+      const hasTime = TIME_KEYS.some((k) => r[k] !== undefined);
+      const anyComponent = hasDate || hasTime || r.era !== undefined;
+      if (styled && (anyComponent || r.timeZoneName)) throw new TypeError(`Can't set option ${anyComponent ? 'a date or time component' : 'timeZoneName'} when ${r.dateStyle ? 'dateStyle' : 'timeStyle'} is used`);
+      const given = (required !== 'time' && hasDate) || (required !== 'date' && hasTime);
+      if (!styled && !given) {
+        if (defaults === 'date' || defaults === 'all') Object.assign(r, { year: 'numeric', month: 'numeric', day: 'numeric' });
+        if (defaults === 'time' || defaults === 'all') Object.assign(r, { hour: 'numeric', minute: 'numeric', second: 'numeric' });
+      }
+      this._o = r;
+    }
+    resolvedOptions() {
+      const r = this._o;
+      const out = { locale: LOCALE, calendar: 'gregory', numberingSystem: 'latn', timeZone: 'UTC' };
+      if (r.hour !== undefined || r.timeStyle) Object.assign(out, { hourCycle: r.h12 ? 'h12' : 'h23', hour12: r.h12 });
+      for (const k of [...DATE_KEYS, ...TIME_KEYS, 'timeZoneName', 'dateStyle', 'timeStyle']) if (r[k] !== undefined) out[k] = r[k];
+      return out;
+    }
+    formatToParts(d) { return [{ type: 'literal', value: this.format(d) }]; }
+    formatRange(a, b) { return `${this.format(a)} – ${this.format(b)}`; }
+  }
+  function datePart(t, r) {
+    const year = t.getUTCFullYear(), month = t.getUTCMonth(), day = t.getUTCDate();
+    const y = r.year === '2-digit' ? pad2(((year % 100) + 100) % 100) : r.year ? String(year) : '';
+    const dd = r.day === '2-digit' ? pad2(day) : r.day ? String(day) : '';
+    const era = r.era ? (r.era === 'long' ? (year > 0 ? 'Anno Domini' : 'Before Christ') : r.era === 'narrow' ? (year > 0 ? 'A' : 'B') : (year > 0 ? 'AD' : 'BC')) : '';
+    const wd = r.weekday ? WEEKDAYS[t.getUTCDay()] : '';
+    const weekday = r.weekday === 'long' ? wd : r.weekday === 'short' ? wd.slice(0, 3) : wd.slice(0, 1);
+    let text;
+    if (r.month === 'long' || r.month === 'short' || r.month === 'narrow') {
+      const m = r.month === 'long' ? MONTHS[month] : r.month === 'short' ? MONTHS[month].slice(0, 3) : MONTHS[month][0];
+      text = dd ? (y ? `${m} ${dd}, ${y}` : `${m} ${dd}`) : y ? `${m} ${y}` : m;
+      if (era) text += ` ${era}`;
+    } else {
+      const m = r.month === '2-digit' ? pad2(month + 1) : r.month ? String(month + 1) : '';
+      text = [m, dd, y].filter((p) => p !== '').join('/');
+      if (era) text = text ? `${text} ${era}` : era;
+    }
+    if (weekday) text = text ? `${weekday}, ${text}` : weekday;
+    return text;
+  }
+  function timePart(t, r) {
+    const h = t.getUTCHours(), min = t.getUTCMinutes(), s = t.getUTCSeconds();
+    const parts = [];
+    if (r.hour) {
+      const hh = r.h12 ? (h % 12 === 0 ? 12 : h % 12) : h;
+      parts.push(r.hour === '2-digit' || !r.h12 ? pad2(hh) : String(hh));
+    }
+    // A minute or second on its own is not padded, even when asked for 2-digit (as ICU).
+    if (r.minute) parts.push(r.hour || r.second ? pad2(min) : String(min));
+    if (r.second) {
+      let sec = r.hour || r.minute ? pad2(s) : String(s);
+      if (r.fractionalSecondDigits) sec += '.' + String(t.getUTCMilliseconds()).padStart(3, '0').slice(0, r.fractionalSecondDigits);
+      parts.push(sec);
+    }
+    let text = parts.join(':');
+    if (r.hour && r.h12) text += h < 12 ? ' AM' : ' PM';
+    return text;
+  }
+  const DATE_STYLES = {
+    full: { weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' },
+    long: { month: 'long', day: 'numeric', year: 'numeric' },
+    medium: { month: 'short', day: 'numeric', year: 'numeric' },
+    short: { month: 'numeric', day: 'numeric', year: '2-digit' },
+  };
+  const TIME_STYLES = {
+    full: { hour: 'numeric', minute: '2-digit', second: '2-digit', timeZoneName: 'long' },
+    long: { hour: 'numeric', minute: '2-digit', second: '2-digit', timeZoneName: 'short' },
+    medium: { hour: 'numeric', minute: '2-digit', second: '2-digit' },
+    short: { hour: 'numeric', minute: '2-digit' },
+  };
+  function formatDate(dtf, value) {
+    const t = new Date(value === undefined ? Date.now() : brand(dateGetTime, value) ? dateGetTime(value) : Number(value));
+    if (Number.isNaN(t.getTime())) throw new RangeError('Invalid time value');
+    let r = dtf._o;
+    const style = r.dateStyle || r.timeStyle;
+    if (style) r = Object.assign({ h12: r.h12 }, r.dateStyle ? DATE_STYLES[r.dateStyle] : {}, r.timeStyle ? TIME_STYLES[r.timeStyle] : {}, { dateStyle: r.dateStyle, timeStyle: r.timeStyle });
+    const date = datePart(t, r);
+    let time = timePart(t, r);
+    if (r.timeZoneName) time = (time ? time + ' ' : '') + (r.timeZoneName === 'long' ? 'Coordinated Universal Time' : r.timeZoneName.endsWith('Offset') ? 'GMT' : 'UTC');
+    if (!date) return time;
+    if (!time) return date;
+    const longDate = r.dateStyle ? r.dateStyle === 'full' || r.dateStyle === 'long' : r.month === 'long';
+    return `${date}${longDate ? ' at ' : ', '}${time}`;
+  }
+  boundGetter(DateTimeFormat.prototype, 'format', function format(d) { return formatDate(this, d); });
+
+  // Collation: letters compare by base letter first, then accents, then case (lower first),
+  // as ICU's root order does for Latin text; `numeric` compares digit runs by value.
+  const stripMarks = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+  const charClass = (c) => (/\s/.test(c) ? 0 : /[0-9]/.test(c) ? 2 : /\p{L}/u.test(c) ? 3 : 1);
+  function collationKeys(s, numeric) {
+    const base = stripMarks(s);
+    const keys = [];
+    for (let i = 0; i < base.length;) {
+      const c = base[i];
+      if (numeric && c >= '0' && c <= '9') {
+        let j = i;
+        while (j < base.length && base[j] >= '0' && base[j] <= '9') j++;
+        const run = base.slice(i, j).replace(/^0+(?=\d)/, '');
+        keys.push([2, run.length, run]);
+        i = j;
+        continue;
+      }
+      keys.push([charClass(c), 0, c.toLowerCase()]);
+      i++;
+    }
+    return keys;
+  }
+  function compareKeys(a, b) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      for (let k = 0; k < 3; k++) if (a[i][k] !== b[i][k]) return a[i][k] < b[i][k] ? -1 : 1;
+    }
+    return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  }
+  function collate(x, y, o) {
+    const a = safeString(x), b = safeString(y);
+    const primary = compareKeys(collationKeys(a, o.numeric), collationKeys(b, o.numeric));
+    if (primary !== 0 || o.sensitivity === 'base') return primary;
+    if (o.sensitivity !== 'case') {
+      const am = a.normalize('NFD'), bm = b.normalize('NFD');
+      const marksA = am.replace(/[^\u0300-\u036f]/g, ''), marksB = bm.replace(/[^\u0300-\u036f]/g, '');
+      if (marksA !== marksB) return marksA < marksB ? -1 : 1;
+      if (o.sensitivity === 'accent') return 0;
+    }
+    const ca = stripMarks(a), cb = stripMarks(b);
+    for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+      if (ca[i] !== cb[i]) return ca[i] === ca[i].toLowerCase() ? -1 : 1;
+    }
+    return 0;
+  }
+  class Collator {
+    constructor(locales, options) {
+      const o = optionsOf(options);
+      this._o = {
+        numeric: o.numeric === true || o.numeric === 'true',
+        sensitivity: pick(o, 'sensitivity', ['base', 'accent', 'case', 'variant'], 'variant'),
+        usage: pick(o, 'usage', ['sort', 'search'], 'sort'),
+      };
+    }
+    resolvedOptions() {
+      return { locale: LOCALE, usage: this._o.usage, sensitivity: this._o.sensitivity, ignorePunctuation: false, collation: 'default', numeric: this._o.numeric, caseFirst: 'false' };
+    }
+  }
+  boundGetter(Collator.prototype, 'compare', function compare(a, b) { return collate(a, b, this._o); });
+
+  class PluralRules {
+    constructor(locales, options) { this._type = pick(optionsOf(options), 'type', ['cardinal', 'ordinal'], 'cardinal'); }
+    select(n) {
+      const x = Math.abs(Number(n));
+      if (this._type === 'cardinal') return x === 1 ? 'one' : 'other';
+      const m10 = x % 10, m100 = x % 100;
+      if (m10 === 1 && m100 !== 11) return 'one';
+      if (m10 === 2 && m100 !== 12) return 'two';
+      if (m10 === 3 && m100 !== 13) return 'few';
+      return 'other';
+    }
+    resolvedOptions() { return { locale: LOCALE, type: this._type }; }
+  }
+
+  const REL_UNITS = ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second'];
+  const REL_AUTO = { year: ['last year', 'this year', 'next year'], quarter: ['last quarter', 'this quarter', 'next quarter'], month: ['last month', 'this month', 'next month'], week: ['last week', 'this week', 'next week'], day: ['yesterday', 'today', 'tomorrow'], hour: [null, 'this hour', null], minute: [null, 'this minute', null], second: [null, 'now', null] };
+  class RelativeTimeFormat {
+    constructor(locales, options) {
+      const o = optionsOf(options);
+      this._o = { numeric: pick(o, 'numeric', ['always', 'auto'], 'always'), style: pick(o, 'style', ['long', 'short', 'narrow'], 'long') };
+    }
+    format(value, unit) {
+      const n = Number(value);
+      let u = safeString(unit);
+      if (u.endsWith('s')) u = u.slice(0, -1);
+      if (!REL_UNITS.includes(u)) throw new RangeError(`Invalid unit argument for format() '${safeString(unit)}'`);
+      if (this._o.numeric === 'auto' && (n === -1 || n === 0 || n === 1)) {
+        const word = REL_AUTO[u][n + 1];
+        if (word) return word;
+      }
+      const abs = Math.abs(n);
+      const num = new NumberFormat().format(abs);
+      const name = this._o.style === 'long' ? u : { year: 'yr.', quarter: 'qtr.', month: 'mo.', week: 'wk.', day: 'day', hour: 'hr.', minute: 'min.', second: 'sec.' }[u];
+      const plural = this._o.style === 'long' ? (abs === 1 ? name : name + 's') : name === 'day' && abs !== 1 ? 'days' : name === 'qtr.' && abs !== 1 ? 'qtrs.' : name;
+      return n < 0 || Object.is(n, -0) ? `${num} ${plural} ago` : `in ${num} ${plural}`;
+    }
+    resolvedOptions() { return { locale: LOCALE, style: this._o.style, numeric: this._o.numeric, numberingSystem: 'latn' }; }
+  }
+
+  class ListFormat {
+    constructor(locales, options) {
+      const o = optionsOf(options);
+      this._o = { type: pick(o, 'type', ['conjunction', 'disjunction', 'unit'], 'conjunction'), style: pick(o, 'style', ['long', 'short', 'narrow'], 'long') };
+    }
+    format(list) {
+      const items = Array.from(list === undefined ? [] : list, (x) => {
+        if (typeof x !== 'string') throw new TypeError('Iterable yielded ' + safeString(x) + ' which is not a string');
+        return x;
+      });
+      const { type, style } = this._o;
+      const word = type === 'conjunction' ? (style === 'long' ? 'and' : style === 'short' ? '&' : '') : type === 'disjunction' ? 'or' : '';
+      if (items.length === 0) return '';
+      if (items.length === 1) return items[0];
+      const sep = type === 'unit' && style === 'narrow' ? ' ' : ', ';
+      if (items.length === 2) return word ? `${items[0]} ${word} ${items[1]}` : items.join(sep);
+      const head = items.slice(0, -1).join(sep);
+      return word ? `${head}, ${word} ${items[items.length - 1]}` : `${head}${sep}${items[items.length - 1]}`;
+    }
+    resolvedOptions() { return { locale: LOCALE, type: this._o.type, style: this._o.style }; }
+  }
+
+  const supported = () => [LOCALE];
+  for (const C of [NumberFormat, DateTimeFormat, Collator, PluralRules, RelativeTimeFormat, ListFormat]) {
+    defProp(C, 'supportedLocalesOf', { value: named('supportedLocalesOf', supported), writable: true, configurable: true });
+  }
+  const intl = {};
+  for (const [name, C] of [['NumberFormat', NumberFormat], ['DateTimeFormat', DateTimeFormat], ['Collator', Collator],
+    ['PluralRules', PluralRules], ['RelativeTimeFormat', RelativeTimeFormat], ['ListFormat', ListFormat]]) {
+    defProp(C, 'name', { value: name, configurable: true });
+    defProp(C.prototype, Symbol.toStringTag, { value: `Intl.${name}`, configurable: true });
+    defProp(intl, name, { value: C, writable: true, configurable: true });
+  }
+  defProp(intl, 'getCanonicalLocales', { value: named('getCanonicalLocales', (l) => (l === undefined ? [] : [LOCALE])), writable: true, configurable: true });
+  defProp(intl, Symbol.toStringTag, { value: 'Intl', configurable: true });
+  defGlobalIfMissing('Intl', intl);
+
+  // The locale-sensitive methods of the built-ins, over the same code.
+  const defMethod = (proto, name, fn) => defProp(proto, name, { value: named(name, fn), writable: true, configurable: true });
+  if (G.Intl === intl) {
+    defMethod(Number.prototype, 'toLocaleString', function toLocaleString(locales, options) { return formatNumber(new NumberFormat(locales, options), numValueOf(this)); });
+    defMethod(BigInt.prototype, 'toLocaleString', function toLocaleString(locales, options) { return formatNumber(new NumberFormat(locales, options), bigValueOf(this)); });
+    const dateMethod = (name, required, defaults) => defMethod(Date.prototype, name, function (locales, options) {
+      const t = dateGetTime(this);
+      if (Number.isNaN(t)) return 'Invalid Date';
+      return formatDate(new DateTimeFormat(locales, options, required, defaults), t);
+    });
+    dateMethod('toLocaleString', 'any', 'all');
+    dateMethod('toLocaleDateString', 'date', 'date');
+    dateMethod('toLocaleTimeString', 'time', 'time');
+    defMethod(String.prototype, 'localeCompare', function localeCompare(that, locales, options) {
+      if (this === null || this === undefined) throw new TypeError('String.prototype.localeCompare called on null or undefined');
+      return collate(String(this), that, new Collator(locales, options)._o);
+    });
+  }
 
   // ---------------------------------------------------------------------------
   // 11. node: a script run by the shell's `node` command
@@ -2928,8 +3403,32 @@
   // ---------------------------------------------------------------------------
   // 12. The host-facing control object
   // ---------------------------------------------------------------------------
+  // A plain script's `process` (a `node` run gets its own, as a wrapper parameter): an empty
+  // `env`, `argv`, `cwd()`, `exit()`, `nextTick`, `hrtime`, `stdout.write`. Built on first use
+  // in each run, so runs that never touch it pay nothing and none sees another's.
+  let runProcess = null;
+  defProp(G, 'process', {
+    configurable: true,
+    enumerable: false,
+    get() {
+      if (runProcess === null) {
+        const file = scriptName && scriptName[0] === '/' ? scriptName : '/workspace/' + (scriptName || 'script.js');
+        runProcess = makeProcess({ id: 0, argv: ['node', file], env: {} }, { cwd: '/workspace' });
+        // The plain script's working directory stays /workspace: fs paths resolve from there.
+        runProcess.chdir = named('chdir', () => {
+          const e = new Error('process.chdir() is not supported in a script; use absolute paths or path.join');
+          e.code = 'ERR_WORKER_UNSUPPORTED_OPERATION';
+          throw e;
+        });
+      }
+      return runProcess;
+    },
+    set(value) { runProcess = value; },
+  });
+
   function reset(name, prefix, toolNames, lines) {
     scriptName = typeof name === 'string' ? name : '';
+    runProcess = null;
     prefixLen = typeof prefix === 'number' ? prefix : 0;
     toolQueue = [];
     toolList = null;

@@ -198,6 +198,7 @@ fn js_heap_limit(memory_limit: u64) -> usize {
 fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) -> i32 {
     reset(helpers, request);
     UNHANDLED.with(|list| list.borrow_mut().clear());
+    node::take_top_exit();
     // A `#!` line is valid only at the very start of a script; inside the wrapper it becomes a
     // comment, keeping every line number the user's.
     let (comment, code) = match request.code.strip_prefix("#!") {
@@ -211,11 +212,19 @@ fn execute<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &host::Request) 
     opts.filename = Some(request.filename.clone());
     let promise: Promise = match ctx.eval_with_options(source, opts) {
         Ok(p) => p,
-        Err(e) => return uncaught(helpers, caught(ctx, e)),
+        Err(e) => {
+            let reason = caught(ctx, e);
+            return node::take_top_exit().unwrap_or_else(|| uncaught(helpers, reason));
+        }
     };
     // The top-level promise is inspected below; a handler keeps it off the unhandled list.
     mark_handled(ctx, &promise);
-    if let Some(reason) = event_loop(ctx, helpers, 0) {
+    let stopped = event_loop(ctx, helpers, 0);
+    // `process.exit(status)`: the script ends there, with that status and no value.
+    if let Some(status) = node::take_top_exit() {
+        return status;
+    }
+    if let Some(reason) = stopped {
         return uncaught(helpers, reason);
     }
     if helpers.get::<_, bool>("failed").unwrap_or(false) {

@@ -44,7 +44,8 @@ pub fn system_prompt(env: &PromptEnv, tools: &[ToolSpec]) -> String {
          Instead of calling tools one at a time, write ONE script that does the whole task and \
          calls the tools directly from code.\n\n",
     );
-    environment(&mut out, env, !tools.is_empty());
+    let network = tools.iter().any(|t| t.name == "http/fetch");
+    environment(&mut out, env, !tools.is_empty(), network);
     if let Some(policy) = env.policy_summary.as_deref().map(str::trim)
         && !policy.is_empty()
     {
@@ -62,7 +63,7 @@ pub fn system_prompt(env: &PromptEnv, tools: &[ToolSpec]) -> String {
     out
 }
 
-fn environment(out: &mut String, env: &PromptEnv, has_tools: bool) {
+fn environment(out: &mut String, env: &PromptEnv, has_tools: bool, network: bool) {
     out.push_str(
         "- The script runs as the body of an async function: use top-level `await`, and `return` \
          a value to hand it back. What `console.log` prints and the returned value come back to you.\n",
@@ -88,9 +89,19 @@ fn environment(out: &mut String, env: &PromptEnv, has_tools: bool) {
             .collect();
         let _ = writeln!(out, "- Mounted directories: {}.", mounts.join(", "));
     }
-    out.push_str(
-        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events` and `util` only. Not available: network access (no `fetch`), processes, npm packages and `import`.",
-    );
+    if network {
+        out.push_str(
+            "- Network: `fetch(url, init)` works as in Node (`Request`, `Response`, `Headers`, \
+             `AbortSignal.timeout`), and `curl` in the shell. The host makes each request, only \
+             to the hosts and with the methods the `http/fetch` tool below lists; credentials \
+             those hosts need are added by the host, so do not look for API keys.\n",
+        );
+    }
+    out.push_str(if network {
+        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events` and `util` only. Not available: processes, npm packages and `import`."
+    } else {
+        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events` and `util` only. Not available: network access (no `fetch`), processes, npm packages and `import`."
+    });
     out.push_str(if has_tools {
         " Only the tools below reach the outside world.\n"
     } else {

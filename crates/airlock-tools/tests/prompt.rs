@@ -59,6 +59,24 @@ fn describes_the_environment() {
 }
 
 #[test]
+fn the_network_is_described_only_when_the_fetch_tool_is_there() {
+    let mut with = tools();
+    with.push(ToolSpec::new(
+        "http/fetch",
+        "Makes an HTTP request from the host. Allowed hosts: api.github.com.",
+    ));
+    let p = system_prompt(&env(), &with);
+    assert!(
+        p.contains("- Network: `fetch(url, init)` works as in Node"),
+        "{p}"
+    );
+    assert!(!p.contains("no `fetch`"), "{p}");
+    assert!(p.contains("Allowed hosts: api.github.com"), "{p}");
+    let p = system_prompt(&env(), &tools());
+    assert!(!p.contains("- Network:"), "{p}");
+}
+
+#[test]
 fn limits_are_in_human_units() {
     let p = system_prompt(&env(), &tools());
     assert!(

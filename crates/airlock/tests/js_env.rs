@@ -540,3 +540,80 @@ fn events_and_util_work_as_in_node() {
         out.stderr_text()
     );
 }
+
+#[test]
+fn a_plain_script_has_process_with_an_empty_env_and_exit_ends_it_with_its_status() {
+    let value = value_of(
+        "return [process.argv.length, process.env, process.env.HOME ?? null, process.cwd(), process.platform]",
+    );
+    assert_eq!(value, json!([2, {}, null, "/workspace", "linux"]));
+
+    let out = run("console.log('before'); process.exit(3); console.log('after')");
+    assert_eq!(out.exit_code, 3);
+    assert_eq!(out.stdout_text(), "before\n");
+    // No catch stops it, and a later run starts clean.
+    let out = run("try { process.exit(4) } catch { console.log('caught') }");
+    assert_eq!(out.exit_code, 4);
+    assert_eq!(out.stdout_text(), "");
+    let out = run("setTimeout(() => process.exit(0), 5); await new Promise(() => {})");
+    assert_eq!(out.exit_code, 0, "{}", out.stderr_text());
+    let mut session = sandbox().session();
+    let first = session.run(
+        Language::JavaScript,
+        "process.env.X = 1; process.exitCode = 2; process.exit(5)",
+    );
+    assert_eq!(first.expect("run").exit_code, 5);
+    let second = session
+        .run(
+            Language::JavaScript,
+            "return [process.env, process.exitCode ?? null]",
+        )
+        .expect("run");
+    assert_eq!(second.value, Some(json!([{}, null])));
+}
+
+#[test]
+fn intl_and_locale_methods_format_as_en_us_in_utc() {
+    let value = value_of(
+        r#"const d = new Date(Date.UTC(2024, 2, 5, 14, 7, 9));
+        return [
+          (1234567.891).toLocaleString(),
+          (1234.5).toLocaleString('en-US', { style: 'currency', currency: 'USD' }),
+          new Intl.NumberFormat('en-US', { notation: 'compact' }).format(1234567),
+          (0.256).toLocaleString('en-US', { style: 'percent' }),
+          d.toLocaleString(),
+          d.toLocaleDateString('en-US', { dateStyle: 'full' }),
+          new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric' }).format(d),
+          ['b', 'a', 'C', 'á', 'A'].sort((x, y) => x.localeCompare(y)),
+          ['item10', 'item2'].sort(new Intl.Collator('en', { numeric: true }).compare),
+          new Intl.ListFormat('en').format(['x', 'y', 'z']),
+          new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(-1, 'day'),
+          structuredClone(new Map([[1, new Set([new Date(0)])]])).get(1).values().next().value.getTime(),
+        ]"#,
+    );
+    assert_eq!(
+        value,
+        json!([
+            "1,234,567.891",
+            "$1,234.50",
+            "1.2M",
+            "26%",
+            "3/5/2024, 2:07:09 PM",
+            "Tuesday, March 5, 2024",
+            "Mar 5",
+            ["a", "A", "á", "b", "C"],
+            ["item2", "item10"],
+            "x, y, and z",
+            "yesterday",
+            0
+        ])
+    );
+}
+
+#[test]
+fn fetch_without_a_network_is_a_catchable_type_error_with_code_epolicy() {
+    let value = value_of(
+        "try { await fetch('https://example.com/') } catch (e) { return [e instanceof TypeError, e.code, e.message.includes('no network')] }",
+    );
+    assert_eq!(value, json!([true, "EPOLICY", true]));
+}
