@@ -3,7 +3,7 @@
 //! ```sh
 //! cargo build --release -p airlock-cli -p airlock-bench
 //! target/release/airlock-bench            # or: cargo run --release -p airlock-bench
-//! target/release/airlock-bench mcp shell  # only these groups (js, tools, layers, components, policy, shell, mcp;
+//! target/release/airlock-bench mcp shell  # only these groups (js, tools, layers, fetch, components, policy, shell, mcp;
 //!                                         # serve: the HTTP server under 100 clients;
 //!                                         # `startup`, only when named, loops trivial runs)
 //! ```
@@ -18,6 +18,7 @@ use airlock::{Language, Sandbox, SandboxConfig};
 mod components;
 mod layers;
 mod mcp;
+mod net;
 mod policy;
 mod registry;
 mod serve;
@@ -32,6 +33,7 @@ const GROUPS: &[&str] = &[
     "startup",
     "tools",
     "layers",
+    "fetch",
     "components",
     "registry",
     "policy",
@@ -76,6 +78,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if wanted("layers") {
         layers::run()?;
+    }
+    if wanted("fetch") {
+        net::run()?;
     }
     if wanted("components") {
         components::run()?;

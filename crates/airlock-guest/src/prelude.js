@@ -2653,11 +2653,18 @@
     err.cause = e;
     return err;
   }
+  // Headers from the host's [name, value] pairs: already lower-case and valid.
+  function hostHeaders(pairs) {
+    const h = new Headers();
+    const list = h[kHeaders];
+    if (isArray(pairs)) for (const p of pairs) list.push([p[0], p[1]]);
+    return h;
+  }
   function fetchResponse(r) {
     const res = Object.create(Response.prototype);
     res.status = r.status;
     res.statusText = r.statusText;
-    res.headers = new Headers(r.headers);
+    res.headers = hostHeaders(r.headers);
     res.url = r.url;
     res.redirected = r.redirected === true;
     res.type = 'basic';
@@ -2665,30 +2672,59 @@
     defProp(res, kBody, { value: { data, used: false } });
     return res;
   }
-  const fetchFn = function fetch(input, init) {
-    let req;
-    try { req = new Request(input, init); } catch (e) { return Promise.reject(e); }
-    const signal = req.signal;
-    if (signal.aborted) return Promise.reject(signal.reason);
-    // The host sends methods in upper case; the policy sees them so too.
-    const args = { url: req.url, method: req.method.toUpperCase() };
+  // The call's arguments from fetch's (input, init); throws what Node's fetch rejects with.
+  // A string URL is not parsed here: the host parses and normalises it (the response's `url`).
+  function fetchArgs(input, init) {
+    if (typeof input !== 'string' && !(input instanceof G.URL)) {
+      const req = new Request(input, init);
+      const args = { url: req.url, method: req.method.toUpperCase(), signal: req.signal, redirect: req.redirect };
+      const headers = {};
+      for (const [k, v] of req.headers) headers[k] = v;
+      return Object.assign(args, { headers, body: req[kBody].data });
+    }
+    const o = init === undefined || init === null ? {} : init;
+    const method = o.method === undefined ? 'GET' : normMethod(o.method).toUpperCase();
     const headers = {};
-    let any = false;
-    for (const [k, v] of req.headers) { headers[k] = v; any = true; }
-    if (any) args.headers = headers;
-    const body = req[kBody].data;
+    const given = o.headers;
+    if (given !== undefined && given !== null) {
+      if (typeof given === 'object' && !(given instanceof Headers) && typeof given[Symbol.iterator] !== 'function') {
+        for (const k of objectKeys(given)) {
+          const n = headerName(k), v = headerValue(given[k]);
+          headers[n] = n in headers ? `${headers[n]}, ${v}` : v;
+        }
+      } else {
+        for (const [k, v] of new Headers(given)) headers[k] = v;
+      }
+    }
+    const body = o.body === undefined ? null : extractBody(o.body);
+    if (body && (method === 'GET' || method === 'HEAD')) throw new TypeError('Request with GET/HEAD method cannot have body.');
+    if (body && body.type && !('content-type' in headers)) headers['content-type'] = body.type;
+    const signal = o.signal === undefined || o.signal === null ? null : o.signal;
+    const redirect = o.redirect === undefined ? 'follow' : safeString(o.redirect);
+    return { url: typeof input === 'string' ? input : input.href, method, headers, body, signal, redirect };
+  }
+  const fetchFn = function fetch(input, init) {
+    let a;
+    try { a = fetchArgs(input, init); } catch (e) { return Promise.reject(e); }
+    const signal = a.signal;
+    if (signal && signal.aborted) return Promise.reject(signal.reason);
+    const args = { url: a.url, method: a.method };
+    for (const k in a.headers) { args.headers = a.headers; break; }
+    const body = a.body;
     if (body) {
       if (body.text !== undefined) args.body = body.text;
       else { args.body = bytesToBase64(body.bytes); args.bodyEncoding = 'base64'; }
     }
-    if (req.redirect !== 'follow') args.redirect = req.redirect;
-    const deadline = signal[kSignal] ? signal[kSignal].deadline : Infinity;
+    if (a.redirect !== 'follow') args.redirect = a.redirect;
+    const deadline = signal && signal[kSignal] ? signal[kSignal].deadline : Infinity;
     if (deadline !== Infinity) args.timeoutMs = Math.max(1, Math.ceil(deadline - host.monotonic()));
+    const call = callTool('http/fetch', args);
+    if (!signal) return promiseThen(call, fetchResponse, (e) => { throw fetchFailed(e); });
     return new Promise((resolve, reject) => {
       let done = false;
       const onAbort = () => { if (!done) { done = true; reject(signal.reason); } };
       signal.addEventListener('abort', onAbort, { once: true });
-      promiseThen(callTool('http/fetch', args), (r) => {
+      promiseThen(call, (r) => {
         if (done) return;
         done = true;
         signal.removeEventListener('abort', onAbort);

@@ -250,17 +250,30 @@ fn first_line(text: &str) -> &str {
 }
 
 fn run_description(specs: &[ToolSpec], discovery: bool) -> String {
-    let mut text = String::from(
-        "Run a script in a sandbox (WebAssembly, no network, a private filesystem at /workspace that \
+    let network = specs.iter().any(|s| s.name == "http/fetch");
+    let mut text = format!(
+        "Run a script in a sandbox (WebAssembly, {}, a private filesystem at /workspace that \
          persists across calls of this session) and get its stdout, stderr, exit code and return value. \
          A result's `session`, passed back as `session`, continues that session.\n\
          language \"javascript\" (default): QuickJS with top-level await and return; console, fs \
-         (Node-style, sync and promises), require('path'), Buffer, require('crypto').createHash; fetch is absent. Every tool below is an async function \
+         (Node-style, sync and promises), require('path'), Buffer, require('crypto').createHash, \
+         Intl and toLocaleString (en-US, UTC); {} Every tool below is an async function \
          taking one object; call many in one script and use Promise.all for independent calls. \
          Errors are thrown as Error with .code (EPOLICY when the policy denies a call). \
          `await shell(\"grep -c x f.txt\")` runs a shell command.\n\
-         language \"shell\": a POSIX shell with grep, sed, awk, jq, sort, find and more; \
+         language \"shell\": a POSIX shell with grep, sed, awk, jq, sort, find{} and more; \
          `tool NAME --key value` calls a tool.\n",
+        if network {
+            "network only through the http/fetch tool"
+        } else {
+            "no network"
+        },
+        if network {
+            "fetch(url, init) as in Node, to the hosts http/fetch lists (credentials are added by the host)."
+        } else {
+            "fetch is absent."
+        },
+        if network { ", curl" } else { "" },
     );
     if specs.is_empty() {
         text.push_str("No tools are configured.\n");

@@ -2,6 +2,9 @@
 //! operator would allow an internal service): methods, bodies, redirects, bounds, the address
 //! rules, and secrets.
 
+// The test server's helpers unwrap: a failure there is a broken test, not a case to handle.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
