@@ -10,6 +10,7 @@ mod natives;
 mod node;
 mod run;
 mod shell;
+mod stack;
 
 /// Builds the QuickJS runtime, context and prelude. Called once, at snapshot time.
 #[unsafe(export_name = "wizer.initialize")]

@@ -92,14 +92,17 @@ pub fn initialize() {
         host::write(2, b"airlock: could not create the JavaScript runtime\n");
         return;
     };
-    // QuickJS has no stack limit on WASI (its check is compiled out); deep recursion is
-    // bounded by the host's wasm stack limit instead and ends the run with exit code 139.
     runtime.set_host_promise_rejection_tracker(Some(Box::new(track_rejection)));
     let Ok(context) = Context::full(&runtime) else {
         host::write(2, b"airlock: could not create the JavaScript context\n");
         return;
     };
     let helpers = context.with(|ctx| -> rquickjs::Result<_> {
+        // Deep recursion becomes a catchable RangeError; without it (an unknown runtime layout)
+        // the host's wasm stack limit still ends such a run, with exit code 139.
+        if !crate::stack::limit(&ctx) {
+            host::write(2, b"airlock: warning: no JavaScript stack limit; deep recursion ends the run\n");
+        }
         natives::install(&ctx)?;
         let mut opts = EvalOptions::default();
         opts.global = true;

@@ -23,9 +23,12 @@ const GUEST_WASM: &[u8] = include_bytes!(env!("AIRLOCK_GUEST_WASM_PATH"));
 /// blake3 of [`GUEST_WASM`], computed at build time so start-up does not hash it.
 const GUEST_HASH: &str = env!("AIRLOCK_GUEST_HASH");
 
-/// Native stack the guest may use: about 10,000 nested JavaScript calls. Runs execute on a
-/// fiber stack of this size (see session.rs), whatever the caller's thread has.
-pub(crate) const WASM_STACK: usize = 8 * 1024 * 1024;
+/// Native stack the guest may use. QuickJS's own limit (2.5 MiB of its shadow stack, about
+/// 9,000 nested JavaScript calls; see the guest's stack.rs) comes first for JavaScript, as a
+/// catchable RangeError; this one is the backstop, for native recursion QuickJS does not check
+/// (the parser on deeply nested literals), and ends the run with exit code 139. Runs execute
+/// on a fiber stack of this size (see session.rs), whatever the caller's thread has.
+pub(crate) const WASM_STACK: usize = 16 * 1024 * 1024;
 
 /// Fiber stack kept beyond [`WASM_STACK`] for the host functions the guest calls.
 const HOST_STACK: usize = 2 * 1024 * 1024;

@@ -83,7 +83,7 @@
 //! | [`Limits::source_bytes`] | 1 MiB | refused before running |
 //! | [`Limits::fuel`] | off | run stopped, exit 152 |
 //! | [`vfs::VfsLimits`] | 256 MiB, 50,000 files | `ENOSPC` error in the script |
-//! | stack depth | about 10,000 nested calls | run stopped, exit 139 |
+//! | stack depth | about 9,000 nested calls | a catchable `RangeError`, as in Node (exit 139 only for native recursion QuickJS does not check) |
 //! | [`Limits::tool_calls_per_run`] | 10,000 | `E2BIG` for each further call |
 //! | [`Limits::tool_timeout`] | 30 s | `ETIMEDOUT` |
 //! | [`Limits::tool_concurrency`] | 16 per batch | the rest wait |

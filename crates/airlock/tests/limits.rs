@@ -156,9 +156,40 @@ fn session_memory_limit_below_the_sandbox_is_enforced() {
 }
 
 #[test]
-fn unbounded_recursion_is_a_stack_overflow_and_session_survives() {
+fn unbounded_recursion_is_a_catchable_range_error_as_in_node() {
     let mut session = prepared_session_without_short_timeout(sandbox());
+    // Caught: the script goes on, with its stack unwound.
+    let out = js(
+        &mut session,
+        "let depth = 0;\nfunction f(n) { depth = n; return f(n + 1) + 1 }\n\
+         try { f(0) } catch (e) { console.log(e instanceof RangeError, e.message, depth > 5000) }\n\
+         return [1, 2].map((x) => x * 2)",
+    );
+    assert_eq!(out.exit_code, 0, "{}", out.stderr_text());
+    assert_eq!(
+        out.stdout_text(),
+        "true Maximum call stack size exceeded true\n[2,4]\n"
+    );
+    // Uncaught: the error and a short stack, exit 1, as Node.
     let out = js(&mut session, "function f() { return f() + 1 }\nf()");
+    assert_eq!(out.exit_code, 1, "{}", out.stderr_text());
+    let err = out.stderr_text();
+    assert!(
+        err.starts_with("RangeError: Maximum call stack size exceeded\n    at f (")
+            && err.len() < 2000,
+        "{err}"
+    );
+    assert_session_survives(&mut session, "keep.txt", "kept");
+}
+
+#[test]
+fn an_overflow_no_script_can_catch_still_stops_the_run_and_the_session_survives() {
+    // The parser recurses natively on nested literals without QuickJS's own stack check.
+    let mut session = prepared_session_without_short_timeout(sandbox());
+    let out = js(
+        &mut session,
+        "try { eval('['.repeat(50000) + ']'.repeat(50000)) } catch (e) { console.log('caught') }",
+    );
     assert_eq!(
         out.termination,
         Termination::StackOverflow,
