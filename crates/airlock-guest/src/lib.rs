@@ -5,12 +5,16 @@
 //! The guest has no filesystem, environment or sockets of its own: everything goes through the
 //! `airlock` host imports in [`host`].
 
+mod alloc;
 mod host;
 mod natives;
 mod node;
 mod run;
 mod shell;
 mod stack;
+
+#[global_allocator]
+static ALLOCATOR: alloc::Allocator = alloc::Allocator;
 
 /// Builds the QuickJS runtime, context and prelude. Called once, at snapshot time.
 #[unsafe(export_name = "wizer.initialize")]

@@ -101,7 +101,10 @@ pub fn initialize() {
         // Deep recursion becomes a catchable RangeError; without it (an unknown runtime layout)
         // the host's wasm stack limit still ends such a run, with exit code 139.
         if !crate::stack::limit(&ctx) {
-            host::write(2, b"airlock: warning: no JavaScript stack limit; deep recursion ends the run\n");
+            host::write(
+                2,
+                b"airlock: warning: no JavaScript stack limit; deep recursion ends the run\n",
+            );
         }
         natives::install(&ctx)?;
         let mut opts = EvalOptions::default();

@@ -122,6 +122,33 @@ fn memory_bomb_is_stopped_as_out_of_memory_and_session_survives() {
 }
 
 #[test]
+fn out_of_memory_in_the_shell_says_only_airlocks_message() {
+    let mut session = prepared_session_without_short_timeout(small_memory_sandbox());
+    let out = session
+        .run(
+            Language::Shell,
+            "x=$(yes abcdefghij | head -c 200000000); echo ${#x}",
+        )
+        .expect("run");
+    assert_eq!(
+        out.termination,
+        Termination::OutOfMemory,
+        "stderr: {}",
+        out.stderr_text()
+    );
+    let err = out.stderr_text();
+    assert!(
+        err.starts_with("airlock: the run ran out of memory (limit 64 MiB)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("memory allocation of") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    assert_session_survives(&mut session, "keep.txt", "kept");
+}
+
+#[test]
 fn out_of_memory_is_catchable_in_javascript() {
     let mut session = prepared_session_without_short_timeout(small_memory_sandbox());
     let out = js(
