@@ -68,6 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         process_start()?;
         warm_run(&sandbox)?;
         loop_speed(&sandbox)?;
+        json_round_trip(&sandbox)?;
         idle_sessions(&sandbox)?;
     }
     if chosen.iter().any(|g| g == "startup") {
@@ -237,6 +238,31 @@ fn startup() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The 3e6-iteration loop with the timeout armed, and on an engine without epoch checks.
+/// Allocation-heavy JavaScript, the shape of tool results: 14,000 small objects, their JSON
+/// (about 770 KB) and the parse back.
+const OBJECTS_JSON: &str = "const items = [];\
+    for (let i = 0; i < 14000; i++) items.push({ id: i, name: 'item-' + i, tags: ['a', 'b', 'c'], price: i * 1.25, ok: i % 2 === 0, meta: { created: '2024-01-01T00:00:00Z', n: i } });\
+    const text = JSON.stringify(items);\
+    const back = JSON.parse(text);\
+    return [text.length, back.length]";
+
+fn json_round_trip(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    let mut session = sandbox.session();
+    let stats = measure(15, || {
+        let out = session.run(Language::JavaScript, OBJECTS_JSON)?;
+        if !out.success() {
+            return Err(out.stderr_text().into());
+        }
+        Ok(())
+    })?;
+    report(
+        "14,000 objects + JSON.stringify (~1 MB) + JSON.parse",
+        &stats,
+        "",
+    );
+    Ok(())
+}
+
 fn loop_speed(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
     let mut armed = sandbox.session();
     let mut config = SandboxConfig::default();
