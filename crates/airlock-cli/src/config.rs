@@ -373,6 +373,19 @@ pub fn apply(
         knob.set(limits, input)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
+    // A fetch's result carries its body (base64 for bytes, a third larger): [network] raises
+    // tool_result to fit max_response, unless [limits] sets tool_result itself.
+    if let Some(network) = &file.network
+        && !file.limits.contains_key("tool_result")
+    {
+        let max_response = match &network.get_ref().max_response {
+            Some(v) => parse_size(v).map_err(|e| anyhow::anyhow!("[network] max_response: {e}"))?,
+            None => airlock::net::Network::DEFAULT_MAX_RESPONSE,
+        };
+        let needed =
+            usize::try_from(max_response.saturating_mul(4) / 3 + (64 << 10)).unwrap_or(usize::MAX);
+        limits.tool_result_bytes = limits.tool_result_bytes.max(needed);
+    }
     if let Some(v) = &file.vfs.max_bytes {
         vfs.max_bytes = parse_size(v).map_err(|e| anyhow::anyhow!("[vfs] max_bytes: {e}"))?;
     }

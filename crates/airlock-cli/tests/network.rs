@@ -137,6 +137,9 @@ fn fetch_gets_and_posts_with_the_web_api_shapes() {
         console.log(echoed.method, echoed.headers["x-trace"], echoed.body);
         const bytes = new Uint8Array(await (await fetch("{bytes}")).arrayBuffer());
         console.log(bytes.length, bytes[0], bytes[255]);
+        // 6 MB of bytes (8 MB as base64) fit: [network] raises tool_result to max_response.
+        const big = new Uint8Array(await (await fetch("{bytes}?n=24000")).arrayBuffer());
+        console.log(big.length, big[256 * 23999 + 7]);
         const moved = await fetch("{redirect}");
         console.log(moved.redirected, moved.url.endsWith("/json"), (await moved.json()).name);
         const missing = await fetch("{missing}");
@@ -159,6 +162,7 @@ fn fetch_gets_and_posts_with_the_web_api_shapes() {
          TypeError Body is unusable: Body has already been read\n\
          POST t1 {\"n\":3}\n\
          256 0 255\n\
+         6144000 7\n\
          true true airlock\n\
          404 false not found: /nothing\n\
          application/x-www-form-urlencoded;charset=UTF-8 a=1+2\n\

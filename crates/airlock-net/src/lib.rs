@@ -9,6 +9,10 @@
 //! and time. [`Secret`]s are headers the host adds to matching requests; the script never has
 //! them, and they are scrubbed from the responses it gets back.
 //!
+//! A response travels back as the call's JSON result (bytes as base64, a third larger), so the
+//! sandbox's `tool_result` limit must hold `max_response`'s worth: the CLI raises it to fit;
+//! an embedder sets `Limits::tool_result_bytes` itself.
+//!
 //! ```no_run
 //! use airlock_net::{Network, fetch_tool};
 //!
