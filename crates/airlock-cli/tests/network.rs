@@ -379,6 +379,32 @@ fn curl_covers_the_common_flags() {
 }
 
 #[test]
+fn a_timeout_signal_and_curl_max_time_stop_a_slow_request() {
+    let dir = Dir::new();
+    let server = Server::start(dir.path());
+    let config = dir.write("airlock.toml", &network(&server, ""));
+    let code = format!(
+        r#"
+        const started = Date.now();
+        try {{ await fetch("{slow}", {{ signal: AbortSignal.timeout(300) }}); console.log("fetched"); }}
+        catch (e) {{ console.log(e.name, e.message, Date.now() - started < 1500); }}
+        const c = new AbortController();
+        c.abort();
+        try {{ await fetch("{slow}", {{ signal: c.signal }}); }} catch (e) {{ console.log(e.name); }}
+        console.log(await shell.run("curl -s -m 0.3 {slow}; echo $?"));
+        "#,
+        slow = server.url("/slow?s=3"),
+    );
+    // The time is measured inside the script: the process's own start may include compiling
+    // the guest on a cold cache.
+    let out = ok(&dir.js(&config, &code));
+    assert_eq!(
+        out,
+        "TimeoutError The operation was aborted due to timeout true\nAbortError\n28\n\n"
+    );
+}
+
+#[test]
 fn without_a_network_section_there_is_no_network_and_the_tool_list_says_so() {
     let dir = Dir::new();
     let config = dir.write("airlock.toml", "");
