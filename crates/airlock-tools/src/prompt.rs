@@ -98,9 +98,9 @@ fn environment(out: &mut String, env: &PromptEnv, has_tools: bool, network: bool
         );
     }
     out.push_str(if network {
-        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events` and `util` only. Not available: processes, npm packages and `import`."
+        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events` and `util` only; `Intl` and `toLocaleString` format as en-US, dates in UTC. Not available: processes, npm packages and `import`."
     } else {
-        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events` and `util` only. Not available: network access (no `fetch`), processes, npm packages and `import`."
+        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events` and `util` only; `Intl` and `toLocaleString` format as en-US, dates in UTC. Not available: network access (no `fetch`), processes, npm packages and `import`."
     });
     out.push_str(if has_tools {
         " Only the tools below reach the outside world.\n"

@@ -53,6 +53,7 @@ fn describes_the_environment() {
         "no `fetch`",
         "npm",
         "`fs` works as in Node",
+        "`Intl` and `toLocaleString` format as en-US, dates in UTC",
     ] {
         assert!(p.contains(needle), "missing {needle:?} in:\n{p}");
     }
