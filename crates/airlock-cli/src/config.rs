@@ -115,6 +115,15 @@ pub struct NetworkSection {
     pub secret: Vec<NetworkSecretDoc>,
 }
 
+impl NetworkSection {
+    /// `max_response` in bytes, or the default.
+    pub fn max_response(&self) -> Result<u64, String> {
+        self.max_response
+            .as_deref()
+            .map_or(Ok(airlock::net::Network::DEFAULT_MAX_RESPONSE), parse_size)
+    }
+}
+
 /// One `[[network.secret]]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -378,10 +387,10 @@ pub fn apply(
     if let Some(network) = &file.network
         && !file.limits.contains_key("tool_result")
     {
-        let max_response = match &network.get_ref().max_response {
-            Some(v) => parse_size(v).map_err(|e| anyhow::anyhow!("[network] max_response: {e}"))?,
-            None => airlock::net::Network::DEFAULT_MAX_RESPONSE,
-        };
+        let max_response = network
+            .get_ref()
+            .max_response()
+            .map_err(|e| anyhow::anyhow!("[network] max_response: {e}"))?;
         let needed =
             usize::try_from(max_response.saturating_mul(4) / 3 + (64 << 10)).unwrap_or(usize::MAX);
         limits.tool_result_bytes = limits.tool_result_bytes.max(needed);

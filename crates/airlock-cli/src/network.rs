@@ -27,10 +27,9 @@ pub fn tool(loaded: &Loaded) -> anyhow::Result<Option<std::sync::Arc<dyn Tool>>>
     if let Some(methods) = &doc.methods {
         net = net.with_methods(methods).map_err(|e| fail(&e))?;
     }
-    if let Some(size) = &doc.max_response {
-        net.max_response =
-            crate::units::parse_size(size).map_err(|e| fail(&format!("max_response: {e}")))?;
-    }
+    net.max_response = doc
+        .max_response()
+        .map_err(|e| fail(&format!("max_response: {e}")))?;
     if let Some(t) = &doc.timeout {
         net.timeout =
             crate::units::parse_duration(t).map_err(|e| fail(&format!("timeout: {e}")))?;

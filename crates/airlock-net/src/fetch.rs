@@ -293,19 +293,16 @@ impl Inner {
 
     /// Checks one hop: scheme, host, port, method, and an address written in the URL.
     fn check(&self, method: &http::Method, url: &Url) -> Result<(), ToolError> {
-        let default_port = match url.scheme() {
-            "http" => 80,
-            "https" => 443,
-            other => {
-                return Err(refused(format!(
-                    "{method} {url} refused: only http and https URLs can be fetched, not {other}:"
-                )));
-            }
-        };
+        let scheme = url.scheme();
+        if scheme != "http" && scheme != "https" {
+            return Err(refused(format!(
+                "{method} {url} refused: only http and https URLs can be fetched, not {scheme}:"
+            )));
+        }
         let Some(host) = url.host_str() else {
             return Err(bad(format!("{method} {url}: the URL has no host")));
         };
-        let port = url.port_or_known_default().unwrap_or(default_port);
+        let (port, default_port) = ports(url);
         if let Some(why) = self.network.refuse(method, host, port, default_port) {
             return Err(refused(why));
         }
@@ -340,8 +337,7 @@ impl Inner {
         {
             return Ok(());
         }
-        let default_port = if url.scheme() == "https" { 443 } else { 80 };
-        let port = url.port_or_known_default().unwrap_or(default_port);
+        let (port, default_port) = ports(url);
         let Ok(found) = tokio::net::lookup_host((name, port)).await else {
             // Resolving fails again at connect time, with the resolver's message.
             return Ok(());
@@ -455,8 +451,7 @@ impl Inner {
     /// The secrets for this hop's host, set over any header of the same name the script sent.
     fn add_secrets(&self, url: &Url, headers: &mut HeaderMap) {
         let host = url.host_str().unwrap_or_default();
-        let default_port = if url.scheme() == "https" { 443 } else { 80 };
-        let port = url.port_or_known_default().unwrap_or(default_port);
+        let (port, default_port) = ports(url);
         for secret in self.network.secrets() {
             if secret.applies(host, port, default_port) {
                 headers.insert(secret.header().clone(), secret.value().clone());
@@ -544,6 +539,16 @@ impl Inner {
             }
         }
     }
+}
+
+/// A URL's port (written, or the scheme's) and its scheme's default port (80 for http, 443 for
+/// https; `check` refuses every other scheme).
+fn ports(url: &Url) -> (u16, u16) {
+    let default_port = if url.scheme() == "https" { 443 } else { 80 };
+    (
+        url.port_or_known_default().unwrap_or(default_port),
+        default_port,
+    )
 }
 
 /// A failed send as the script sees it: a refused address is a policy refusal; the rest

@@ -97,11 +97,15 @@ fn environment(out: &mut String, env: &PromptEnv, has_tools: bool, network: bool
              those hosts need are added by the host, so do not look for API keys.\n",
         );
     }
-    out.push_str(if network {
-        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events` and `util` only; `Intl` and `toLocaleString` format as en-US, dates in UTC. Not available: processes, npm packages and `import`."
-    } else {
-        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events` and `util` only; `Intl` and `toLocaleString` format as en-US, dates in UTC. Not available: network access (no `fetch`), processes, npm packages and `import`."
-    });
+    let _ = write!(
+        out,
+        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events` and `util` only; `Intl` and `toLocaleString` format as en-US, dates in UTC. Not available: {}processes, npm packages and `import`.",
+        if network {
+            ""
+        } else {
+            "network access (no `fetch`), "
+        }
+    );
     out.push_str(if has_tools {
         " Only the tools below reach the outside world.\n"
     } else {
