@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use airlock_net::HostRule;
+use airlock_net::{HostRule, OutOfReach, listed, parse_method, within_reach};
 
 use crate::error::Error;
 
@@ -150,7 +150,7 @@ impl Limits {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Network {
     pub(crate) rules: Vec<HostRule>,
-    pub(crate) methods: Vec<String>,
+    pub(crate) methods: Vec<http::Method>,
 }
 
 impl Network {
@@ -162,21 +162,20 @@ impl Network {
                 HostRule::parse(r).map_err(|e| Error::config(format!("grants.network entry {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut methods: Vec<String> = grants
+        let mut methods = grants
             .methods
             .iter()
-            .map(|m| m.trim().to_ascii_uppercase())
-            .collect();
-        if let Some(bad) = methods
-            .iter()
-            .find(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphabetic()))
-        {
-            return Err(Error::config(format!(
-                "grants.methods entry '{bad}' is not an HTTP method (like \"GET\" or \"POST\")"
-            )));
-        }
+            .map(|m| {
+                parse_method(m).ok_or_else(|| {
+                    Error::config(format!(
+                        "grants.methods entry '{}' is not an HTTP method (like \"GET\" or \"POST\")",
+                        m.trim().to_ascii_uppercase()
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         if methods.is_empty() {
-            methods = vec!["GET".into(), "HEAD".into()];
+            methods = vec![http::Method::GET, http::Method::HEAD];
         }
         Ok(Self { rules, methods })
     }
@@ -184,34 +183,34 @@ impl Network {
     /// `None` when the request is granted, else why not (naming the host and the grant).
     pub(crate) fn refuse(
         &self,
-        method: &str,
+        method: &http::Method,
         host: &str,
         port: u16,
         default_port: u16,
     ) -> Option<String> {
-        if self.rules.is_empty() {
-            return Some(format!(
-                "{method} to {host}:{port} refused: this component has no network grant (add the host to [component.grants] network)"
-            ));
-        }
-        if !self
-            .rules
-            .iter()
-            .any(|r| r.allows(host, port, default_port))
-        {
-            let granted: Vec<String> = self.rules.iter().map(ToString::to_string).collect();
-            return Some(format!(
-                "{method} to {host}:{port} refused: the host is not in this component's network grant ({})",
-                granted.join(", ")
-            ));
-        }
-        if !self.methods.iter().any(|m| m == method) {
-            return Some(format!(
-                "{method} to {host}:{port} refused: the method is not granted (grants.methods = {})",
-                self.methods.join(", ")
-            ));
-        }
-        None
+        let reason = match within_reach(
+            &self.rules,
+            &self.methods,
+            method,
+            host,
+            port,
+            default_port,
+        ) {
+            Ok(()) => return None,
+            Err(OutOfReach::NoHosts) => {
+                "this component has no network grant (add the host to [component.grants] network)"
+                    .to_string()
+            }
+            Err(OutOfReach::Host) => format!(
+                "the host is not in this component's network grant ({})",
+                listed(&self.rules)
+            ),
+            Err(OutOfReach::Method) => format!(
+                "the method is not granted (grants.methods = {})",
+                listed(&self.methods)
+            ),
+        };
+        Some(format!("{method} to {host}:{port} refused: {reason}"))
     }
 }
 
@@ -237,7 +236,7 @@ mod tests {
     fn refusals_name_the_host_and_the_missing_grant() {
         let none = Network::compile(&Grants::default()).unwrap();
         assert!(
-            none.refuse("GET", "a.com", 443, 443)
+            none.refuse(&http::Method::GET, "a.com", 443, 443)
                 .unwrap()
                 .contains("no network grant")
         );
@@ -246,13 +245,13 @@ mod tests {
             ..Grants::default()
         };
         let net = Network::compile(&g).unwrap();
-        assert_eq!(net.refuse("GET", "a.com", 443, 443), None);
+        assert_eq!(net.refuse(&http::Method::GET, "a.com", 443, 443), None);
         assert!(
-            net.refuse("GET", "b.com", 443, 443)
+            net.refuse(&http::Method::GET, "b.com", 443, 443)
                 .unwrap()
                 .contains("b.com:443")
         );
-        let post = net.refuse("POST", "a.com", 443, 443).unwrap();
+        let post = net.refuse(&http::Method::POST, "a.com", 443, 443).unwrap();
         assert!(
             post.contains("method is not granted") && post.contains("GET, HEAD"),
             "{post}"

@@ -139,7 +139,7 @@ impl WasiHttpHooks for Hooks {
         let port = uri.port_u16().unwrap_or(default_port);
         if let Some(why) = self
             .network
-            .refuse(request.method().as_str(), &host, port, default_port)
+            .refuse(request.method(), &host, port, default_port)
         {
             self.refused.push(why.clone());
             // The guest may still be writing the body (JavaScript engines write it after

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
-use crate::rules::HostRule;
+use crate::rules::{HostRule, OutOfReach, listed, parse_method, within_reach};
 
 /// A network configuration that cannot be used; the message names the entry at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,16 +90,13 @@ impl Network {
     {
         let mut out = Vec::new();
         for m in methods {
-            let m = m.as_ref().trim().to_ascii_uppercase();
-            if m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphabetic()) {
-                return Err(NetError::new(format!(
-                    "network.methods entry '{m}' is not an HTTP method (like \"GET\" or \"POST\")"
-                )));
-            }
-            out.push(
-                http::Method::from_bytes(m.as_bytes())
-                    .map_err(|e| NetError::new(format!("network.methods entry '{m}': {e}")))?,
-            );
+            let m = m.as_ref();
+            out.push(parse_method(m).ok_or_else(|| {
+                NetError::new(format!(
+                    "network.methods entry '{}' is not an HTTP method (like \"GET\" or \"POST\")",
+                    m.trim().to_ascii_uppercase()
+                ))
+            })?);
         }
         if out.is_empty() {
             return Err(NetError::new(
@@ -137,30 +134,22 @@ impl Network {
         port: u16,
         default_port: u16,
     ) -> Option<String> {
-        if self.allow.is_empty() {
-            return Some(format!(
-                "{method} to {host}:{port} refused: no host is allowed ([network] allow is empty)"
-            ));
-        }
-        if !self
-            .allow
-            .iter()
-            .any(|r| r.allows(host, port, default_port))
-        {
-            let allowed: Vec<String> = self.allow.iter().map(ToString::to_string).collect();
-            return Some(format!(
-                "{method} to {host}:{port} refused: the host is not in [network] allow ({})",
-                allowed.join(", ")
-            ));
-        }
-        if !self.methods.contains(method) {
-            let methods: Vec<&str> = self.methods.iter().map(http::Method::as_str).collect();
-            return Some(format!(
-                "{method} to {host}:{port} refused: the method is not in [network] methods ({})",
-                methods.join(", ")
-            ));
-        }
-        None
+        let reason =
+            match within_reach(&self.allow, &self.methods, method, host, port, default_port) {
+                Ok(()) => return None,
+                Err(OutOfReach::NoHosts) => {
+                    "no host is allowed ([network] allow is empty)".to_string()
+                }
+                Err(OutOfReach::Host) => format!(
+                    "the host is not in [network] allow ({})",
+                    listed(&self.allow)
+                ),
+                Err(OutOfReach::Method) => format!(
+                    "the method is not in [network] methods ({})",
+                    listed(&self.methods)
+                ),
+            };
+        Some(format!("{method} to {host}:{port} refused: {reason}"))
     }
 
     /// Whether an address is allowed exactly on this port.

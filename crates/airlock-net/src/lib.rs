@@ -28,4 +28,6 @@ mod rules;
 
 pub use config::{NetError, Network, REDACTED, Secret};
 pub use fetch::{FETCH_TOOL, Fetch, fetch_tool};
-pub use rules::{HostRule, HostRuleError, canonical, special_use};
+pub use rules::{
+    HostRule, HostRuleError, OutOfReach, canonical, listed, parse_method, special_use, within_reach,
+};

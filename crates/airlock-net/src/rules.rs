@@ -142,6 +142,57 @@ impl fmt::Display for HostRule {
     }
 }
 
+/// Why a request is out of reach of a set of host rules and methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutOfReach {
+    /// No host is allowed at all.
+    NoHosts,
+    /// The host (and port) is in no rule.
+    Host,
+    /// The host is allowed, the method is not.
+    Method,
+}
+
+/// Whether a request with `method` to `host:port` is within `rules` and `methods`: the one
+/// check behind `[network]` and a component's network grant, which each word the refusal.
+pub fn within_reach(
+    rules: &[HostRule],
+    methods: &[http::Method],
+    method: &http::Method,
+    host: &str,
+    port: u16,
+    default_port: u16,
+) -> Result<(), OutOfReach> {
+    if rules.is_empty() {
+        return Err(OutOfReach::NoHosts);
+    }
+    if !rules.iter().any(|r| r.allows(host, port, default_port)) {
+        return Err(OutOfReach::Host);
+    }
+    if !methods.contains(method) {
+        return Err(OutOfReach::Method);
+    }
+    Ok(())
+}
+
+/// An HTTP method as an operator writes it (letters, any case), or `None`.
+pub fn parse_method(text: &str) -> Option<http::Method> {
+    let m = text.trim().to_ascii_uppercase();
+    if m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    http::Method::from_bytes(m.as_bytes()).ok()
+}
+
+/// Items joined with ", ", as refusals list what is allowed.
+pub fn listed<T: fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// An IPv4 address carried in IPv6 (`::ffff:127.0.0.1`) as the IPv4 address it is.
 pub fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
