@@ -1,19 +1,6 @@
 //! The `airlock` command: thin glue over the `airlock-sandbox` library.
 
-mod approvals;
-mod components;
-mod config;
-mod inspect;
-mod journal;
-mod layers;
-mod lockfile;
-mod mount;
-mod network;
-mod registry;
-mod run;
-mod serve;
-mod toolset;
-mod units;
+use airlock_cli::{approvals, components, inspect, journal, lockfile, run, serve};
 
 use std::process::ExitCode;
 

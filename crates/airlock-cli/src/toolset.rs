@@ -42,6 +42,16 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
 /// The tools of `loaded` (exec backends started from the config file's folder, and the tools
 /// of its MCP servers) and its policy.
 pub fn build(loaded: &Loaded, upstreams: Upstreams) -> anyhow::Result<Toolset> {
+    build_with(loaded, upstreams, Vec::new())
+}
+
+/// [`build`], with `extra` tools of the embedder's (a Python caller's functions) added after
+/// the config's own, under the same policy and layers.
+pub fn build_with(
+    loaded: &Loaded,
+    upstreams: Upstreams,
+    extra: Vec<std::sync::Arc<dyn airlock::tool::Tool>>,
+) -> anyhow::Result<Toolset> {
     let dir = config_dir(loaded);
     let name = loaded.path.display().to_string();
     // Denials name the rule "in airlock.toml": the file name is what the script's author
@@ -73,6 +83,12 @@ pub fn build(loaded: &Loaded, upstreams: Upstreams) -> anyhow::Result<Toolset> {
                     .map_err(|e| anyhow!("{name}: [mcp_servers.{}]: {e}", upstream.name()))?;
             }
         }
+    }
+    for tool in extra {
+        let tool_name = tool.spec().name.clone();
+        toolbox
+            .add(tool)
+            .map_err(|e| anyhow!("tool '{tool_name}' (given beside {name}): {e}"))?;
     }
     let fetch = crate::network::tool(loaded)?;
     let network = fetch.is_some();

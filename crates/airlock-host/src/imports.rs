@@ -186,16 +186,23 @@ fn sleep(mut caller: Caller<'_, RunState>, ms: f64) -> wasmtime::Result<()> {
         clock.advance(wanted);
         return Ok(());
     }
-    match caller.data().deadline {
+    let interrupt = &caller.data().tools.interrupt;
+    let (wait, past_deadline) = match caller.data().deadline {
         Some(deadline) => {
             let now = Instant::now();
             if now + wanted >= deadline {
-                std::thread::sleep(deadline.saturating_duration_since(now));
-                return Err(HostExit::Timeout.into());
+                (deadline.saturating_duration_since(now), true)
+            } else {
+                (wanted, false)
             }
-            std::thread::sleep(wanted);
         }
-        None => std::thread::sleep(wanted),
+        None => (wanted, false),
+    };
+    if interrupt.sleep(wait) {
+        return Err(HostExit::Interrupted.into());
+    }
+    if past_deadline {
+        return Err(HostExit::Timeout.into());
     }
     Ok(())
 }

@@ -24,8 +24,8 @@ mod wasi;
 pub use airlock_journal as journal;
 pub use airlock_pipeline as pipeline;
 pub use airlock_pipeline::{
-    Answer, ApprovalRequest, Approvals, Approver, JOURNAL_RESULT_THRESHOLD, LayerStack, Replay,
-    ToolCall, ToolCallError, Toolset, Unattended, VIRTUAL_EPOCH_UNIX_MS, approver_fn,
+    Answer, ApprovalRequest, Approvals, Approver, Interrupt, JOURNAL_RESULT_THRESHOLD, LayerStack,
+    Replay, ToolCall, ToolCallError, Toolset, Unattended, VIRTUAL_EPOCH_UNIX_MS, approver_fn,
 };
 pub use airlock_policy as policy;
 pub use airlock_tools as tool;
@@ -60,4 +60,7 @@ pub mod exit_code {
     /// records it pending, and `airlock resume` continues the run once it is answered (as
     /// sysexits' `EX_TEMPFAIL`).
     pub const PENDING: i32 = 75;
+    /// The run was interrupted from the host ([`crate::Interrupt`]), as a process stopped by
+    /// SIGINT.
+    pub const INTERRUPTED: i32 = 130;
 }

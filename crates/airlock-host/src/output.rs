@@ -57,6 +57,9 @@ pub enum Termination {
     /// A call waits for a human's approval that nobody could give during the run (the message
     /// names the approval); resume the run once it is answered.
     Pending(String),
+    /// The host stopped the run through the session's [`crate::Interrupt`] (a caller's
+    /// cancellation).
+    Interrupted,
 }
 
 impl Termination {
@@ -71,6 +74,7 @@ impl Termination {
             Self::Crashed(_) => exit_code::CRASH,
             Self::Diverged(_) => exit_code::DIVERGED,
             Self::Pending(_) => exit_code::PENDING,
+            Self::Interrupted => exit_code::INTERRUPTED,
         }
     }
 }

@@ -12,7 +12,9 @@ use crate::sandbox::Sandbox;
 use crate::state::{HostExit, OutputHandler, OutputSink, OutputStream, RunState};
 use crate::{exit_code, wasi};
 use airlock_journal::{self as journal, EndEntry, StartEntry, rfc3339_millis};
-use airlock_pipeline::{Approvals, Clock, Replay, RunTools, SessionJournal, SessionTools, Toolset};
+use airlock_pipeline::{
+    Approvals, Clock, Interrupt, Replay, RunTools, SessionJournal, SessionTools, Toolset,
+};
 
 /// The file name stack traces show for code that did not come from a file.
 const DEFAULT_FILENAME: &str = "script.js";
@@ -39,6 +41,8 @@ pub struct Session {
     journal_config: Option<String>,
     /// The `seq` of the start entry of the run a resumed session continues.
     resumes: Option<u64>,
+    /// Stops the running run from another thread.
+    interrupt: Interrupt,
 }
 
 impl Session {
@@ -57,7 +61,16 @@ impl Session {
             traceparent: None,
             journal_config: None,
             resumes: None,
+            interrupt: Interrupt::new(),
         }
+    }
+
+    /// A handle that stops this session's run from another thread: the guest stops at once
+    /// (a tool, timer or approval it waits for is abandoned), the run ends with
+    /// [`Termination::Interrupted`], and the session and its files stay usable. Fired while no
+    /// run is in progress, it stops the next run before it starts.
+    pub fn interrupter(&self) -> Interrupt {
+        self.interrupt.clone()
     }
 
     /// Gives this session its own tools, policy and layers instead of the sandbox's (one
@@ -332,6 +345,7 @@ impl Session {
         let vfs = std::mem::replace(&mut self.vfs, Vfs::new(VfsLimits::default()));
         let mut tools = RunTools::new(set.clone(), session_tools, self.limits.tool_limits(), run);
         tools.traceparent.clone_from(&self.traceparent);
+        tools.interrupt = self.interrupt.clone();
         tools.begin(match language {
             Language::Shell => "shell",
             _ => "javascript",
@@ -357,9 +371,15 @@ impl Session {
         if inner.config.interruptible {
             store.set_epoch_deadline(1);
             // Read from the store: a human's wait for an approval moves the deadline.
-            store.epoch_deadline_callback(|cx| match cx.data().deadline {
-                Some(d) if Instant::now() >= d => Err(Trap::Interrupt.into()),
-                _ => Ok(UpdateDeadline::Continue(1)),
+            store.epoch_deadline_callback(|cx| {
+                let state = cx.data();
+                if state.tools.interrupt.is_set() {
+                    return Err(HostExit::Interrupted.into());
+                }
+                match state.deadline {
+                    Some(d) if Instant::now() >= d => Err(Trap::Interrupt.into()),
+                    _ => Ok(UpdateDeadline::Continue(1)),
+                }
             });
         }
 
@@ -381,6 +401,13 @@ impl Session {
         let memory_denied = store.data().memory.denied;
         let mut state = store.into_data();
         let mut termination = classify(result, memory_denied, &mut state.tools);
+        // A wait cut short by the interrupt ends like a deadline; say what really happened.
+        if self.interrupt.is_set() {
+            if matches!(termination, Termination::Timeout) {
+                termination = Termination::Interrupted;
+            }
+            self.interrupt.clear();
+        }
         let tools = &mut state.tools;
         if let Some(replay) = &tools.session.replay
             && matches!(termination, Termination::Exited(_))
@@ -509,6 +536,7 @@ fn classify(
         Some(HostExit::Pending) => {
             return Termination::Pending(tools.stopped.take().unwrap_or_default());
         }
+        Some(HostExit::Interrupted) => return Termination::Interrupted,
         None => {}
     }
     match error.downcast_ref::<Trap>() {
@@ -540,6 +568,7 @@ fn limit_message(termination: &Termination, limits: &Limits) -> Option<String> {
         Termination::StackOverflow => "airlock: the script recursed too deeply and overflowed the stack\nhint: turn deep recursion into a loop or an explicit stack\n".to_string(),
         Termination::Crashed(why) => format!("airlock: the run crashed: {why}\n"),
         Termination::Pending(why) => format!("airlock: {why}\nhint: answer it with `airlock approvals approve JOURNAL ID` (or `deny`), then `airlock resume JOURNAL` finishes the run\n"),
+        Termination::Interrupted => "airlock: the run was interrupted by the host\n".to_string(),
         Termination::Diverged(why) => format!("airlock: replay diverged: {why}\nhint: a replay serves only the calls the recording made, in its order; record a new journal if the change is intended\n"),
     })
 }

@@ -33,6 +33,8 @@ pub(crate) enum HostExit {
     Diverged,
     /// A call waits for an approval nobody can give now (see `RunTools::stopped`).
     Pending,
+    /// The session's [`airlock_pipeline::Interrupt`] fired.
+    Interrupted,
 }
 
 impl From<BatchExit> for HostExit {
@@ -52,6 +54,7 @@ impl std::fmt::Display for HostExit {
             Self::Timeout => f.write_str("deadline reached"),
             Self::Diverged => f.write_str("replay diverged"),
             Self::Pending => f.write_str("approval pending"),
+            Self::Interrupted => f.write_str("interrupted"),
         }
     }
 }

@@ -21,6 +21,7 @@
 mod approval;
 mod batch;
 mod clock;
+mod interrupt;
 mod journal;
 mod layer;
 mod record;
@@ -47,6 +48,7 @@ pub use approval::{
 };
 pub use batch::{BatchExit, MAX_APPROVALS_PER_RUN, MAX_BATCH_BYTES, call_batch, list_tools};
 pub use clock::{Clock, VIRTUAL_EPOCH_UNIX_MS};
+pub use interrupt::Interrupt;
 pub use journal::{DEFAULT_RESULT_THRESHOLD as JOURNAL_RESULT_THRESHOLD, SessionJournal};
 pub use layer::{
     After, ApprovalAsk, ApprovalMethod, ApprovalReport, Before, CallReport, Deny, Layer, LayerCall,
@@ -249,6 +251,8 @@ pub struct RunTools {
     /// A snapshot of the session's files for the current batch, set by the host when a tool
     /// wants them (see [`airlock_tools::Tool::wants_files`]).
     pub files: Option<Arc<airlock_vfs::Vfs>>,
+    /// Fired from another thread to stop the run; waits for tools and approvals end at once.
+    pub interrupt: Interrupt,
 }
 
 impl RunTools {
@@ -272,6 +276,7 @@ impl RunTools {
             stopped: None,
             approvals_asked: 0,
             files: None,
+            interrupt: Interrupt::new(),
         }
     }
 

@@ -13,6 +13,8 @@ use serde_json::Value;
 use tokio::runtime::Runtime;
 use tokio::sync::Semaphore;
 
+use crate::Interrupt;
+
 /// The outcome of one call and how long it ran.
 pub(crate) type Finished = (Result<Value, ToolError>, Duration);
 
@@ -24,7 +26,8 @@ impl Wake for Unpark {
     }
 }
 
-/// Polls `fut` on this thread until it completes, or gives up at `deadline`.
+/// Polls `fut` on this thread until it completes, or gives up at `deadline` or when `stop`
+/// fires.
 ///
 /// Not tokio's `block_on`: that refuses to run inside another runtime, and a host embedding
 /// airlock may well run a session from one. The tool runtime is entered so that
@@ -33,14 +36,19 @@ pub(crate) fn block_on<F: Future>(
     rt: &Runtime,
     fut: F,
     deadline: Option<Instant>,
+    stop: &Interrupt,
 ) -> Option<F::Output> {
     let _entered = rt.enter();
+    let _watch = stop.watch();
     let mut fut = pin!(fut);
     let waker = Waker::from(Arc::new(Unpark(thread::current())));
     let mut cx = Context::from_waker(&waker);
     loop {
         if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
             return Some(out);
+        }
+        if stop.is_set() {
+            return None;
         }
         match deadline {
             Some(deadline) => {
@@ -77,20 +85,21 @@ pub(crate) struct Pending {
 }
 
 /// Runs the calls of one batch, at most `concurrency` at a time, and returns their outcomes in
-/// order; `None` if the run's deadline came first (every call still running is dropped, which
+/// order; `None` if the run's deadline (or an interrupt) came first (every call still running is dropped, which
 /// kills exec tools' processes).
 pub(crate) fn run_all(
     rt: &Runtime,
     calls: Vec<Pending>,
     concurrency: usize,
     deadline: Option<Instant>,
+    stop: &Interrupt,
 ) -> Option<Vec<Finished>> {
     if calls.len() <= 1 {
         // The common case, `await tool(...)`: polled right here, no thread hop, so a tool that
         // answers at once costs no more than a function call.
         return calls
             .into_iter()
-            .map(|c| block_on(rt, timed(c.name, c.future, c.timeout), deadline))
+            .map(|c| block_on(rt, timed(c.name, c.future, c.timeout), deadline, stop))
             .collect();
     }
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
@@ -121,6 +130,7 @@ pub(crate) fn run_all(
             out
         },
         deadline,
+        stop,
     );
     if joined.is_none() {
         for handle in &handles {

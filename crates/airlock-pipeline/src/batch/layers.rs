@@ -154,7 +154,7 @@ fn hook<'a, T>(
         }
     };
     let caught = std::panic::AssertUnwindSafe(bounded);
-    match block_on(rt, catch_unwind(caught), None) {
+    match block_on(rt, catch_unwind(caught), None, &tools.interrupt) {
         Some(Ok(result)) => result,
         Some(Err(())) => Err("the layer panicked".to_string()),
         None => Err("the layer gave no answer".to_string()),
@@ -261,9 +261,8 @@ fn approve(
     } else {
         tools.approvals_asked += 1;
         match tools.set.runtime() {
-            Ok(rt) => {
-                block_on(rt, approvals.wait(request.clone()), None).unwrap_or(Waited::TimedOut)
-            }
+            Ok(rt) => block_on(rt, approvals.wait(request.clone()), None, &tools.interrupt)
+                .unwrap_or(Waited::TimedOut),
             Err(why) => return Ok((Some(Refusal::new(Code::Unavailable, why)), Duration::ZERO)),
         }
     };

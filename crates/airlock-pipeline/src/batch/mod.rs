@@ -328,7 +328,13 @@ fn run_tools(
             return Ok(());
         }
     };
-    let Some(finished) = run_all(rt, pending, tools.limits.concurrency, deadline) else {
+    let Some(finished) = run_all(
+        rt,
+        pending,
+        tools.limits.concurrency,
+        deadline,
+        &tools.interrupt,
+    ) else {
         for &i in waiting {
             calls[i].outcome = Some(Err(Refusal::new(
                 Code::Timeout,
