@@ -14,3 +14,4 @@ cargo clippy --all-targets --quiet -- -D warnings
 (cd crates/airlock-guest && cargo fmt --check && cargo clippy --release --quiet -- -D warnings)
 node crates/airlock-guest/prelude-test/test.mjs
 cargo test --workspace
+bash "$root/scripts/python-tests.sh"

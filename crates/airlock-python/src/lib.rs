@@ -200,7 +200,9 @@ impl NativeSandbox {
         };
         apply_limits(py, &mut config.limits, &limits)?;
         config.fuel = config.limits.fuel.is_some();
-        config.cache_dir = cache_dir;
+        if cache_dir.is_some() {
+            config.cache_dir = cache_dir;
+        }
         let sandbox = py
             .detach(|| Sandbox::new(config))
             .map_err(|e| host_error(py, &e))?;
