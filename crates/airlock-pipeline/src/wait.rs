@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
@@ -18,13 +19,27 @@ use crate::Interrupt;
 /// The outcome of one call and how long it ran.
 pub(crate) type Finished = (Result<Value, ToolError>, Duration);
 
-struct Unpark(Thread);
+/// Wakes the waiting thread, and tells it so while it spins.
+struct Unpark {
+    thread: Thread,
+    woken: AtomicBool,
+}
 
 impl Wake for Unpark {
     fn wake(self: Arc<Self>) {
-        self.0.unpark();
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.thread.unpark();
     }
 }
+
+/// How long a waiting run spins before it parks. A tool served on another thread (a Python
+/// function, a component) often answers within tens of microseconds; a parked thread takes
+/// about as long again to be scheduled back, which would double the cost of each call.
+const SPIN: Duration = Duration::from_micros(50);
 
 /// Polls `fut` on this thread until it completes, or gives up at `deadline` or when `stop`
 /// fires.
@@ -41,14 +56,26 @@ pub(crate) fn block_on<F: Future>(
     let _entered = rt.enter();
     let _watch = stop.watch();
     let mut fut = pin!(fut);
-    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let unpark = Arc::new(Unpark {
+        thread: thread::current(),
+        woken: AtomicBool::new(false),
+    });
+    let waker = Waker::from(Arc::clone(&unpark));
     let mut cx = Context::from_waker(&waker);
     loop {
+        unpark.woken.store(false, Ordering::Release);
         if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
             return Some(out);
         }
         if stop.is_set() {
             return None;
+        }
+        let spin_until = Instant::now() + SPIN;
+        while !unpark.woken.load(Ordering::Acquire) && Instant::now() < spin_until {
+            std::hint::spin_loop();
+        }
+        if unpark.woken.load(Ordering::Acquire) {
+            continue;
         }
         match deadline {
             Some(deadline) => {

@@ -3,8 +3,9 @@
 //! The Python side (`airlock/_tools.py`) wraps every tool in one of two calling conventions,
 //! so this file never interprets Python values beyond strings:
 //!
-//! - sync: `invoke(args_json, run_context) -> result_json`, called on a blocking thread of
-//!   the tool runtime (the pipeline bounds how many run at once by `tool_concurrency`);
+//! - sync: `invoke(args_json, run_context) -> result_json`, called on a blocking thread of the
+//!   tool runtime (never on the run's own thread, so a tool's timeout and an interrupt still end
+//!   the wait; the pipeline bounds how many of a batch run at once by `tool_concurrency`);
 //! - async: `submit(args_json, reply, run_context)`, which schedules the coroutine on an event
 //!   loop and answers through `reply.ok(result_json)` or `reply.error(type, message)`.
 //!
@@ -13,7 +14,7 @@
 //! arrives on another thread.
 
 use std::cell::RefCell;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use airlock::tool::{CallContext, Tool, ToolError, ToolFuture, ToolSpec};
 use pyo3::prelude::*;
@@ -75,12 +76,52 @@ impl Tool for PyTool {
     }
 }
 
+/// Sync calls running now, so that the interpreter's exit can wait for them (see
+/// [`wait_for_tools`]): a thread that is not Python's must not be inside Python code when the
+/// interpreter finalizes.
+static IN_FLIGHT: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+struct InFlight;
+
+impl InFlight {
+    fn enter() -> Self {
+        *IN_FLIGHT.0.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        Self
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut count = IN_FLIGHT.0.lock().unwrap_or_else(PoisonError::into_inner);
+        *count -= 1;
+        if *count == 0 {
+            IN_FLIGHT.1.notify_all();
+        }
+    }
+}
+
+/// Waits until no sync tool call is running; registered with `atexit` by the package, so a
+/// tool still running after its call timed out finishes before the interpreter goes away.
+#[pyfunction]
+pub(crate) fn wait_for_tools(py: Python<'_>) {
+    py.detach(|| {
+        let mut count = IN_FLIGHT.0.lock().unwrap_or_else(PoisonError::into_inner);
+        while *count > 0 {
+            count = IN_FLIGHT
+                .1
+                .wait(count)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    });
+}
+
 fn call_sync(
     handler: &Py<PyAny>,
     args: &str,
     context: Option<&Py<PyAny>>,
 ) -> Result<Value, ToolError> {
-    Python::attach(|py| {
+    let _running = InFlight::enter();
+    Python::try_attach(|py| {
         let context = context.map_or_else(|| py.None(), |c| c.clone_ref(py));
         let answer = handler
             .call1(py, (args, context))
@@ -90,6 +131,11 @@ fn call_sync(
             Err(e) => Err(tool_error(py, &e)),
         }
     })
+    .unwrap_or_else(|| Err(shutting_down()))
+}
+
+fn shutting_down() -> ToolError {
+    ToolError::failed("the Python interpreter is shutting down")
 }
 
 async fn call_async(
@@ -98,7 +144,7 @@ async fn call_async(
     context: Option<Arc<Py<PyAny>>>,
 ) -> Result<Value, ToolError> {
     let (tx, rx) = oneshot::channel::<Answer>();
-    let submitted = Python::attach(|py| {
+    let submitted = Python::try_attach(|py| {
         let reply = Py::new(
             py,
             Reply {
@@ -108,8 +154,12 @@ async fn call_async(
         let context = context.map_or_else(|| py.None(), |c| c.clone_ref(py));
         handler.call1(py, (args, reply, context)).map(drop)
     });
-    if let Err(e) = submitted {
-        return Err(Python::attach(|py| tool_error(py, &e)));
+    match submitted {
+        None => return Err(shutting_down()),
+        Some(Err(e)) => {
+            return Err(Python::try_attach(|py| tool_error(py, &e)).unwrap_or_else(shutting_down));
+        }
+        Some(Ok(())) => {}
     }
     match rx.await {
         Ok(Ok(json)) => parse_result(&json),

@@ -227,6 +227,14 @@ _FAILURES: dict[str, tuple[type[AirlockError], str]] = {
 }
 
 
+_LIMIT_HINTS = {
+    "timeout": "make the script do less, or raise the limit: airlock.Limits(timeout=...)",
+    "out_of_memory": "process data in smaller pieces, or raise airlock.Limits(memory=...)",
+    "out_of_fuel": "make the script do less, or raise airlock.Limits(fuel=...)",
+    "stack_overflow": "turn deep recursion into a loop or an explicit stack",
+}
+
+
 def _check(result: RunResult) -> RunResult:
     """Raises the exception a failed run stands for."""
     if result.ok:
@@ -242,6 +250,7 @@ def _check(result: RunResult) -> RunResult:
     if result.termination in _FAILURES:
         cls, what = _FAILURES[result.termination]
         message = result.detail or what
+        hint = _LIMIT_HINTS.get(result.termination, hint)
         raise cls(f"{message} (exit code {result.exit_code})", hint=hint, result=result)
     message = f"the script exited with code {result.exit_code}"
     if stderr:
@@ -447,6 +456,45 @@ class Session:
             cls: type[AirlockError] = PolicyDenied if failed.error_code == "EPOLICY" else ScriptError
             raise cls(failed.error_message or "the call failed", code=failed.error_code, result=result)
         return _check(result).value
+
+    def as_langchain_tool(
+        self,
+        *,
+        name: str = "run_code",
+        description: str | None = None,
+        language: Language = "javascript",
+    ) -> Any:
+        """This session as a LangChain ``StructuredTool`` taking ``{"code": str}``: its content
+        is text for the model (output, returned value, or the error in words, so the agent
+        loop goes on) and its artifact the :class:`RunResult`. LangChain tools the script calls
+        run under this tool's run, so traces nest."""
+        from . import _adapters
+
+        return _adapters.as_langchain_tool(self, name=name, description=description, language=language)
+
+    def as_openai_agents_tool(
+        self,
+        *,
+        name: str = "run_code",
+        description: str | None = None,
+        language: Language = "javascript",
+    ) -> Any:
+        """This session as an OpenAI Agents SDK ``FunctionTool`` (strict schema, ``{"code": str}``)."""
+        from . import _adapters
+
+        return _adapters.as_openai_agents_tool(
+            self, name=name, description=description, language=language
+        )
+
+    def codeact_eval(
+        self, language: Language = "javascript"
+    ) -> Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]]:
+        """An ``eval_fn`` for langgraph-codeact's ``create_codeact``: runs the model's code in
+        this session and carries the script's JSON-serialisable top-level variables to the
+        next turn."""
+        from . import _adapters
+
+        return _adapters.codeact_eval(self, language=language)
 
     def _failed_journal(self) -> None:
         why = self._native.journal_failure()

@@ -16,6 +16,7 @@ state (tracing spans, a LangChain run config) reaches it from the call that star
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import json
 import threading
@@ -148,6 +149,16 @@ def _answer(reply: Any, task: asyncio.Task[str]) -> None:
     else:
         reply.error(type(error).__name__, str(error))
 
+
+def _wait_for_tools() -> None:
+    from . import _native
+
+    _native.wait_for_tools()
+
+
+# Sync tools run on the sandbox's own threads; a call still running (one whose timeout passed)
+# finishes before the interpreter exits, as Python's own worker threads do.
+atexit.register(_wait_for_tools)
 
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_lock = threading.Lock()
