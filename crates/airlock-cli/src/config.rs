@@ -323,6 +323,13 @@ impl FileConfig {
     pub fn load(path: &Path) -> anyhow::Result<Loaded> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read config file {}", path.display()))?;
+        Self::parse(text, path)
+    }
+
+    /// Reads a config document that came from somewhere other than a file (an embedder builds
+    /// one); `path` names it in messages, and relative paths in it are resolved against its
+    /// folder.
+    pub fn parse(text: String, path: &Path) -> anyhow::Result<Loaded> {
         let file: FileConfig = toml::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
                 "invalid config file {}: {e}\nhint: the sections are [limits], [vfs], [[tool]], \

@@ -34,7 +34,20 @@ impl Profile {
 /// The file cannot be read or is invalid, a tool cannot be built, or an MCP server does not
 /// start; each message names the file and the line.
 pub fn load(path: &Path, extra: Vec<Arc<dyn Tool>>) -> anyhow::Result<Profile> {
-    let loaded = FileConfig::load(path)?;
+    profile(FileConfig::load(path)?, extra)
+}
+
+/// [`load`] for a config document given as text; `path` names it and anchors its relative
+/// paths (an MCP server's `cwd`).
+///
+/// # Errors
+/// As [`load`].
+pub fn from_text(text: String, path: &Path, extra: Vec<Arc<dyn Tool>>) -> anyhow::Result<Profile> {
+    profile(FileConfig::parse(text, path)?, extra)
+}
+
+fn profile(loaded: crate::config::Loaded, extra: Vec<Arc<dyn Tool>>) -> anyhow::Result<Profile> {
+    let path = loaded.path.clone();
     let mut sandbox_config = SandboxConfig::default();
     config::apply(
         &loaded.file,
@@ -45,6 +58,6 @@ pub fn load(path: &Path, extra: Vec<Arc<dyn Tool>>) -> anyhow::Result<Profile> {
     sandbox_config.tools = toolset::build_with(&loaded, toolset::Upstreams::Require, extra)?;
     Ok(Profile {
         config: sandbox_config,
-        path: approvals::absolute(path),
+        path: approvals::absolute(&path),
     })
 }

@@ -6,6 +6,7 @@
 //! while a script waits for them and sessions in different threads run in parallel.
 
 mod tools;
+mod workers;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -37,6 +38,14 @@ fn raise(py: Python<'_>, class: &str, code: &str, message: &str, hint: Option<&s
 
 fn config_error(py: Python<'_>, message: &str, hint: Option<&str>) -> PyErr {
     raise(py, "ConfigError", "EINVAL", message, hint)
+}
+
+fn policy_error(py: Python<'_>, err: &airlock::policy::PolicyError) -> PyErr {
+    let text = err.to_string();
+    match text.split_once("\nhint: ") {
+        Some((message, hint)) => config_error(py, message, Some(hint)),
+        None => config_error(py, &text, None),
+    }
 }
 
 /// An error of the host library as the matching Python exception.
@@ -147,7 +156,11 @@ struct NativeSandbox {
 #[pymethods]
 impl NativeSandbox {
     #[new]
-    #[pyo3(signature = (tools, policy_toml, policy_name, limits, config_path, cache_dir))]
+    #[pyo3(signature = (tools, policy_toml, policy_name, limits, config_path, cache_dir, mcp_toml=None))]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private constructor, called only by airlock.Sandbox"
+    )]
     fn new(
         py: Python<'_>,
         tools: Vec<ToolArgs>,
@@ -156,6 +169,7 @@ impl NativeSandbox {
         limits: Vec<(String, Bound<'_, PyAny>)>,
         config_path: Option<PathBuf>,
         cache_dir: Option<PathBuf>,
+        mcp_toml: Option<String>,
     ) -> PyResult<Self> {
         let made: Vec<Arc<dyn Tool>> = tools
             .into_iter()
@@ -175,6 +189,25 @@ impl NativeSandbox {
                     .map_err(|e| config_error(py, &format!("{e:#}"), None))?;
                 (profile.config, Some(profile.path))
             }
+            None if mcp_toml.is_some() => {
+                // Upstream MCP servers start as `airlock.toml`'s [mcp_servers] would: the policy
+                // (checked on its own first, for its own messages) and the servers become one
+                // config document, anchored in the current folder.
+                if let Some(text) = &policy_toml {
+                    Policy::from_toml(text, &policy_name).map_err(|e| policy_error(py, &e))?;
+                }
+                let text = format!(
+                    "{}\n{}",
+                    policy_toml.as_deref().unwrap_or_default(),
+                    mcp_toml.as_deref().unwrap_or_default()
+                );
+                let here = std::env::current_dir().unwrap_or_default();
+                let anchor = here.join(&policy_name);
+                let profile = py
+                    .detach(|| airlock_cli::profile::from_text(text, &anchor, made))
+                    .map_err(|e| config_error(py, &format!("{e:#}"), None))?;
+                (profile.config, None)
+            }
             None => {
                 let mut toolbox = Toolbox::new();
                 for tool in made {
@@ -183,14 +216,9 @@ impl NativeSandbox {
                         .map_err(|e| config_error(py, &e.to_string(), None))?;
                 }
                 let policy = match &policy_toml {
-                    Some(text) => Policy::from_toml(text, &policy_name).map_err(|e| {
-                        let text = e.to_string();
-                        let (message, hint) = match text.split_once("\nhint: ") {
-                            Some((m, h)) => (m.to_string(), Some(h.to_string())),
-                            None => (text, None),
-                        };
-                        config_error(py, &message, hint.as_deref())
-                    })?,
+                    Some(text) => {
+                        Policy::from_toml(text, &policy_name).map_err(|e| policy_error(py, &e))?
+                    }
                     None => Policy::allow_all(),
                 };
                 let mut config = SandboxConfig::default();
@@ -636,6 +664,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_journal, m)?)?;
     m.add_function(wrap_pyfunction!(knobs, m)?)?;
     m.add_function(wrap_pyfunction!(tools::wait_for_tools, m)?)?;
+    m.add_function(wrap_pyfunction!(workers::_tool_worker, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -3,9 +3,10 @@
 //! The Python side (`airlock/_tools.py`) wraps every tool in one of two calling conventions,
 //! so this file never interprets Python values beyond strings:
 //!
-//! - sync: `invoke(args_json, run_context) -> result_json`, called on a blocking thread of the
-//!   tool runtime (never on the run's own thread, so a tool's timeout and an interrupt still end
-//!   the wait; the pipeline bounds how many of a batch run at once by `tool_concurrency`);
+//! - sync: `invoke(args_json, run_context) -> result_json`, called on one of the sandbox's
+//!   worker threads (`workers.rs`; never on the run's own thread, so a tool's timeout and an
+//!   interrupt still end the wait; the pipeline bounds how many of a batch run at once by
+//!   `tool_concurrency`);
 //! - async: `submit(args_json, reply, run_context)`, which schedules the coroutine on an event
 //!   loop and answers through `reply.ok(result_json)` or `reply.error(type, message)`.
 //!
@@ -20,6 +21,8 @@ use airlock::tool::{CallContext, Tool, ToolError, ToolFuture, ToolSpec};
 use pyo3::prelude::*;
 use serde_json::Value;
 use tokio::sync::oneshot;
+
+use crate::workers;
 
 thread_local! {
     /// The run context of the run on this thread: tool calls are created on the thread that
@@ -66,11 +69,17 @@ impl Tool for PyTool {
             Box::pin(call_async(handler, args, context))
         } else {
             Box::pin(async move {
-                tokio::task::spawn_blocking(move || call_sync(&handler, &args, context.as_deref()))
-                    .await
-                    .unwrap_or_else(|e| {
-                        Err(ToolError::failed(format!("the tool's thread failed: {e}")))
-                    })
+                let (tx, rx) = oneshot::channel();
+                workers::submit(Box::new(move || {
+                    // The run may have stopped waiting (a timeout); the answer is then dropped.
+                    let _ = tx.send(call_sync(&handler, &args, context.as_deref()));
+                }))
+                .map_err(ToolError::failed)?;
+                rx.await.unwrap_or_else(|_| {
+                    Err(ToolError::failed(
+                        "the tool's thread ended without an answer",
+                    ))
+                })
             })
         }
     }
@@ -100,8 +109,9 @@ impl Drop for InFlight {
     }
 }
 
-/// Waits until no sync tool call is running; registered with `atexit` by the package, so a
-/// tool still running after its call timed out finishes before the interpreter goes away.
+/// Waits until no sync tool call is running, then closes the worker threads; registered with
+/// `atexit` by the package, so a tool still running after its call timed out finishes before
+/// the interpreter goes away.
 #[pyfunction]
 pub(crate) fn wait_for_tools(py: Python<'_>) {
     py.detach(|| {
@@ -113,6 +123,7 @@ pub(crate) fn wait_for_tools(py: Python<'_>) {
                 .unwrap_or_else(PoisonError::into_inner);
         }
     });
+    workers::close();
 }
 
 fn call_sync(

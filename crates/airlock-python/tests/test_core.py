@@ -419,3 +419,37 @@ def test_tool_decorator_overrides_name_description_and_timeout() -> None:
     assert session.run("return await bank.transfer({ amount: 0.01 })").value == {"sent": 0.01}
     late = session.run("try { await bank.transfer({ amount: 1 }) } catch (e) { return e.code }")
     assert late.value == "ETIMEDOUT"
+
+
+MCP_SERVER = """
+from mcp.server.fastmcp import FastMCP
+
+server = FastMCP("notes")
+
+@server.tool()
+def shout(text: str) -> str:
+    '''Upper-cases a text.'''
+    return text.upper()
+
+server.run()
+"""
+
+
+def test_mcp_servers_become_tools_beside_python_ones(tmp_path: Path) -> None:
+    import sys
+
+    script = tmp_path / "server.py"
+    script.write_text(MCP_SERVER)
+    sandbox = airlock.Sandbox(
+        tools=[add],
+        policy={"allow": [{"tools": "notes/*"}, {"tools": "add"}]},
+        mcp_servers={"notes": {"command": [sys.executable, str(script)], "timeout": "20s"}},
+    )
+    assert {t["name"] for t in sandbox.tools} == {"add", "notes/shout"}
+    result = sandbox.session().run(
+        "return [await notes.shout({ text: 'hi' }), await add({ a: 1, b: 1 })]"
+    )
+    assert result.value[1] == 2
+    assert "HI" in json.dumps(result.value[0])
+    with pytest.raises(airlock.ConfigError, match="commnd"):
+        airlock.Sandbox(mcp_servers={"bad": {"commnd": ["x"]}})

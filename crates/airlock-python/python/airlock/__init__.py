@@ -545,7 +545,23 @@ def _toml_of(policy: Mapping[str, Any]) -> str:
                 raise ConfigError(f"policy {section}[{i}] must be a dict, got {type(rule).__name__}")
             out.append(f"[[{section}]]")
             for key, value in rule.items():
-                out.append(f"{_toml_key(key)} = {_toml_value(value, f'{section}[{i}].{key}')}")
+                out.append(f"{_toml_key(key)} = {_toml_value(value, f'policy {section}[{i}].{key}')}")
+    return "\n".join(out) + "\n"
+
+
+def _mcp_toml(servers: Mapping[str, Mapping[str, Any]]) -> str:
+    """``mcp_servers`` as ``[mcp_servers.NAME]`` tables."""
+    if not isinstance(servers, Mapping):
+        raise ConfigError(f"mcp_servers must be a dict of name -> server, got {type(servers).__name__}")
+    out: list[str] = []
+    for name, server in servers.items():
+        if not isinstance(server, Mapping):
+            raise ConfigError(f"mcp_servers[{name!r}] must be a dict, got {type(server).__name__}")
+        out.append(f"[mcp_servers.{_toml_key(name)}]")
+        for key, value in server.items():
+            if isinstance(value, os.PathLike):
+                value = os.fspath(value)
+            out.append(f"{_toml_key(key)} = {_toml_value(value, f'mcp_servers.{name}.{key}')}")
     return "\n".join(out) + "\n"
 
 
@@ -560,7 +576,7 @@ def _toml_value(value: Any, where: str) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         if isinstance(value, float) and value != value:
-            raise ConfigError(f"policy {where}: NaN is not a valid value")
+            raise ConfigError(f"{where}: NaN is not a valid value")
         return repr(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
@@ -569,7 +585,7 @@ def _toml_value(value: Any, where: str) -> str:
     if isinstance(value, Mapping):
         items = ", ".join(f"{_toml_key(k)} = {_toml_value(v, f'{where}.{k}')}" for k, v in value.items())
         return "{ " + items + " }"
-    raise ConfigError(f"policy {where}: {type(value).__name__} values are not allowed (got {value!r})")
+    raise ConfigError(f"{where}: {type(value).__name__} values are not allowed (got {value!r})")
 
 
 class Sandbox:
@@ -583,6 +599,10 @@ class Sandbox:
     or ``(definition, handler)`` pairs of OpenAI, Anthropic or MCP tool definitions.
     ``policy``: a dict with ``allow`` and ``deny`` lists shaped like ``airlock.toml``'s
     ``[[allow]]`` and ``[[deny]]``, TOML text, or a path; ``None`` allows every tool.
+    ``mcp_servers``: upstream MCP servers whose tools the script gets as ``NAME/tool``, by name,
+    each shaped like ``[mcp_servers.NAME]``: ``{"command": ["python", "server.py"]}`` (stdio) or
+    ``{"url": "http://..."}`` (streamable HTTP), with optional ``env``, ``cwd``, ``tools``
+    (a pattern), ``timeout`` and ``start_timeout``. They start when the sandbox is built.
     """
 
     def __init__(
@@ -590,6 +610,7 @@ class Sandbox:
         tools: Iterable[Any] = (),
         policy: Mapping[str, Any] | str | os.PathLike[str] | None = None,
         limits: Limits | Mapping[str, Any] | None = None,
+        mcp_servers: Mapping[str, Mapping[str, Any]] | None = None,
         *,
         cache_dir: str | os.PathLike[str] | None = None,
         _config: str | os.PathLike[str] | None = None,
@@ -603,6 +624,7 @@ class Sandbox:
             _limit_pairs(limits),
             None if _config is None else os.fspath(_config),
             None if cache_dir is None else os.fspath(cache_dir),
+            None if mcp_servers is None else _mcp_toml(mcp_servers),
         )
 
     @classmethod
