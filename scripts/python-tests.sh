@@ -27,13 +27,23 @@ if [ ${#interpreters[@]} -eq 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3.11 python3.11-venv >/dev/null
   interpreters+=("/usr/bin/python3.11")
 fi
+# The newest: on PATH, in the usual prefixes, or among pyenv's versions (whose shims only run
+# the versions pyenv has selected).
+newest=""
 for minor in 14 13 12; do
-  candidate="python3.$minor"
-  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import venv, ensurepip' 2>/dev/null; then
-    interpreters+=("$(command -v "$candidate")")
-    break
-  fi
+  for candidate in "python3.$minor" "/usr/local/bin/python3.$minor" "/usr/bin/python3.$minor" \
+    $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3."$minor".*/bin/python3."$minor" 2>/dev/null | sort -V -r); do
+    if "$candidate" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+      newest="$("$candidate" -c 'import sys; print(sys.executable)')"
+      break 2
+    fi
+  done
 done
+if [ -n "$newest" ]; then
+  interpreters+=("$newest")
+else
+  echo "python-tests: no CPython newer than 3.11 on this machine; testing 3.11 only" >&2
+fi
 
 requirements=("$pkg/tests/requirements.txt")
 [ -f "$pkg/tests/requirements-frameworks.txt" ] && requirements+=("$pkg/tests/requirements-frameworks.txt")
