@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! `Session::interrupter`: another thread stops a run at once, whatever the script is doing
 //! (computing, sleeping on a timer, waiting for a tool), and the session goes on.
 
