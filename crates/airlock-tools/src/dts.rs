@@ -35,7 +35,18 @@ const API_TYPES: &[&str] = &[
 /// ES2023's. TypeScript rejects a namespace or function merged with a variable.
 const GLOBALS: &[&str] = &[
     // sandbox
+    "__airlock",
     "console",
+    "shell",
+    "fetch",
+    "Headers",
+    "Request",
+    "Response",
+    "AbortController",
+    "AbortSignal",
+    "DOMException",
+    "Buffer",
+    "process",
     "setTimeout",
     "clearTimeout",
     "setInterval",
@@ -55,8 +66,16 @@ const GLOBALS: &[&str] = &[
     "structuredClone",
     "crypto",
     "performance",
-    // ES2023
+    // ES2023 and QuickJS's newer builtins
     "globalThis",
+    "undefined",
+    "eval",
+    "Iterator",
+    "DisposableStack",
+    "AsyncDisposableStack",
+    "SuppressedError",
+    "Float16Array",
+    "InternalError",
     "NaN",
     "Infinity",
     "isNaN",
@@ -187,6 +206,17 @@ pub fn tool_declarations(tools: &[ToolSpec]) -> String {
         tree.emit(&mut out, 0);
     }
     out
+}
+
+/// Whether `name` is a global value of the sandbox (its own, such as `fetch` or `fs`, or the
+/// language's, such as `Object`): a tool cannot take it as its function's or namespace's name.
+pub fn is_sandbox_global(name: &str) -> bool {
+    GLOBALS.contains(&name)
+}
+
+/// Whether `name` can be a function's name in a script: an identifier, not a reserved word.
+pub fn is_binding_name(name: &str) -> bool {
+    is_binding(name)
 }
 
 /// The TypeScript type of one JSON Schema, on one line (`{ amount: number; currency?: string }`),

@@ -243,6 +243,23 @@ fn check_name(name: &str) -> Result<(), ToolsetError> {
             ));
         }
     }
+    // A one-segment tool is a global function of the script; the script's own globals and
+    // the language's reserved words would hide it (reachable only through `tools.call`).
+    if !name.contains(['/', '.']) {
+        let flat = name.replace('-', "_");
+        let why = if crate::dts::is_sandbox_global(&flat) {
+            Some(format!("`{flat}` is already a global of the script"))
+        } else if !crate::dts::is_binding_name(&flat) {
+            Some(format!("`{flat}` is a reserved word of JavaScript"))
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(ToolsetError::new(format!(
+                "tool name '{name}' cannot be called by name: {why}\nhint: put it under a namespace (`my/{name}`, called as `my.{flat}(...)`) or rename it"
+            )));
+        }
+    }
     Ok(())
 }
 

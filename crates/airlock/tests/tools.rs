@@ -1,9 +1,9 @@
 //! Tools from a script's point of view: Rust tools called from JavaScript through the schema
 //! checks, the capability policy, the budgets, the concurrent batches, the journal and replay.
 //!
-//! The facade crate has only `serde_json` as a dev-dependency, so the async tools here sleep
-//! with [`sleep`] (a timer thread) rather than `tokio::time::sleep`, and the typed tool uses
-//! types `schemars` already implements `JsonSchema` for rather than a derived struct.
+//! The async tools here sleep with [`sleep`] (a timer thread, no runtime needed), and the typed
+//! tool uses types `schemars` already implements `JsonSchema` for rather than a derived struct
+//! (the facade does not depend on `schemars`' derive).
 
 mod common;
 
@@ -19,7 +19,7 @@ use airlock::journal::{Decision, Entry};
 use airlock::policy::Policy;
 use airlock::tool::{Tool, ToolError, ToolSpec, Toolbox, tool_fn, typed_tool};
 use airlock::{
-    JOURNAL_RESULT_THRESHOLD, Limits, Replay, RunOutput, Sandbox, SandboxConfig, Session,
+    JOURNAL_RESULT_THRESHOLD, Language, Limits, Replay, RunOutput, Sandbox, SandboxConfig, Session,
     Termination, Toolset, VIRTUAL_EPOCH_UNIX_MS, exit_code,
 };
 use common::{assert_ok, js};
@@ -1284,4 +1284,44 @@ fn run_timing_out_on_a_tool_still_reports_the_call() {
     assert_eq!(out.calls.len(), 1, "RunOutput::calls misses the call");
     let error = out.calls[0].error.as_ref().expect("the call failed");
     assert_eq!(error.code, "ETIMEDOUT");
+}
+
+#[test]
+fn every_global_of_the_script_is_known_to_the_tool_name_checks() {
+    // A tool named like one of these would be hidden by it: `Toolbox::add` refuses such names
+    // and the declarations leave them out, both from the one list this test keeps complete.
+    let mut session = common::sandbox().session();
+    let out = session
+        .run(
+            Language::JavaScript,
+            "return Object.getOwnPropertyNames(globalThis)",
+        )
+        .unwrap();
+    let names: Vec<String> = serde_json::from_value(out.value.unwrap()).unwrap();
+    assert!(names.len() > 80, "{names:?}");
+    let unknown: Vec<&String> = names
+        .iter()
+        .filter(|n| !airlock::tool::dts::is_sandbox_global(n))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "globals the checks do not know: {unknown:?}"
+    );
+    let mut toolbox = Toolbox::new();
+    for name in ["fetch", "shell", "Buffer", "process", "fs", "delete"] {
+        let err = toolbox
+            .add(tool_fn(ToolSpec::new(name, "hidden"), |_| async {
+                Ok(json!(1))
+            }))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot be called by name"), "{name}: {err}");
+        assert!(err.contains(&format!("`my/{name}`")), "{err}");
+    }
+    toolbox
+        .add(tool_fn(
+            ToolSpec::new("web/fetch", "namespaced"),
+            |_| async { Ok(json!(1)) },
+        ))
+        .unwrap();
 }
