@@ -145,18 +145,58 @@ fn apply_limits(
     Ok(())
 }
 
+/// The instance slots of a sandbox, as a counting semaphore: a run beyond them waits for one
+/// (Python callers expect threads to queue, not to fail with "busy").
+#[derive(Debug)]
+struct Slots {
+    free: Mutex<u32>,
+    freed: std::sync::Condvar,
+}
+
+impl Slots {
+    fn new(n: u32) -> Arc<Self> {
+        Arc::new(Self {
+            free: Mutex::new(n),
+            freed: std::sync::Condvar::new(),
+        })
+    }
+
+    /// Waits for a slot; the guard gives it back.
+    fn acquire(self: &Arc<Self>) -> Slot {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        while *free == 0 {
+            free = self
+                .freed
+                .wait(free)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *free -= 1;
+        Slot(Arc::clone(self))
+    }
+}
+
+struct Slot(Arc<Slots>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.0.freed.notify_one();
+    }
+}
+
 /// A sandbox: one engine and compiled guest, and the tools, policy and limits its sessions get.
 #[pyclass(frozen, module = "airlock._native")]
 struct NativeSandbox {
     sandbox: Sandbox,
     /// The config file the tools came from, for journals.
     config_path: Option<String>,
+    slots: Arc<Slots>,
 }
 
 #[pymethods]
 impl NativeSandbox {
     #[new]
-    #[pyo3(signature = (tools, policy_toml, policy_name, limits, config_path, cache_dir, mcp_toml=None))]
+    #[pyo3(signature = (tools, policy_toml, policy_name, limits, config_path, cache_dir, mcp_toml=None, max_concurrent_runs=16))]
     #[expect(
         clippy::too_many_arguments,
         reason = "one private constructor, called only by airlock.Sandbox"
@@ -170,6 +210,7 @@ impl NativeSandbox {
         config_path: Option<PathBuf>,
         cache_dir: Option<PathBuf>,
         mcp_toml: Option<String>,
+        max_concurrent_runs: u32,
     ) -> PyResult<Self> {
         let made: Vec<Arc<dyn Tool>> = tools
             .into_iter()
@@ -228,6 +269,7 @@ impl NativeSandbox {
         };
         apply_limits(py, &mut config.limits, &limits)?;
         config.fuel = config.limits.fuel.is_some();
+        config.max_concurrent_runs = max_concurrent_runs;
         if cache_dir.is_some() {
             config.cache_dir = cache_dir;
         }
@@ -237,6 +279,7 @@ impl NativeSandbox {
         Ok(Self {
             sandbox,
             config_path: path,
+            slots: Slots::new(max_concurrent_runs),
         })
     }
 
@@ -246,7 +289,7 @@ impl NativeSandbox {
         if let Some(path) = &self.config_path {
             session.set_journal_config(path.clone());
         }
-        NativeSession::new(session)
+        NativeSession::new(session, Arc::clone(&self.slots))
     }
 
     /// The tools a script sees, as a JSON list of `{name, description, input_schema, ...}`.
@@ -326,7 +369,10 @@ impl NativeSandbox {
             };
             let script = code.as_deref().unwrap_or(&start.script);
             let out = py
-                .detach(|| session.run_named(language, script, &start.name))
+                .detach(|| {
+                    let _slot = self.slots.acquire();
+                    session.run_named(language, script, &start.name)
+                })
                 .map_err(|e| host_error(py, &e))?;
             let diverged = matches!(out.termination, Termination::Diverged(_));
             outs.push(encode_output(&out));
@@ -372,14 +418,16 @@ fn read_journal(py: Python<'_>, path: &Path) -> PyResult<Vec<journal::Entry>> {
 struct NativeSession {
     session: Mutex<Session>,
     interrupt: Interrupt,
+    slots: Arc<Slots>,
 }
 
 impl NativeSession {
-    fn new(session: Session) -> Self {
+    fn new(session: Session, slots: Arc<Slots>) -> Self {
         let interrupt = session.interrupter();
         Self {
             session: Mutex::new(session),
             interrupt,
+            slots,
         }
     }
 
@@ -441,6 +489,7 @@ impl NativeSession {
         });
         let out = self
             .with(py, |s| {
+                let _slot = self.slots.acquire();
                 let _context = tools::enter_run(context);
                 s.run_named(language, &code, &name)
             })

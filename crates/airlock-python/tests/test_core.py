@@ -381,6 +381,28 @@ def test_sessions_in_threads_run_in_parallel_and_keep_their_files() -> None:
     assert results == {n: n * 2 for n in range(8)}
 
 
+def test_threads_beyond_the_instance_slots_wait_their_turn() -> None:
+    sandbox = airlock.Sandbox(max_concurrent_runs=2)
+    results: list[object] = []
+    lock = threading.Lock()
+
+    def work(n: int) -> None:
+        value = sandbox.session().run(
+            f"const end = Date.now() + 50; while (Date.now() < end) {{}}; return {n}"
+        ).value
+        with lock:
+            results.append(value)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == list(range(12))  # type: ignore[type-var]
+    with pytest.raises(airlock.ConfigError, match="max_concurrent_runs"):
+        airlock.Sandbox(max_concurrent_runs=0)
+
+
 def test_from_config_reads_airlock_toml_and_adds_python_tools(tmp_path: Path) -> None:
     config = tmp_path / "airlock.toml"
     config.write_text(

@@ -603,6 +603,8 @@ class Sandbox:
     each shaped like ``[mcp_servers.NAME]``: ``{"command": ["python", "server.py"]}`` (stdio) or
     ``{"url": "http://..."}`` (streamable HTTP), with optional ``env``, ``cwd``, ``tools``
     (a pattern), ``timeout`` and ``start_timeout``. They start when the sandbox is built.
+    ``max_concurrent_runs``: runs of all its sessions at the same time (each holds a
+    pre-allocated instance slot); more wait for a free slot rather than fail.
     """
 
     def __init__(
@@ -612,9 +614,14 @@ class Sandbox:
         limits: Limits | Mapping[str, Any] | None = None,
         mcp_servers: Mapping[str, Mapping[str, Any]] | None = None,
         *,
+        max_concurrent_runs: int = 16,
         cache_dir: str | os.PathLike[str] | None = None,
         _config: str | os.PathLike[str] | None = None,
     ) -> None:
+        if not isinstance(max_concurrent_runs, int) or max_concurrent_runs < 1:
+            raise ConfigError(
+                f"max_concurrent_runs must be a positive whole number, got {max_concurrent_runs!r}"
+            )
         self._tools = [to_tool_def(t) for t in tools]
         policy_text, policy_name = _policy_text(policy)
         self._native = _native.NativeSandbox(
@@ -625,6 +632,7 @@ class Sandbox:
             None if _config is None else os.fspath(_config),
             None if cache_dir is None else os.fspath(cache_dir),
             None if mcp_servers is None else _mcp_toml(mcp_servers),
+            max_concurrent_runs,
         )
 
     @classmethod
@@ -634,12 +642,20 @@ class Sandbox:
         tools: Iterable[Any] = (),
         limits: Limits | Mapping[str, Any] | None = None,
         *,
+        max_concurrent_runs: int = 16,
         cache_dir: str | os.PathLike[str] | None = None,
     ) -> Sandbox:
         """A sandbox configured by an ``airlock.toml`` (its limits, tools, components, MCP
         servers, network, policy and layers), with ``tools`` added beside the file's own and
         ``limits`` applied over the file's."""
-        return cls(tools, None, limits, cache_dir=cache_dir, _config=path)
+        return cls(
+            tools,
+            None,
+            limits,
+            max_concurrent_runs=max_concurrent_runs,
+            cache_dir=cache_dir,
+            _config=path,
+        )
 
     def session(
         self,
