@@ -424,10 +424,7 @@ pub fn resume(args: ResumeArgs) -> anyhow::Result<i32> {
     session.set_replay(
         Replay::resume(entries).map_err(|e| anyhow!("{}: {e}", args.journal.display()))?,
     );
-    let language = match start.language {
-        journal::Language::Shell => Language::Shell,
-        _ => Language::JavaScript,
-    };
+    let language = Language::from(start.language);
     session.set_traceparent(crate::run::traceparent(args.traceparent.clone()));
     let streamed = stream_live(&mut session);
     let output = session.run_named(language, &start.script, &start.name)?;

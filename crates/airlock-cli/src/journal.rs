@@ -113,10 +113,7 @@ pub fn replay(args: ReplayArgs) -> anyhow::Result<i32> {
             Some((code, file)) => (code.as_str(), file.as_str()),
             None => (start.script.as_str(), start.name.as_str()),
         };
-        let language = match start.language {
-            journal::Language::Shell => Language::Shell,
-            _ => Language::JavaScript,
-        };
+        let language = Language::from(start.language);
         let output = session.run_named(language, code, file)?;
         stream_rest(&output, &streamed)?;
         calls += output.calls.len();

@@ -72,6 +72,8 @@ enum Lang {
     Js,
     /// POSIX shell.
     Sh,
+    /// TypeScript (types are stripped, not checked).
+    Ts,
 }
 
 pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
@@ -79,6 +81,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<i32> {
     let language = match args.lang {
         Some(Lang::Js) => Language::JavaScript,
         Some(Lang::Sh) => Language::Shell,
+        Some(Lang::Ts) => Language::TypeScript,
         None => args
             .file
             .as_deref()
@@ -211,10 +214,10 @@ fn report_journal(session: &airlock::Session, path: &std::path::Path) {
 /// The script and the name its stack traces show.
 fn read_source(args: &RunArgs) -> anyhow::Result<(String, String)> {
     if let Some(code) = &args.eval {
-        let name = if matches!(args.lang, Some(Lang::Sh)) {
-            "eval.sh"
-        } else {
-            "eval.js"
+        let name = match args.lang {
+            Some(Lang::Sh) => "eval.sh",
+            Some(Lang::Ts) => "eval.ts",
+            _ => "eval.js",
         };
         return Ok((code.clone(), name.into()));
     }
@@ -224,10 +227,10 @@ fn read_source(args: &RunArgs) -> anyhow::Result<(String, String)> {
             std::io::stdin()
                 .read_to_string(&mut code)
                 .context("cannot read the script from stdin")?;
-            let name = if matches!(args.lang, Some(Lang::Sh)) {
-                "stdin.sh"
-            } else {
-                "stdin.js"
+            let name = match args.lang {
+                Some(Lang::Sh) => "stdin.sh",
+                Some(Lang::Ts) => "stdin.ts",
+                _ => "stdin.js",
             };
             Ok((code, name.into()))
         }

@@ -13,15 +13,31 @@ pub enum Language {
     JavaScript,
     /// POSIX shell.
     Shell,
+    /// TypeScript: types are blanked out on the host (see the `airlock-typescript` crate), so
+    /// the JavaScript that runs keeps every line and column of the script.
+    TypeScript,
 }
 
 impl Language {
-    /// Infers the language from a file name's extension (`.js`, `.mjs`, `.cjs`, `.sh`, `.bash`).
+    /// Infers the language from a file name's extension (`.js`, `.mjs`, `.cjs`, `.ts`, `.mts`,
+    /// `.cts`, `.sh`, `.bash`).
     pub fn from_path(path: &std::path::Path) -> Option<Self> {
         match path.extension()?.to_str()? {
             "js" | "mjs" | "cjs" => Some(Self::JavaScript),
+            "ts" | "mts" | "cts" => Some(Self::TypeScript),
             "sh" | "bash" => Some(Self::Shell),
             _ => None,
+        }
+    }
+}
+
+impl From<airlock_journal::Language> for Language {
+    /// The language a journal recorded a run in.
+    fn from(language: airlock_journal::Language) -> Self {
+        match language {
+            airlock_journal::Language::Shell => Self::Shell,
+            airlock_journal::Language::TypeScript => Self::TypeScript,
+            _ => Self::JavaScript,
         }
     }
 }
@@ -31,6 +47,7 @@ impl fmt::Display for Language {
         f.write_str(match self {
             Self::JavaScript => "js",
             Self::Shell => "sh",
+            Self::TypeScript => "ts",
         })
     }
 }

@@ -266,6 +266,7 @@ impl Session {
     pub fn run(&mut self, language: Language, code: &str) -> Result<RunOutput, Error> {
         let name = match language {
             Language::Shell => "script.sh",
+            Language::TypeScript => "script.ts",
             _ => DEFAULT_FILENAME,
         };
         self.run_named(language, code, name)
@@ -275,9 +276,10 @@ impl Session {
     pub fn run_named(
         &mut self,
         language: Language,
-        code: &str,
+        source: &str,
         filename: &str,
     ) -> Result<RunOutput, Error> {
+        let code = source;
         if code.len() > self.limits.source_bytes {
             return Err(Error::new(
                 ErrorKind::SourceTooLarge,
@@ -289,6 +291,21 @@ impl Session {
             )
             .with_hint("split the work into smaller scripts, or keep data in files and read it from the script"));
         }
+        // TypeScript runs as the JavaScript its types leave; a script that does not parse ends
+        // here as a JavaScript syntax error would, without a run.
+        let stripped;
+        let code = if language == Language::TypeScript {
+            match airlock_typescript::strip(code) {
+                Ok(js) => {
+                    stripped = js;
+                    stripped.as_str()
+                }
+                Err(e) => return Ok(strip_failure(&e, filename)),
+            }
+        } else {
+            code
+        };
+        let original = source;
         let run = self.runs;
         self.runs += 1;
         let started = Instant::now();
@@ -327,7 +344,7 @@ impl Session {
                 run,
                 language,
                 filename,
-                code,
+                original,
                 seed,
             );
             entry.config.clone_from(&self.journal_config);
@@ -348,6 +365,7 @@ impl Session {
         tools.interrupt = self.interrupt.clone();
         tools.begin(match language {
             Language::Shell => "shell",
+            Language::TypeScript => "typescript",
             _ => "javascript",
         });
         let mut state = RunState::new(vfs, &self.limits, request, self.output.clone(), tools);
@@ -475,6 +493,7 @@ fn start_entry(
         run,
         language: match language {
             Language::Shell => journal::Language::Shell,
+            Language::TypeScript => journal::Language::TypeScript,
             _ => journal::Language::JavaScript,
         },
         name: filename.to_string(),
@@ -546,6 +565,27 @@ fn classify(
         Some(Trap::StackOverflow) => Termination::StackOverflow,
         Some(trap) => Termination::Crashed(format!("the guest trapped: {trap}")),
         None => Termination::Crashed(format!("{error:#}")),
+    }
+}
+
+/// The outcome of a TypeScript script that does not parse: what the guest says of a JavaScript
+/// syntax error, with the script's own line and column.
+fn strip_failure(error: &airlock_typescript::StripError, filename: &str) -> RunOutput {
+    let mut stderr = format!(
+        "SyntaxError: {}\n    at {filename}:{}:{}\n",
+        error.message, error.line, error.column
+    );
+    if let Some(hint) = &error.hint {
+        stderr.push_str(&format!("hint: {hint}\n"));
+    }
+    RunOutput {
+        stdout: Vec::new(),
+        stderr: stderr.into_bytes(),
+        exit_code: exit_code::ERROR,
+        termination: Termination::Exited(exit_code::ERROR),
+        value: None,
+        usage: Usage::default(),
+        calls: Vec::new(),
     }
 }
 

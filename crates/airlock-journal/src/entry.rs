@@ -84,6 +84,8 @@ pub enum Language {
     JavaScript,
     /// `"shell"`.
     Shell,
+    /// `"typescript"`: the script as written; a replay strips its types again.
+    TypeScript,
 }
 
 /// The start of a run: everything a replay needs besides the recorded calls.

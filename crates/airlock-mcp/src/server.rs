@@ -115,6 +115,8 @@ pub enum RunLanguage {
     #[default]
     Javascript,
     Shell,
+    /// TypeScript: types are stripped (not checked), lines and columns kept.
+    Typescript,
 }
 
 /// What `run` answers, as structured content.
@@ -725,6 +727,7 @@ impl AirlockServer {
         let (language, label, name) = match args.language {
             RunLanguage::Javascript => (Language::JavaScript, "javascript", "run.js"),
             RunLanguage::Shell => (Language::Shell, "shell", "run.sh"),
+            RunLanguage::Typescript => (Language::TypeScript, "typescript", "run.ts"),
         };
         let metrics = Arc::clone(&self.shared.metrics);
         let log = self.shared.options.log_runs;

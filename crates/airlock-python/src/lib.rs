@@ -363,10 +363,7 @@ impl NativeSandbox {
         session.set_replay(replay);
         let mut outs = Vec::with_capacity(starts.len());
         for start in &starts {
-            let language = match start.language {
-                journal::Language::Shell => Language::Shell,
-                _ => Language::JavaScript,
-            };
+            let language = Language::from(start.language);
             let script = code.as_deref().unwrap_or(&start.script);
             let out = py
                 .detach(|| {
@@ -475,16 +472,18 @@ impl NativeSession {
         let language = match language {
             "javascript" | "js" => Language::JavaScript,
             "shell" | "sh" => Language::Shell,
+            "typescript" | "ts" => Language::TypeScript,
             other => {
                 return Err(config_error(
                     py,
                     &format!("unknown language {other:?}"),
-                    Some("use \"javascript\" or \"shell\""),
+                    Some("use \"javascript\", \"typescript\" or \"shell\""),
                 ));
             }
         };
         let name = filename.unwrap_or_else(|| match language {
             Language::Shell => "script.sh".to_string(),
+            Language::TypeScript => "script.ts".to_string(),
             _ => "script.js".to_string(),
         });
         let out = self

@@ -73,7 +73,7 @@ __all__ = [
 
 __version__: str = _native.__version__
 
-Language = Literal["javascript", "shell"]
+Language = Literal["javascript", "typescript", "shell"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -503,9 +503,11 @@ class Session:
 
 
 def _language(language: str) -> str:
-    if language in ("javascript", "js", "shell", "sh"):
+    if language in ("javascript", "js", "typescript", "ts", "shell", "sh"):
         return language
-    raise ConfigError(f"unknown language {language!r}", hint='use "javascript" or "shell"')
+    raise ConfigError(
+        f"unknown language {language!r}", hint='use "javascript", "typescript" or "shell"'
+    )
 
 
 def _policy_text(policy: Any) -> tuple[str | None, str]:

@@ -1,0 +1,84 @@
+//! TypeScript to JavaScript by blanking: each construct, that lines and columns stay, enums, and
+//! the errors for what has no blank-space form.
+#![allow(clippy::unwrap_used)]
+
+use airlock_typescript::strip;
+
+/// Strips `ts` and checks the result is `js` exactly (same length per line: columns kept).
+fn same(ts: &str, js: &str) {
+    let out = strip(ts).unwrap();
+    assert_eq!(out, js, "\n{ts}\n=>\n{out}");
+    for (a, b) in ts.lines().zip(out.lines()) {
+        assert_eq!(a.chars().count(), b.chars().count(), "{a:?} vs {b:?}");
+    }
+}
+
+#[test]
+fn annotations_and_type_declarations_become_spaces() {
+    same(
+        "const n: number = 1;\nfunction f(a: string, b?: number): string { return a; }\n",
+        "const n         = 1;\nfunction f(a        , b         )         { return a; }\n",
+    );
+    same(
+        "interface A { x: number }\ntype B = A | null;\nlet c = 1;",
+        "                         \n                  \nlet c = 1;",
+    );
+    same(
+        "const x = y as unknown as string;\nconst z = w!;\nconst o = {} satisfies object;",
+        "const x = y                     ;\nconst z = w ;\nconst o = {}                 ;",
+    );
+    same(
+        "const id = <T,>(x: T): T => x;\nid<number>(1);",
+        "const id =     (x   )    => x;\nid        (1);",
+    );
+}
+
+#[test]
+fn classes_keep_their_code_and_lose_their_types() {
+    same(
+        "class A<T> extends B implements C, D {\n  private x: T;\n  declare y: number;\n  z?: string;\n  w!: number;\n  public get v(): T { return this.x; }\n  m(): void;\n  m() {}\n}",
+        "class A    extends B                 {\n          x   ;\n                    \n  z         ;\n  w         ;\n         get v()    { return this.x; }\n            \n  m() {}\n}",
+    );
+    same(
+        "abstract class S { abstract area(): number; f(this: S, k: number) { return k; } }",
+        "         class S {                          f(         k        ) { return k; } }",
+    );
+}
+
+#[test]
+fn overloads_declares_and_type_only_exports_vanish() {
+    same(
+        "function f(x: number): number;\nfunction f(x: any) { return x; }\ndeclare const g: number;\nexport type T = 1;",
+        "                              \nfunction f(x     ) { return x; }\n                        \n                  ",
+    );
+}
+
+#[test]
+fn enums_become_objects_on_the_same_lines() {
+    let ts = "enum Color {\n  Red,\n  Green = 5,\n  Blue,\n}\nenum Dir { Up = 'UP', Down = Up + '!' }\nconst after = 1;";
+    let js = strip(ts).unwrap();
+    assert_eq!(js.lines().count(), ts.lines().count(), "{js}");
+    assert_eq!(js.lines().last(), Some("const after = 1;"));
+    assert!(js.starts_with("var Color; (function (Color) {"), "{js}");
+    assert!(js.contains("var Down = __v = (Up + '!')"), "{js}");
+}
+
+#[test]
+fn what_cannot_be_blanked_is_refused_with_where_and_a_hint() {
+    let e = strip("const a = 1;\nclass P { constructor(private x: number) {} }").unwrap_err();
+    assert_eq!((e.line, e.column), (2, 23), "{e}");
+    assert!(e.message.contains("parameter properties"), "{e}");
+    assert!(e.hint.unwrap().contains("this.x = x"));
+    let e = strip("namespace N { export const a = 1; }").unwrap_err();
+    assert!(e.message.contains("namespace"), "{e}");
+    let e = strip("const x: = 1;").unwrap_err();
+    assert_eq!(e.line, 1, "{e}");
+}
+
+#[test]
+fn top_level_await_and_return_stay_allowed() {
+    same(
+        "const r: number = await f();\nreturn r as number;",
+        "const r         = await f();\nreturn r          ;",
+    );
+}
