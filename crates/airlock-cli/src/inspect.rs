@@ -143,7 +143,7 @@ pub fn prompt(args: PromptArgs) -> anyhow::Result<i32> {
     let effective = load(args.config.as_deref(), Upstreams::Require)?;
     let config = &effective.config;
     let env = PromptEnv {
-        languages: vec!["javascript".to_string()],
+        languages: vec!["javascript".to_string(), "typescript".to_string()],
         timeout: config.limits.timeout,
         memory_bytes: config.limits.memory,
         stdout_bytes: config.limits.stdout_bytes as u64,

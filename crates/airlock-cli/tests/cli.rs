@@ -138,6 +138,23 @@ fn script_file_runs_and_its_name_appears_in_traces() {
 }
 
 #[test]
+fn a_ts_file_runs_as_typescript_and_its_errors_keep_their_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = write_file(
+        dir.path(),
+        "agent.ts",
+        "interface P { n: number }\nconst p: P = { n: 2 };\nconsole.log(p.n as number * 21);\nnull!.boom;\n",
+    );
+    let out = airlock_run(&[script.to_str().expect("utf8")]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "42\n");
+    assert!(stderr(&out).contains("agent.ts:4:"), "{}", stderr(&out));
+    let out = airlock_run(&["--lang", "ts", "-e", "const s: string = 'typed'; return s"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "typed\n");
+}
+
+#[test]
 fn file_without_a_known_extension_runs_as_javascript() {
     let dir = tempfile::tempdir().expect("tempdir");
     let script = write_file(dir.path(), "task.txt", "return 1 + 1");

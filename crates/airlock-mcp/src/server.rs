@@ -263,6 +263,8 @@ fn run_description(specs: &[ToolSpec], discovery: bool) -> String {
          taking one object; call many in one script and use Promise.all for independent calls. \
          Errors are thrown as Error with .code (EPOLICY when the policy denies a call). \
          `await shell(\"grep -c x f.txt\")` runs a shell command.\n\
+         language \"typescript\": the same, written in TypeScript (types are stripped, not \
+         checked; enums work; lines keep their numbers).\n\
          language \"shell\": a POSIX shell with grep, sed, awk, jq, sort, find{} and more; \
          `tool NAME --key value` calls a tool.\n",
         if network {
@@ -939,7 +941,7 @@ impl ServerHandler for AirlockServer {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new("airlock", env!("CARGO_PKG_VERSION")))
             .with_instructions(
-                "Call `run` with a JavaScript or shell script; the script calls the sandbox's tools \
+                "Call `run` with a JavaScript, TypeScript or shell script; the script calls the sandbox's tools \
                  (declared in run's description) under the host's policy.",
             )
     }

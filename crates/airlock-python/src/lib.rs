@@ -308,7 +308,11 @@ impl NativeSandbox {
         let config = self.sandbox.config();
         let policy = config.tools.policy();
         let env = PromptEnv {
-            languages: vec!["javascript".to_string(), "shell".to_string()],
+            languages: vec![
+                "javascript".to_string(),
+                "typescript".to_string(),
+                "shell".to_string(),
+            ],
             timeout: config.limits.timeout,
             memory_bytes: config.limits.memory,
             stdout_bytes: config.limits.stdout_bytes as u64,

@@ -116,6 +116,19 @@ def test_arguments_that_break_the_schema_are_refused_before_python_runs(
     assert result.value == "EINVAL"
 
 
+def test_typescript_scripts_run_with_their_line_numbers(sandbox: airlock.Sandbox) -> None:
+    session = sandbox.session()
+    result = session.run(
+        "enum Op { Add = 'add' }\nconst r: number = await add({ a: 1, b: 2 } as { a: number; b: number });\nreturn [Op.Add, r];",
+        language="typescript",
+    )
+    assert result.value == ["add", 3]
+    with pytest.raises(airlock.ScriptError) as caught:
+        session.run("type T = number;\n\nthrow new Error('at ' + (3 as T));", language="typescript")
+    assert "script.ts:3" in caught.value.result.stderr
+    assert "TypeScript is welcome" in sandbox.system_prompt()
+
+
 def test_the_shell_calls_python_tools(sandbox: airlock.Sandbox) -> None:
     result = sandbox.session().run("tool add --a 20 --b 22", language="shell")
     assert result.stdout.strip() == "42"

@@ -111,11 +111,27 @@ fn environment(out: &mut String, env: &PromptEnv, has_tools: bool, network: bool
     } else {
         "\n"
     });
+    if env
+        .languages
+        .iter()
+        .any(|l| matches!(l.to_ascii_lowercase().as_str(), "typescript" | "ts"))
+    {
+        out.push_str(
+            "- TypeScript is welcome (run it as typescript, or name the file .ts): types are \
+             stripped, not checked, and errors keep the script's line numbers. Enums work; \
+             parameter properties (`constructor(private x: T)`) and namespaces do not.\n",
+        );
+    }
     let others: Vec<&str> = env
         .languages
         .iter()
         .map(String::as_str)
-        .filter(|l| !matches!(l.to_ascii_lowercase().as_str(), "javascript" | "js"))
+        .filter(|l| {
+            !matches!(
+                l.to_ascii_lowercase().as_str(),
+                "javascript" | "js" | "typescript" | "ts"
+            )
+        })
         .collect();
     if !others.is_empty() {
         let _ = writeln!(out, "- Other languages accepted: {}.", others.join(", "));

@@ -204,6 +204,13 @@ fn other_languages_are_mentioned() {
     };
     assert!(system_prompt(&env, &[]).contains("Other languages accepted: shell."));
     assert!(!system_prompt(&PromptEnv::default(), &[]).contains("Other languages"));
+    let with_ts = PromptEnv {
+        languages: vec!["javascript".to_owned(), "typescript".to_owned()],
+        ..PromptEnv::default()
+    };
+    let p = system_prompt(&with_ts, &[]);
+    assert!(p.contains("TypeScript is welcome"), "{p}");
+    assert!(!p.contains("Other languages"), "{p}");
 }
 
 #[test]
