@@ -70,6 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         loop_speed(&sandbox)?;
         json_round_trip(&sandbox)?;
         idle_sessions(&sandbox)?;
+        typescript(&sandbox)?;
     }
     if chosen.iter().any(|g| g == "startup") {
         startup()?;
@@ -226,6 +227,63 @@ fn startup() -> Result<(), Box<dyn std::error::Error>> {
         ),
     ] {
         let stats = measure(3000, || {
+            let out = session.run(language, code)?;
+            if !out.success() {
+                return Err(out.stderr_text().into());
+            }
+            Ok(())
+        })?;
+        report(name, &stats, "");
+    }
+    Ok(())
+}
+
+/// A 500-line TypeScript script: ten lines of typical agent code (an interface, a type alias,
+/// an enum, annotated and generic functions, casts), fifty times over.
+fn typescript_source() -> String {
+    (0..50)
+        .map(|i| {
+            format!(
+                "interface Row{i} {{ id: number; name: string; tags?: string[] }}\n\
+                 type Key{i} = keyof Row{i};\n\
+                 enum Kind{i} {{ A, B = 'b' }}\n\
+                 function pick{i}<T extends Row{i}, K extends Key{i}>(rows: T[], key: K): T[K][] {{\n\
+                 \x20 return rows.map((r: T) => r[key]);\n\
+                 }}\n\
+                 const rows{i}: Row{i}[] = [{{ id: {i}, name: 'n{i}' }}];\n\
+                 const names{i} = pick{i}(rows{i}, 'name') as string[];\n\
+                 const first{i}: string | undefined = names{i}[0]!;\n\
+                 console.log(first{i}, Kind{i}.B satisfies string);\n"
+            )
+        })
+        .collect()
+}
+
+fn typescript(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    let source = typescript_source();
+    let strip = measure(200, || {
+        airlock_typescript::strip(&source)
+            .map(drop)
+            .map_err(|e| e.to_string().into())
+    })?;
+    report(
+        &format!("TypeScript: strip {} lines", source.lines().count()),
+        &strip,
+        "target <= 1 ms",
+    );
+    let mut session = sandbox.session();
+    for (language, name) in [
+        (Language::JavaScript, "trivial run: JavaScript `return 1`"),
+        (
+            Language::TypeScript,
+            "trivial run: TypeScript `return 1 as number`",
+        ),
+    ] {
+        let code = match language {
+            Language::TypeScript => "return 1 as number",
+            _ => "return 1",
+        };
+        let stats = measure(2000, || {
             let out = session.run(language, code)?;
             if !out.success() {
                 return Err(out.stderr_text().into());
