@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use airlock::tool::prompt::{PromptEnv, system_prompt};
+use airlock::tool::prompt::system_prompt;
 use airlock::tool::{ToolSpec, dts};
 use airlock::{Limits, SandboxConfig, Toolset};
 use clap::Args;
@@ -142,17 +142,7 @@ pub fn tools(args: ToolsArgs) -> anyhow::Result<i32> {
 pub fn prompt(args: PromptArgs) -> anyhow::Result<i32> {
     let effective = load(args.config.as_deref(), Upstreams::Require)?;
     let config = &effective.config;
-    let env = PromptEnv {
-        languages: vec!["javascript".to_string(), "typescript".to_string()],
-        timeout: config.limits.timeout,
-        memory_bytes: config.limits.memory,
-        stdout_bytes: config.limits.stdout_bytes as u64,
-        vfs_bytes: config.vfs.max_bytes,
-        vfs_files: config.vfs.max_files,
-        mounts: Vec::new(),
-        policy_summary: (config.tools.policy().rule_count() > 0)
-            .then(|| config.tools.policy().describe()),
-    };
+    let env = config.prompt_env(&["javascript", "typescript"]);
     print!("{}", system_prompt(&env, &visible(&config.tools)));
     Ok(0)
 }

@@ -105,6 +105,24 @@ pub struct SandboxConfig {
     pub tools: Toolset,
 }
 
+impl SandboxConfig {
+    /// What the system prompt says of a sandbox built with this config whose scripts may be
+    /// written in `languages`: its limits, its storage and, when it has rules, its policy.
+    pub fn prompt_env(&self, languages: &[&str]) -> airlock_tools::prompt::PromptEnv {
+        let policy = self.tools.policy();
+        airlock_tools::prompt::PromptEnv {
+            languages: languages.iter().map(ToString::to_string).collect(),
+            timeout: self.limits.timeout,
+            memory_bytes: self.limits.memory,
+            stdout_bytes: self.limits.stdout_bytes as u64,
+            vfs_bytes: self.vfs.max_bytes,
+            vfs_files: self.vfs.max_files,
+            mounts: Vec::new(),
+            policy_summary: (policy.rule_count() > 0).then(|| policy.describe()),
+        }
+    }
+}
+
 impl Default for SandboxConfig {
     fn default() -> Self {
         Self {

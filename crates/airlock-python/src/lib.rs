@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use airlock::policy::Policy;
-use airlock::tool::prompt::{PromptEnv, system_prompt};
+use airlock::tool::prompt::system_prompt;
 use airlock::tool::{Tool, ToolSpec, Toolbox, dts};
 use airlock::{
     Interrupt, KnobInput, Language, OutputStream, Replay, RunOutput, Sandbox, SandboxConfig,
@@ -305,22 +305,10 @@ impl NativeSandbox {
 
     /// A system-prompt section describing the sandbox, its limits and its tools.
     fn system_prompt(&self) -> String {
-        let config = self.sandbox.config();
-        let policy = config.tools.policy();
-        let env = PromptEnv {
-            languages: vec![
-                "javascript".to_string(),
-                "typescript".to_string(),
-                "shell".to_string(),
-            ],
-            timeout: config.limits.timeout,
-            memory_bytes: config.limits.memory,
-            stdout_bytes: config.limits.stdout_bytes as u64,
-            vfs_bytes: config.vfs.max_bytes,
-            vfs_files: config.vfs.max_files,
-            mounts: Vec::new(),
-            policy_summary: (policy.rule_count() > 0).then(|| policy.describe()),
-        };
+        let env = self
+            .sandbox
+            .config()
+            .prompt_env(&["javascript", "typescript", "shell"]);
         system_prompt(&env, &self.visible())
     }
 
@@ -391,7 +379,8 @@ impl NativeSandbox {
     }
 }
 
-fn read_journal(py: Python<'_>, path: &Path) -> PyResult<Vec<journal::Entry>> {
+/// Opens a journal for reading; the name its errors use.
+fn open_journal(py: Python<'_>, path: &Path) -> PyResult<(std::fs::File, String)> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| {
         raise(
@@ -402,6 +391,11 @@ fn read_journal(py: Python<'_>, path: &Path) -> PyResult<Vec<journal::Entry>> {
             None,
         )
     })?;
+    Ok((file, name))
+}
+
+fn read_journal(py: Python<'_>, path: &Path) -> PyResult<Vec<journal::Entry>> {
+    let (file, name) = open_journal(py, path)?;
     journal::read(std::io::BufReader::new(file)).map_err(|e| {
         let e = e.in_file(&name);
         raise(
@@ -668,16 +662,7 @@ fn encode_output(out: &RunOutput) -> (String, String, String) {
 /// Verifies the hash chain of the journal at `path`; returns its report as text.
 #[pyfunction]
 fn verify_journal(py: Python<'_>, path: PathBuf) -> PyResult<String> {
-    let name = path.display().to_string();
-    let file = std::fs::File::open(&path).map_err(|e| {
-        raise(
-            py,
-            "JournalError",
-            "EJOURNAL",
-            &format!("cannot open {name}: {e}"),
-            None,
-        )
-    })?;
+    let (file, name) = open_journal(py, &path)?;
     py.detach(|| journal::verify(std::io::BufReader::new(file)))
         .map(|report| report.to_string())
         .map_err(|e| {
