@@ -217,16 +217,28 @@ fn warm_run(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
 /// Only when named (for profiling): many trivial runs, JavaScript and shell, on one Session.
 fn startup() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::new(SandboxConfig::default())?;
-    let mut session = sandbox.session();
-    for (language, code, name) in [
-        (Language::JavaScript, "1 + 1", "startup: trivial JS run"),
-        (
-            Language::Shell,
-            "echo hi | tr a-z A-Z",
-            "startup: echo hi | tr a-z A-Z",
-        ),
-    ] {
-        let stats = measure(3000, || {
+    repeated_runs(
+        &mut sandbox.session(),
+        3000,
+        &[
+            (Language::JavaScript, "1 + 1", "startup: trivial JS run"),
+            (
+                Language::Shell,
+                "echo hi | tr a-z A-Z",
+                "startup: echo hi | tr a-z A-Z",
+            ),
+        ],
+    )
+}
+
+/// Each script `n` times on `session`, reported under its name; a failed run stops the bench.
+fn repeated_runs(
+    session: &mut airlock::Session,
+    n: usize,
+    scripts: &[(Language, &str, &str)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    for &(language, code, name) in scripts {
+        let stats = measure(n, || {
             let out = session.run(language, code)?;
             if !out.success() {
                 return Err(out.stderr_text().into());
@@ -271,28 +283,22 @@ fn typescript(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
         &strip,
         "target <= 1 ms",
     );
-    let mut session = sandbox.session();
-    for (language, name) in [
-        (Language::JavaScript, "trivial run: JavaScript `return 1`"),
-        (
-            Language::TypeScript,
-            "trivial run: TypeScript `return 1 as number`",
-        ),
-    ] {
-        let code = match language {
-            Language::TypeScript => "return 1 as number",
-            _ => "return 1",
-        };
-        let stats = measure(2000, || {
-            let out = session.run(language, code)?;
-            if !out.success() {
-                return Err(out.stderr_text().into());
-            }
-            Ok(())
-        })?;
-        report(name, &stats, "");
-    }
-    Ok(())
+    repeated_runs(
+        &mut sandbox.session(),
+        2000,
+        &[
+            (
+                Language::JavaScript,
+                "return 1",
+                "trivial run: JavaScript `return 1`",
+            ),
+            (
+                Language::TypeScript,
+                "return 1 as number",
+                "trivial run: TypeScript `return 1 as number`",
+            ),
+        ],
+    )
 }
 
 /// The 3e6-iteration loop with the timeout armed, and on an engine without epoch checks.

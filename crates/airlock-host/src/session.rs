@@ -279,13 +279,12 @@ impl Session {
         source: &str,
         filename: &str,
     ) -> Result<RunOutput, Error> {
-        let code = source;
-        if code.len() > self.limits.source_bytes {
+        if source.len() > self.limits.source_bytes {
             return Err(Error::new(
                 ErrorKind::SourceTooLarge,
                 format!(
                     "the script is {} bytes, over the source limit of {} bytes",
-                    code.len(),
+                    source.len(),
                     self.limits.source_bytes
                 ),
             )
@@ -295,7 +294,7 @@ impl Session {
         // here as a JavaScript syntax error would, without a run.
         let stripped;
         let code = if language == Language::TypeScript {
-            match airlock_typescript::strip(code) {
+            match airlock_typescript::strip(source) {
                 Ok(js) => {
                     stripped = js;
                     stripped.as_str()
@@ -303,9 +302,8 @@ impl Session {
                 Err(e) => return Ok(strip_failure(&e, filename)),
             }
         } else {
-            code
+            source
         };
-        let original = source;
         let run = self.runs;
         self.runs += 1;
         let started = Instant::now();
@@ -344,7 +342,7 @@ impl Session {
                 run,
                 language,
                 filename,
-                original,
+                source,
                 seed,
             );
             entry.config.clone_from(&self.journal_config);

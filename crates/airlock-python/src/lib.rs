@@ -396,16 +396,19 @@ fn open_journal(py: Python<'_>, path: &Path) -> PyResult<(std::fs::File, String)
 
 fn read_journal(py: Python<'_>, path: &Path) -> PyResult<Vec<journal::Entry>> {
     let (file, name) = open_journal(py, path)?;
-    journal::read(std::io::BufReader::new(file)).map_err(|e| {
-        let e = e.in_file(&name);
-        raise(
-            py,
-            "JournalError",
-            "EJOURNAL",
-            &e.to_string(),
-            e.hint().as_deref(),
-        )
-    })
+    journal::read(std::io::BufReader::new(file)).map_err(|e| journal_error(py, e, &name))
+}
+
+/// A journal that does not read or verify, naming the file and the line.
+fn journal_error(py: Python<'_>, e: journal::VerifyError, name: &str) -> PyErr {
+    let e = e.in_file(name);
+    raise(
+        py,
+        "JournalError",
+        "EJOURNAL",
+        &e.to_string(),
+        e.hint().as_deref(),
+    )
 }
 
 /// A session: a filesystem and budgets that persist across runs.
@@ -665,16 +668,7 @@ fn verify_journal(py: Python<'_>, path: PathBuf) -> PyResult<String> {
     let (file, name) = open_journal(py, &path)?;
     py.detach(|| journal::verify(std::io::BufReader::new(file)))
         .map(|report| report.to_string())
-        .map_err(|e| {
-            let e = e.in_file(&name);
-            raise(
-                py,
-                "JournalError",
-                "EJOURNAL",
-                &e.to_string(),
-                e.hint().as_deref(),
-            )
-        })
+        .map_err(|e| journal_error(py, e, &name))
 }
 
 /// The limit knobs: `[(name, unit, default, doc)]`.

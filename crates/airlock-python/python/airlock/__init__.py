@@ -240,13 +240,9 @@ def _check(result: RunResult) -> RunResult:
     if result.ok:
         return result
     stderr = result.stderr.strip()
-    # airlock's own line about a limit, else the script's last words.
+    # A hint the script's error or airlock's own message ends with.
     last = stderr.splitlines()[-1] if stderr else ""
-    hint = None
-    if last.startswith("hint: "):
-        hint = last[len("hint: ") :]
-        lines = stderr.splitlines()
-        last = lines[-2] if len(lines) > 1 else ""
+    hint = last[len("hint: ") :] if last.startswith("hint: ") else None
     if result.termination in _FAILURES:
         cls, what = _FAILURES[result.termination]
         message = result.detail or what
@@ -404,9 +400,7 @@ class Session:
         the result is returned as is.
         """
         context = RunContext(loop=None, context=contextvars.copy_context())
-        result = _result(self._native.run(code, _language(language), filename, context))
-        self._failed_journal()
-        return _check(result) if check else result
+        return self._finish(self._native.run(code, _language(language), filename, context), check)
 
     async def run_async(
         self,
@@ -433,9 +427,7 @@ class Session:
             if not work.cancel():
                 native.interrupt()
             raise
-        result = _result(encoded)
-        self._failed_journal()
-        return _check(result) if check else result
+        return self._finish(encoded, check)
 
     def interrupt(self) -> None:
         """Stops the run in progress (from any thread); it ends with ``Interrupted``."""
@@ -496,10 +488,13 @@ class Session:
 
         return _adapters.codeact_eval(self, language=language)
 
-    def _failed_journal(self) -> None:
+    def _finish(self, encoded: tuple[str, str, str], check: bool) -> RunResult:
+        """A run's result, raising when the journal stopped, or (with ``check``) the run failed."""
+        result = _result(encoded)
         why = self._native.journal_failure()
         if why:
-            raise JournalError(f"the journal stopped being written: {why}")
+            raise JournalError(f"the journal stopped being written: {why}", result=result)
+        return _check(result) if check else result
 
 
 def _language(language: str) -> str:
