@@ -26,7 +26,13 @@ fn main() {
 }
 
 fn build_guest(guest_dir: &Path) -> PathBuf {
-    for watched in ["src", "Cargo.toml", "Cargo.lock", ".cargo/config.toml"] {
+    for watched in [
+        "src",
+        "libs/dist",
+        "Cargo.toml",
+        "Cargo.lock",
+        ".cargo/config.toml",
+    ] {
         println!(
             "cargo:rerun-if-changed={}",
             guest_dir.join(watched).display()

@@ -121,6 +121,12 @@ export function makeSandbox() {
   const host = {
     write(fd, text) { out[fd].push(String(text)); },
     call,
+    // The guest's packages live in its Rust side (src/modules.rs); here there are none.
+    requirePackage(name) {
+      const e = new Error(`Cannot find module '${name}'\nThe sandbox has Node's buffer, crypto, ...`);
+      e.code = 'MODULE_NOT_FOUND';
+      throw e;
+    },
     utf8Encode: (s) => toCtxBuffer(Buffer.from(String(s), 'utf8')),
     utf8Decode(buf, fatal) {
       const bytes = buf instanceof Uint8Array || ArrayBuffer.isView(buf)

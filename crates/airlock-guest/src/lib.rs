@@ -7,6 +7,7 @@
 
 mod alloc;
 mod host;
+mod modules;
 mod natives;
 mod node;
 mod run;

@@ -67,6 +67,10 @@ pub fn install(ctx: &Ctx<'_>) -> Result<()> {
     )?;
 
     host_obj.set("call", Function::new(ctx.clone(), call)?)?;
+    host_obj.set(
+        "requirePackage",
+        Function::new(ctx.clone(), crate::modules::require)?,
+    )?;
     host_obj.set("callText", Function::new(ctx.clone(), call_text)?)?;
     host_obj.set("shell", Function::new(ctx.clone(), shell)?)?;
     host_obj.set(

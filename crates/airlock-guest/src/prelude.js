@@ -2205,8 +2205,24 @@
   };
   path.posix = path;
 
-  // The modules `require` knows, for the hint of a missing one.
-  const MODULES = ['buffer', 'crypto', 'events', 'fs', 'fs/promises', 'path', 'util'];
+  // Node's modules `require` knows (src/modules.rs offers the same ones to `import`); other
+  // names go to the bundled npm packages, whose miss is Node's MODULE_NOT_FOUND with a list of
+  // what there is.
+  const timersPromises = {
+    setTimeout: named('setTimeout', (ms, value) => new Promise((resolve) => G.setTimeout(() => resolve(value), ms))),
+    setImmediate: named('setImmediate', (value) => new Promise((resolve) => G.setTimeout(() => resolve(value), 0))),
+  };
+  const fileURLToPath = named('fileURLToPath', (u) => {
+    const url = typeof u === 'string' ? new URL(u) : u;
+    if (!url || url.protocol !== 'file:') {
+      const e = new TypeError('The URL must be of scheme file');
+      e.code = 'ERR_INVALID_URL_SCHEME';
+      throw e;
+    }
+    return decodeURIComponent(url.pathname);
+  });
+  const pathToFileURL = named('pathToFileURL', (p) => new URL('file://' + encodeURI(path.resolve(p))));
+  const urlModule = { URL, URLSearchParams, fileURLToPath, pathToFileURL };
   const requireFn = function require(id) {
     const name = typeof id === 'string' ? id : safeString(id);
     switch (name) {
@@ -2216,10 +2232,11 @@
       case 'crypto': case 'node:crypto': return cryptoModule;
       case 'events': case 'node:events': return EventEmitter;
       case 'util': case 'node:util': return utilModule;
+      case 'process': case 'node:process': return G.process;
+      case 'url': case 'node:url': return urlModule;
+      case 'timers/promises': case 'node:timers/promises': return timersPromises;
     }
-    const e = new Error(`Cannot find module '${name}'\nThe sandbox has: ${MODULES.join(', ')} (also as node:NAME); there are no npm packages.`);
-    e.code = 'MODULE_NOT_FOUND';
-    throw e;
+    return host.requirePackage(name);
   };
   defGlobal('require', requireFn);
 
@@ -3491,6 +3508,7 @@
     nodeCall,
     nodeExit,
     nodeLeave,
+    require: requireFn,
   };
   defProp(G, '__airlock', { value: airlock, writable: false, enumerable: false, configurable: false });
   reset();

@@ -151,6 +151,7 @@ fn dispatch(
             (true, answer?)
         }
         "tool.list" => (true, tools::list_tools(&state.tools.set)),
+        "module.source" => module_source(&state.vfs, arg),
         op => (
             false,
             fsops::error_json(
@@ -162,6 +163,43 @@ fn dispatch(
         ),
     };
     Ok((ok, Arc::new(payload)))
+}
+
+/// The text of a module file the script imports (`import { f } from "./lib.ts"`), as
+/// JavaScript: a TypeScript file is stripped here, as a TypeScript script is. A failure is a
+/// JSON error with Node's code, which the guest throws at the `import`.
+fn module_source(vfs: &airlock_vfs::Vfs, arg: &[u8]) -> (bool, Vec<u8>) {
+    let Some(path) = serde_json::from_slice::<serde_json::Value>(arg)
+        .ok()
+        .and_then(|arg| arg["path"].as_str().map(str::to_string))
+    else {
+        return (
+            false,
+            fsops::error_json("EINVAL", "module.source needs a path", "", "import"),
+        );
+    };
+    let failure = |code: &str, message: String| (false, fsops::error_json(code, &message, &path, "import"));
+    let bytes = match vfs.read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) => return failure("ERR_MODULE_NOT_FOUND", format!("Cannot load module '{path}': {e}")),
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return failure("ERR_INVALID_MODULE", format!("the module {path} is not UTF-8 text"));
+    };
+    let typescript = [".ts", ".mts", ".cts"].iter().any(|ext| path.ends_with(ext));
+    if !typescript {
+        return (true, bytes.to_vec());
+    }
+    match airlock_typescript::strip(text) {
+        Ok(js) => (true, js.into_bytes()),
+        Err(e) => {
+            let mut message = format!("SyntaxError: {} ({path}:{}:{})", e.message, e.line, e.column);
+            if let Some(hint) = &e.hint {
+                message.push_str(&format!("\nhint: {hint}"));
+            }
+            failure("ERR_INVALID_TYPESCRIPT_SYNTAX", message)
+        }
+    }
 }
 
 fn result(mut caller: Caller<'_, RunState>, ptr: u32, len: u32) -> wasmtime::Result<()> {

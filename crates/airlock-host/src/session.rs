@@ -301,6 +301,10 @@ impl Session {
                 }
                 Err(e) => return Ok(strip_failure(&e, filename)),
             }
+        } else if let Some(js) = airlock_typescript::imports(source) {
+            // A JavaScript script's static imports become dynamic ones, as a TypeScript one's do.
+            stripped = js;
+            stripped.as_str()
         } else {
             source
         };

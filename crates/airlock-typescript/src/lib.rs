@@ -16,14 +16,19 @@
 //! Refused, with the reason and a way around: namespaces with code, parameter properties
 //! (`constructor(private x: number)`), `import x = require()` and `export =`.
 //!
-//! Scripts keep airlock's top-level `await` and `return`.
+//! Scripts keep airlock's top-level `await` and `return`. A script is not an ES module (a
+//! module could not `return`), so its static imports become dynamic ones where they stand:
+//! `import _, { map as m } from "lodash"` is `const { default: _, map: m } = await import("lodash");`
+//! on the same line, and `import type` and type-only names vanish. [`imports`] does the same
+//! for a JavaScript script.
 
 use std::ops::Range;
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     BindingPattern, Class, ClassElement, Declaration, ExportDeclaration, ExportNamedDeclaration,
-    FormalParameter, ImportOrExportKind, MethodDefinition, PropertyDefinition, PropertyKey,
+    FormalParameter, ImportDeclaration, ImportDeclarationSpecifier, ImportOrExportKind,
+    ModuleExportName, MethodDefinition, PropertyDefinition, PropertyKey,
     Statement, TSAsExpression, TSEnumDeclaration, TSEnumMemberName, TSInstantiationExpression,
     TSNonNullExpression, TSSatisfiesExpression, TSThisParameter, TSTypeAnnotation, TSTypeAssertion,
     TSTypeParameterDeclaration, TSTypeParameterInstantiation, VariableDeclarator,
@@ -62,12 +67,34 @@ impl std::error::Error for StripError {}
 /// # Errors
 /// A syntax error, or a construct that has no blank-space form (see the crate's docs).
 pub fn strip(source: &str) -> Result<String, StripError> {
+    transform(source, SourceType::ts().with_module(true))
+}
+
+/// A JavaScript script with its static `import` declarations made dynamic (see the crate's
+/// docs), or `None` when it has none, or does not parse (the guest then reports the syntax
+/// error, as for any script). Cheap for a script that never says `import`: it is not parsed.
+pub fn imports(source: &str) -> Option<String> {
+    if !may_import(source) {
+        return None;
+    }
+    transform(source, SourceType::mjs()).ok()
+}
+
+/// Whether `import` appears other than as `import(` or `import.meta`.
+fn may_import(source: &str) -> bool {
+    source.match_indices("import").any(|(at, word)| {
+        let next = source[at + word.len()..].trim_start().chars().next();
+        !matches!(next, Some('(' | '.'))
+    })
+}
+
+fn transform(source: &str, source_type: SourceType) -> Result<String, StripError> {
     let allocator = Allocator::default();
     let options = ParseOptions {
         allow_return_outside_function: true,
         ..ParseOptions::default()
     };
-    let parsed = Parser::new(&allocator, source, SourceType::ts().with_module(true))
+    let parsed = Parser::new(&allocator, source, source_type)
         .with_options(options)
         .parse();
     if let Some(error) = parsed.diagnostics.first() {
@@ -214,6 +241,60 @@ impl Blanker<'_> {
 }
 
 impl<'a> Visit<'a> for Blanker<'_> {
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        let specifiers = it.specifiers.as_ref();
+        let values: Vec<&ImportDeclarationSpecifier<'a>> = specifiers
+            .into_iter()
+            .flatten()
+            .filter(|s| {
+                !matches!(s, ImportDeclarationSpecifier::ImportSpecifier(s)
+                    if s.import_kind == ImportOrExportKind::Type)
+            })
+            .collect();
+        // Type-only imports have no code; so has an import all of whose names are types, as
+        // TypeScript elides it.
+        let types_only = specifiers.is_some_and(|s| !s.is_empty()) && values.is_empty();
+        if it.import_kind == ImportOrExportKind::Type || types_only {
+            self.blank(it.span);
+            return;
+        }
+        let module = format!("await import({})", quote(it.source.value.as_str()));
+        let mut namespace = None;
+        let mut fields = Vec::new();
+        for specifier in values {
+            match specifier {
+                ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
+                    namespace = Some(s.local.name.as_str());
+                }
+                ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                    fields.push(format!("default: {}", s.local.name));
+                }
+                ImportDeclarationSpecifier::ImportSpecifier(s) => {
+                    let key = match &s.imported {
+                        ModuleExportName::StringLiteral(name) => quote(name.value.as_str()),
+                        name => name.name().to_string(),
+                    };
+                    if key == s.local.name.as_str() {
+                        fields.push(key);
+                    } else {
+                        fields.push(format!("{key}: {}", s.local.name));
+                    }
+                }
+            }
+        }
+        let fields = (!fields.is_empty()).then(|| format!("{{ {} }}", fields.join(", ")));
+        let code = match (namespace, fields) {
+            (Some(ns), Some(fields)) => format!("const {ns} = {module}, {fields} = {ns};"),
+            (Some(ns), None) => format!("const {ns} = {module};"),
+            (None, Some(fields)) => format!("const {fields} = {module};"),
+            (None, None) => format!("{module};"),
+        };
+        self.edits.push(Edit {
+            range: it.span.start as usize..it.span.end as usize,
+            text: Some(code),
+        });
+    }
+
     fn visit_statement(&mut self, it: &Statement<'a>) {
         if let Some(declaration) = it.as_declaration()
             && self.type_only_declaration(declaration)

@@ -82,3 +82,45 @@ fn top_level_await_and_return_stay_allowed() {
         "const r         = await f();\nreturn r          ;",
     );
 }
+
+#[test]
+fn static_imports_become_dynamic_on_their_own_lines() {
+    let ts = "import _ from \"lodash\";\nimport { format, addDays as add } from 'date-fns';\n\
+              import * as z from \"zod\";\nimport YAML, * as Y from \"yaml\";\nimport \"./setup.js\";\n\
+              import type { T } from \"./types\";\nimport { type U, parse } from \"papaparse\";\n\
+              import { type V } from \"./types\";\nconst n: number = 1;\nreturn n;";
+    let js = strip(ts).unwrap();
+    let lines: Vec<&str> = js.lines().collect();
+    assert_eq!(lines[0], "const { default: _ } = await import(\"lodash\");");
+    assert_eq!(
+        lines[1],
+        "const { format, addDays: add } = await import(\"date-fns\");"
+    );
+    assert_eq!(lines[2], "const z = await import(\"zod\");");
+    assert_eq!(
+        lines[3],
+        "const Y = await import(\"yaml\"), { default: YAML } = Y;"
+    );
+    assert_eq!(lines[4], "await import(\"./setup.js\");");
+    assert_eq!(lines[5].trim(), "");
+    assert_eq!(lines[6], "const { parse } = await import(\"papaparse\");");
+    assert_eq!(lines[7].trim(), "");
+    assert_eq!(lines[8], "const n         = 1;");
+    assert_eq!(lines[9], "return n;");
+}
+
+#[test]
+fn javascript_imports_are_rewritten_only_when_there_are_some() {
+    use airlock_typescript::imports;
+    assert_eq!(imports("return 1"), None);
+    assert_eq!(imports("const m = await import('x'); return import.meta"), None);
+    assert_eq!(
+        imports("import { join } from \"node:path\"\nreturn join('a', 'b')").as_deref(),
+        Some("const { join } = await import(\"node:path\");\nreturn join('a', 'b')")
+    );
+    // A string-named import and a multi-line one keep the lines after them where they were.
+    let js = imports("import {\n  \"a-b\" as ab,\n  c,\n} from \"m\";\nthrow 1").unwrap();
+    assert_eq!(js, "const { \"a-b\": ab, c } = await import(\"m\");\n\n\n\nthrow 1");
+    // What does not parse is the guest's to report.
+    assert_eq!(imports("import { from 'x'"), None);
+}

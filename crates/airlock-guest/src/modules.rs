@@ -1,0 +1,399 @@
+//! ES modules for scripts: `import` of Node's builtins, of the bundled npm packages and of the
+//! session's own files. The host rewrites a script's static imports into `await import(...)`
+//! (a script is not a module: it keeps top-level `return`), so every import arrives here through
+//! QuickJS's dynamic import and this resolver and loader.
+//!
+//! - `fs`, `node:path`, ...: what `require` gives, as a module with a default export and one
+//!   named export per property.
+//! - `lodash`, `date-fns`, `zod`, ...: the bundles in `libs/dist` (built from npm by
+//!   `scripts/libs.sh`). Each is compiled to QuickJS bytecode once, when the host snapshots the
+//!   guest; a run that imports one reads its bytecode in place and evaluates it, and a run that
+//!   imports none pays nothing. `lodash/groupBy` and `date-fns/format` give one export as the
+//!   default, as the packages' own sub-paths do.
+//! - `./lib.js`, `/workspace/lib.ts`, `./data.json`: files of the session's filesystem, resolved
+//!   from the importing module's directory (a script's is `/workspace`). TypeScript files are
+//!   stripped by the host. As in TypeScript projects, `./lib.js` finds `lib.ts` when there is no
+//!   `lib.js`, and a name without an extension tries `.js`, `.mjs`, `.ts`, `.json` and `index`.
+//!
+//! Anything else fails as in Node, with `code = "ERR_MODULE_NOT_FOUND"`, and the message lists
+//! what the sandbox has.
+
+use std::cell::RefCell;
+
+use rquickjs::loader::{ImportAttributes, Loader, Resolver};
+use rquickjs::module::{Declared, WriteOptions};
+use rquickjs::{Context, Ctx, Error, Exception, Function, Module, Object, Result, Runtime, Value};
+
+use crate::host;
+
+/// Node's modules the sandbox has (the prelude's `require` knows the same names).
+const BUILTINS: &[&str] = &[
+    "buffer",
+    "crypto",
+    "events",
+    "fs",
+    "fs/promises",
+    "path",
+    "path/posix",
+    "process",
+    "timers/promises",
+    "url",
+    "util",
+];
+
+/// The bundled packages: the name a script imports and the bundle. `libs/dist/manifest.json`
+/// lists the same names with their versions and licenses (the host's prompt reads it).
+const LIBS: &[(&str, &str)] = &[
+    ("lodash", include_str!("../libs/dist/lodash.js")),
+    ("date-fns", include_str!("../libs/dist/date-fns.js")),
+    ("zod", include_str!("../libs/dist/zod.js")),
+    ("papaparse", include_str!("../libs/dist/papaparse.js")),
+    ("yaml", include_str!("../libs/dist/yaml.js")),
+    ("marked", include_str!("../libs/dist/marked.js")),
+];
+
+/// Other names the same packages go by.
+const ALIASES: &[(&str, &str)] = &[("lodash-es", "lodash")];
+
+const MANIFEST: &str = include_str!("../libs/dist/manifest.json");
+
+/// Where a script's relative imports start.
+const WORKSPACE: &str = "/workspace";
+
+/// A bundled package, compiled.
+struct Compiled {
+    bytecode: &'static [u8],
+    /// `require(name)` gives the default export (lodash, papaparse) rather than the namespace.
+    require_default: bool,
+}
+
+thread_local! {
+    /// Bytecode of each of [`LIBS`], in order; made at snapshot time.
+    static COMPILED: RefCell<Vec<Compiled>> = const { RefCell::new(Vec::new()) };
+    /// What `require` returned for each package in this run (runs start from the snapshot, so
+    /// this starts empty).
+    static REQUIRED: RefCell<Vec<(usize, rquickjs::Persistent<Value<'static>>)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// Compiles the bundled packages to bytecode and installs the resolver and loader. Runs once,
+/// at snapshot time; the modules are compiled in a scratch context that is dropped after, so
+/// the snapshot holds only the bytecode, not live modules.
+pub fn install(runtime: &Runtime) -> Result<()> {
+    let scratch = Context::full(runtime)?;
+    let kinds: serde_json::Value = serde_json::from_str(MANIFEST).unwrap_or_default();
+    let mut compiled = Vec::with_capacity(LIBS.len());
+    scratch.with(|ctx| -> Result<()> {
+        for (name, source) in LIBS {
+            let bytecode = Module::declare(ctx.clone(), *name, *source)
+                .and_then(|module| {
+                    module.write(WriteOptions {
+                        strip_source: true,
+                        ..WriteOptions::default()
+                    })
+                })
+                .map_err(|e| {
+                    let reason = if e.is_exception() {
+                        format!("{:?}", ctx.catch())
+                    } else {
+                        e.to_string()
+                    };
+                    host::write(2, format!("airlock: the package {name}: {reason}\n").as_bytes());
+                    e
+                })?;
+            let require_default = kinds
+                .as_array()
+                .and_then(|libs| libs.iter().find(|l| l["name"] == *name))
+                .is_some_and(|l| l["require"] == "default");
+            compiled.push(Compiled {
+                bytecode: Box::leak(bytecode.into_boxed_slice()),
+                require_default,
+            });
+        }
+        Ok(())
+    })?;
+    drop(scratch);
+    COMPILED.with(|c| *c.borrow_mut() = compiled);
+    runtime.set_loader(ModuleResolver, ModuleLoader);
+    Ok(())
+}
+
+fn lib_index(name: &str) -> Option<usize> {
+    let name = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, to)| to);
+    LIBS.iter().position(|(lib, _)| *lib == name)
+}
+
+fn builtin(name: &str) -> Option<&'static str> {
+    let bare = name.strip_prefix("node:").unwrap_or(name);
+    BUILTINS.iter().copied().find(|b| *b == bare)
+}
+
+/// A bundled package's sub-path (`lodash/groupBy`): the package's index and the export.
+fn lib_member(name: &str) -> Option<(usize, &str)> {
+    let (lib, member) = name.split_once('/')?;
+    let index = lib_index(lib)?;
+    let ok = !member.is_empty()
+        && member
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    ok.then_some((index, member))
+}
+
+/// The absolute path a module's name stands for (`script.ts` runs in `/workspace`).
+fn module_path(base: &str) -> String {
+    if base.starts_with('/') {
+        base.to_string()
+    } else {
+        format!("{WORKSPACE}/{base}")
+    }
+}
+
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+fn is_file(path: &str) -> bool {
+    let arg = serde_json::json!({ "path": path }).to_string();
+    host::call("fs.stat", arg.as_bytes(), &[])
+        .ok()
+        .and_then(|stat| serde_json::from_slice::<serde_json::Value>(&stat).ok())
+        .is_some_and(|stat| stat["type"] == "file")
+}
+
+/// The file a relative or absolute import names, trying what TypeScript projects write.
+fn find_file(path: &str) -> Option<String> {
+    let mut candidates = vec![path.to_string()];
+    let ext = path.rsplit('/').next().and_then(|f| f.rsplit_once('.'));
+    match ext.map(|(_, ext)| ext) {
+        Some("js") => candidates.push(format!("{}.ts", &path[..path.len() - 3])),
+        Some("mjs") => candidates.push(format!("{}.mts", &path[..path.len() - 4])),
+        Some("cjs") => candidates.push(format!("{}.cts", &path[..path.len() - 4])),
+        Some("ts" | "mts" | "cts" | "json") => {}
+        _ => {
+            for suffix in [
+                ".js",
+                ".mjs",
+                ".ts",
+                ".mts",
+                ".json",
+                "/index.js",
+                "/index.ts",
+            ] {
+                candidates.push(format!("{path}{suffix}"));
+            }
+        }
+    }
+    candidates.into_iter().find(|c| is_file(c))
+}
+
+/// What the sandbox can import, for the message of a module it cannot find.
+pub fn available() -> String {
+    let libs: Vec<&str> = LIBS.iter().map(|(name, _)| *name).collect();
+    format!(
+        "The sandbox has Node's {} (also as node:NAME), the npm packages {} and the session's \
+         files by path (\"./lib.js\"); no other package can be installed.",
+        BUILTINS.join(", "),
+        libs.join(", ")
+    )
+}
+
+/// Throws Node's error for a module that is not there.
+fn not_found(ctx: &Ctx<'_>, name: &str, base: &str, code: &str) -> Error {
+    let from = module_path(base);
+    let what = if name.starts_with(['.', '/']) {
+        let target = normalize(&format!("{}/../{name}", from));
+        format!("Cannot find module '{target}' imported from {from}")
+    } else {
+        format!("Cannot find package '{name}' imported from {from}")
+    };
+    throw(ctx, &format!("{what}\n{}", available()), code)
+}
+
+fn throw(ctx: &Ctx<'_>, message: &str, code: &str) -> Error {
+    match Exception::from_message(ctx.clone(), message) {
+        Ok(error) => {
+            let _ = error.as_object().set("code", code);
+            ctx.throw(error.into_value())
+        }
+        Err(e) => e,
+    }
+}
+
+struct ModuleResolver;
+
+impl Resolver for ModuleResolver {
+    fn resolve<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        base: &str,
+        name: &str,
+        _attributes: Option<ImportAttributes<'js>>,
+    ) -> Result<String> {
+        if let Some(builtin) = builtin(name) {
+            return Ok(format!("node:{builtin}"));
+        }
+        if let Some(index) = lib_index(name) {
+            return Ok(LIBS[index].0.to_string());
+        }
+        if let Some((index, member)) = lib_member(name) {
+            return Ok(format!("{}/{member}", LIBS[index].0));
+        }
+        let path = name.strip_prefix("file://").unwrap_or(name);
+        if path.starts_with('/') || path.starts_with("./") || path.starts_with("../") {
+            let from = module_path(base);
+            let dir = &from[..from.rfind('/').unwrap_or(0)];
+            let target = if path.starts_with('/') {
+                normalize(path)
+            } else {
+                normalize(&format!("{dir}/{path}"))
+            };
+            return find_file(&target)
+                .ok_or_else(|| not_found(ctx, name, base, "ERR_MODULE_NOT_FOUND"));
+        }
+        Err(not_found(ctx, name, base, "ERR_MODULE_NOT_FOUND"))
+    }
+}
+
+struct ModuleLoader;
+
+impl Loader for ModuleLoader {
+    fn load<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        name: &str,
+        _attributes: Option<ImportAttributes<'js>>,
+    ) -> Result<Module<'js, Declared>> {
+        if let Some(builtin) = name.strip_prefix("node:") {
+            return Module::declare(ctx.clone(), name, builtin_source(ctx, builtin)?);
+        }
+        if let Some(index) = lib_index(name) {
+            return load_lib(ctx, index);
+        }
+        if let Some((index, member)) = lib_member(name) {
+            let lib = LIBS[index].0;
+            // The package's own sub-path module: one export, as the default.
+            let source = format!(
+                "import * as ns from {lib:?};\n\
+                 const value = ns[{member:?}] ?? (ns.default == null ? undefined : ns.default[{member:?}]);\n\
+                 if (value === undefined) throw Object.assign(new Error(\"Cannot find module '{name}': {lib} has no export named '{member}'\"), {{ code: 'ERR_MODULE_NOT_FOUND' }});\n\
+                 export default value;"
+            );
+            return Module::declare(ctx.clone(), name, source);
+        }
+        let arg = serde_json::json!({ "path": name }).to_string();
+        let source = match host::call("module.source", arg.as_bytes(), &[]) {
+            Ok(source) => source,
+            Err(error) => {
+                let error: serde_json::Value = serde_json::from_slice(&error).unwrap_or_default();
+                let message = error["message"].as_str().unwrap_or("the module could not be read");
+                let code = error["code"].as_str().unwrap_or("ERR_MODULE_NOT_FOUND");
+                return Err(throw(ctx, message, code));
+            }
+        };
+        if name.ends_with(".json") {
+            if let Err(e) = serde_json::from_slice::<serde_json::Value>(&source) {
+                return Err(throw(
+                    ctx,
+                    &format!("{name}: Unexpected token in JSON: {e}"),
+                    "ERR_INVALID_JSON",
+                ));
+            }
+            let mut module = b"export default ".to_vec();
+            module.extend_from_slice(&source);
+            module.extend_from_slice(b";\n");
+            return Module::declare(ctx.clone(), name, module);
+        }
+        Module::declare(ctx.clone(), name, source)
+    }
+}
+
+/// A builtin as a module: `require`'s object as the default export, its properties as named
+/// exports.
+fn builtin_source(ctx: &Ctx<'_>, name: &str) -> Result<String> {
+    let helpers = crate::run::helpers(ctx).ok_or(Error::Unknown)?;
+    let require: Function = helpers.get("require")?;
+    let module: Value = require.call((name,))?;
+    let mut names = Vec::new();
+    if let Some(object) = module.as_object() {
+        for key in object.keys::<String>() {
+            let key = key?;
+            let identifier = key
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+            if identifier && key != "default" {
+                names.push(key);
+            }
+        }
+    }
+    let mut source = format!("const m = __airlock.require({name:?});\nexport default m;\n");
+    if !names.is_empty() {
+        source.push_str(&format!("export const {{ {} }} = m;\n", names.join(", ")));
+    }
+    Ok(source)
+}
+
+fn load_lib<'js>(ctx: &Ctx<'js>, index: usize) -> Result<Module<'js, Declared>> {
+    let bytecode = COMPILED.with(|c| c.borrow().get(index).map(|c| c.bytecode));
+    let Some(bytecode) = bytecode else {
+        return Err(throw(
+            ctx,
+            &format!("the package {} was not compiled", LIBS[index].0),
+            "ERR_MODULE_NOT_FOUND",
+        ));
+    };
+    // SAFETY: the bytes are the output of `Module::write` by this same QuickJS at snapshot time,
+    // and they live for the whole instance (leaked), as read-only data must.
+    unsafe { Module::load(ctx.clone(), bytecode) }
+}
+
+/// `require(name)` of a bundled package: what Node's `require` gives (the default export or
+/// the namespace). A package both imported and required in one run is evaluated twice, as two
+/// instances; each way alone gives one.
+pub fn require<'js>(ctx: Ctx<'js>, name: String) -> Result<Value<'js>> {
+    let Some(index) = lib_index(&name) else {
+        let what = format!("Cannot find module '{name}'\n{}", available());
+        return Err(throw(&ctx, &what, "MODULE_NOT_FOUND"));
+    };
+    let cached = REQUIRED.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, v)| v.clone())
+    });
+    if let Some(value) = cached {
+        return value.restore(&ctx);
+    }
+    let (module, evaluated) = load_lib(&ctx, index)?.eval()?;
+    if let Some(Err(e)) = evaluated.result::<Value>() {
+        return Err(e);
+    }
+    let namespace: Object = module.namespace()?;
+    let require_default = COMPILED.with(|c| c.borrow()[index].require_default);
+    let value: Value = if require_default {
+        namespace.get("default")?
+    } else {
+        namespace.into_value()
+    };
+    REQUIRED.with(|r| {
+        r.borrow_mut()
+            .push((index, rquickjs::Persistent::save(&ctx, value.clone())))
+    });
+    Ok(value)
+}
