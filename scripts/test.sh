@@ -13,5 +13,8 @@ cargo clippy --all-targets --quiet -- -D warnings
 # The guest is its own workspace (target wasm32-wasip1); hold it to the same standard.
 (cd crates/airlock-guest && cargo fmt --check && cargo clippy --release --quiet -- -D warnings)
 node crates/airlock-guest/prelude-test/test.mjs
+# The bundled npm packages are exactly what their pinned versions give (and Node has them too,
+# for the tests that compare the sandbox with it).
+bash "$root/scripts/libs.sh" --check
 cargo test --workspace
 bash "$root/scripts/python-tests.sh"
