@@ -258,8 +258,9 @@ fn run_description(specs: &[ToolSpec], discovery: bool) -> String {
          persists across calls of this session) and get its stdout, stderr, exit code and return value. \
          A result's `session`, passed back as `session`, continues that session.\n\
          language \"javascript\" (default): QuickJS with top-level await and return; console, fs \
-         (Node-style, sync and promises), require('path'), Buffer, require('crypto').createHash, \
-         Intl and toLocaleString (en-US, UTC); {} Every tool below is an async function \
+         (Node-style, sync and promises), Buffer, Intl and toLocaleString (en-US, UTC); \
+         `import` (or require) of Node's fs, path, crypto, events, util, url and the npm packages {}, \
+         and of the session's files (\"./lib.ts\"); nothing else can be installed; {} Every tool below is an async function \
          taking one object; call many in one script and use Promise.all for independent calls. \
          Errors are thrown as Error with .code (EPOLICY when the policy denies a call). \
          `await shell(\"grep -c x f.txt\")` runs a shell command.\n\
@@ -272,6 +273,7 @@ fn run_description(specs: &[ToolSpec], discovery: bool) -> String {
         } else {
             "no network"
         },
+        airlock::tool::packages::package_list(),
         if network {
             "fetch(url, init) as in Node, to the hosts http/fetch lists (credentials are added by the host)."
         } else {

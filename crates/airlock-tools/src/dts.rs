@@ -178,7 +178,27 @@ const LIB_TYPES: &[&str] = &[
 /// The declaration file for a sandbox offering `tools`.
 pub fn declarations(tools: &[ToolSpec]) -> String {
     let mut out = String::from(SANDBOX_API);
+    out.push_str(&module_declarations());
     out.push_str(&tool_declarations(tools));
+    out
+}
+
+/// The modules a script can import, as shorthand ambient modules (their exports are `any`
+/// here; each package's line says how it is used).
+fn module_declarations() -> String {
+    let mut out = String::from(
+        "\n// What a script can import (or require). Node's modules, also as node:NAME:\n",
+    );
+    for name in crate::packages::NODE_MODULES {
+        out.push_str(&format!("declare module \"{name}\";\ndeclare module \"node:{name}\";\n"));
+    }
+    out.push_str("// npm packages, bundled; no others can be installed:\n");
+    for p in crate::packages::packages() {
+        out.push_str(&format!(
+            "/** {} {} (npm {}, {}). {} */\ndeclare module \"{}\";\ndeclare module \"{}/*\";\n",
+            p.name, p.version, p.package, p.license, p.about, p.name, p.name
+        ));
+    }
     out
 }
 

@@ -6,6 +6,7 @@
 pub mod dts;
 mod error;
 mod exec;
+pub mod packages;
 pub mod prompt;
 mod registry;
 mod spec;

@@ -99,7 +99,8 @@ fn environment(out: &mut String, env: &PromptEnv, has_tools: bool, network: bool
     }
     let _ = write!(
         out,
-        "- Modules: `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events` and `util` only; `Intl` and `toLocaleString` format as en-US, dates in UTC. Not available: {}processes, npm packages and `import`.",
+        "- Modules: `import` (or `require`) Node's `fs`, `path`, `buffer` (`Buffer` is global), `crypto` (`createHash`, `createHmac`), `events`, `util`, `url`, `process` and `timers/promises`; the npm packages {}; and the session's own files by path (`import {{ f }} from \"./lib.ts\"`). Nothing else can be imported or installed. `Intl` and `toLocaleString` format as en-US, dates in UTC. Not available: {}child processes.",
+        crate::packages::package_list(),
         if network {
             ""
         } else {

@@ -4,9 +4,11 @@
  *
  * A script runs as the body of an async function: top-level `await` works, and
  * `return value` ends the script with that value. The working directory is
- * /workspace. The runtime is QuickJS (ES2023), not Node.js: there is no
- * network, no child processes and no npm packages; `fs` below is the only
- * file API (`require("fs")` returns it too).
+ * /workspace. The runtime is QuickJS (ES2023), not Node.js: there are no
+ * child processes, and `fs` below is the only file API (`require("fs")` and
+ * `import fs from "fs"` give it too). A script can import Node's modules
+ * listed at the end of this file, the npm packages declared there, and the
+ * session's own files by path (`import { f } from "./lib.ts"`); nothing else.
  *
  * Also present but not declared here: URL, URLSearchParams, TextEncoder,
  * TextDecoder, atob, btoa, structuredClone, crypto.getRandomValues,

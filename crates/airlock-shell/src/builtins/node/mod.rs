@@ -34,7 +34,9 @@ The script gets standard input (fs.readFileSync(0), '/dev/stdin', process.stdin)
 source mentions stdin. Its output comes out when it ends.
 Exit status: process.exit(N) or process.exitCode, else 0; 1 after an uncaught error or a
 syntax error; 9 for a bad option; 127 where this shell has no JavaScript.
-This is not Node.js: no npm packages, and require() knows only 'fs'.
+This is not Node.js: require() knows Node's fs, path, buffer, crypto, events, util, url,
+process and timers/promises, and the bundled packages (lodash, date-fns, zod, papaparse,
+yaml, marked); a FILE is a script, not a module, so it uses require() or await import().
 ";
 
 /// Bytes of standard input handed to a script. It is held in memory twice (the shell's copy
