@@ -23,6 +23,25 @@ pub extern "C" fn initialize() {
     run::initialize();
 }
 
+/// Compiles the bundled packages the host hands over and hands their bytecode back. Called
+/// once, at snapshot time, in a throwaway instance.
+#[unsafe(export_name = "airlock.compile_packages")]
+pub extern "C" fn compile_packages() {
+    if let Err(e) = modules::compile_packages() {
+        host::write(
+            2,
+            format!("airlock: the bundled packages could not be compiled: {e}\n").as_bytes(),
+        );
+    }
+}
+
+/// Where the host placed the packages' bytecode in this instance's memory (snapshot time,
+/// after `wizer.initialize`).
+#[unsafe(export_name = "airlock.packages_at")]
+pub extern "C" fn packages_at(address: usize, len: usize) {
+    modules::packages_at(address, len);
+}
+
 /// Runs the request the host holds and returns the exit code.
 #[unsafe(export_name = "run")]
 pub extern "C" fn run() -> i32 {

@@ -6,10 +6,12 @@
 //! - `fs`, `node:path`, ...: what `require` gives, as a module with a default export and one
 //!   named export per property.
 //! - `lodash`, `date-fns`, `zod`, ...: the bundles in `libs/dist` (built from npm by
-//!   `scripts/libs.sh`). Each is compiled to QuickJS bytecode once, when the host snapshots the
-//!   guest; a run that imports one reads its bytecode in place and evaluates it, and a run that
-//!   imports none pays nothing. `lodash/groupBy` and `date-fns/format` give one export as the
-//!   default, as the packages' own sub-paths do.
+//!   `scripts/libs.sh`; the host embeds them). When the host snapshots the guest it first has a
+//!   throwaway instance compile them to QuickJS bytecode ([`compile_packages`]), then places
+//!   the bytecode past the end of the snapshot's heap ([`packages_at`]). A run that imports a
+//!   package reads its bytecode in place and evaluates it; a run that imports none pays nothing,
+//!   and the heap a run starts from is the one it had without packages. `lodash/groupBy` and
+//!   `date-fns/format` give one export as the default, as the packages' own sub-paths do.
 //! - `./lib.js`, `/workspace/lib.ts`, `./data.json`: files of the session's filesystem, resolved
 //!   from the importing module's directory (a script's is `/workspace`). TypeScript files are
 //!   stripped by the host. As in TypeScript projects, `./lib.js` finds `lib.ts` when there is no
@@ -18,7 +20,7 @@
 //! Anything else fails as in Node, with `code = "ERR_MODULE_NOT_FOUND"`, and the message lists
 //! what the sandbox has.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use rquickjs::loader::{ImportAttributes, Loader, Resolver};
 use rquickjs::module::{Declared, WriteOptions};
@@ -41,89 +43,134 @@ const BUILTINS: &[&str] = &[
     "util",
 ];
 
-/// The bundled packages: the name a script imports and the bundle. `libs/dist/manifest.json`
-/// lists the same names with their versions and licenses (the host's prompt reads it).
-const LIBS: &[(&str, &str)] = &[
-    ("lodash", include_str!("../libs/dist/lodash.js")),
-    ("date-fns", include_str!("../libs/dist/date-fns.js")),
-    ("zod", include_str!("../libs/dist/zod.js")),
-    ("papaparse", include_str!("../libs/dist/papaparse.js")),
-    ("yaml", include_str!("../libs/dist/yaml.js")),
-    ("marked", include_str!("../libs/dist/marked.js")),
-];
-
 /// Other names the same packages go by.
 const ALIASES: &[(&str, &str)] = &[("lodash-es", "lodash")];
-
-const MANIFEST: &str = include_str!("../libs/dist/manifest.json");
 
 /// Where a script's relative imports start.
 const WORKSPACE: &str = "/workspace";
 
-/// A bundled package, compiled.
-struct Compiled {
-    bytecode: &'static [u8],
-    /// `require(name)` gives the default export (lodash, papaparse) rather than the namespace.
+/// The host's packing of packages, sources or bytecode: `count u32`, then per package
+/// `name_len u32 | name | flags u8 | len u32 | bytes`, little-endian. Flag 1: `require` gives
+/// the default export (lodash, papaparse) rather than the namespace.
+struct Pack<'a>(&'a [u8]);
+
+struct Package<'a> {
+    name: &'a str,
     require_default: bool,
+    bytes: &'a [u8],
+}
+
+impl<'a> Pack<'a> {
+    fn entries(&self) -> Vec<Package<'a>> {
+        let mut out = Vec::new();
+        let mut at = 4;
+        let count = self.u32_at(0).unwrap_or(0);
+        for _ in 0..count {
+            let Some(entry) = self.entry(&mut at) else {
+                break;
+            };
+            out.push(entry);
+        }
+        out
+    }
+
+    fn u32_at(&self, at: usize) -> Option<usize> {
+        let bytes = self.0.get(at..at.checked_add(4)?)?;
+        Some(u32::from_le_bytes(bytes.try_into().ok()?) as usize)
+    }
+
+    fn entry(&self, at: &mut usize) -> Option<Package<'a>> {
+        let name_len = self.u32_at(*at)?;
+        let name_at = *at + 4;
+        let name =
+            std::str::from_utf8(self.0.get(name_at..name_at.checked_add(name_len)?)?).ok()?;
+        let flags = *self.0.get(name_at + name_len)?;
+        let len = self.u32_at(name_at + name_len + 1)?;
+        let bytes_at = name_at + name_len + 5;
+        let bytes = self.0.get(bytes_at..bytes_at.checked_add(len)?)?;
+        *at = bytes_at + len;
+        Some(Package {
+            name,
+            require_default: flags & 1 != 0,
+            bytes,
+        })
+    }
 }
 
 thread_local! {
-    /// Bytecode of each of [`LIBS`], in order; made at snapshot time.
-    static COMPILED: RefCell<Vec<Compiled>> = const { RefCell::new(Vec::new()) };
+    /// Where the host put the packages' bytecode (address, length): past the heap, written
+    /// once at snapshot time and only read after.
+    static PLACED: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
     /// What `require` returned for each package in this run (runs start from the snapshot, so
     /// this starts empty).
-    static REQUIRED: RefCell<Vec<(usize, rquickjs::Persistent<Value<'static>>)>> =
+    static REQUIRED: RefCell<Vec<(String, rquickjs::Persistent<Value<'static>>)>> =
         const { RefCell::new(Vec::new()) };
 }
 
-/// Compiles the bundled packages to bytecode and installs the resolver and loader. Runs once,
-/// at snapshot time; the modules are compiled in a scratch context that is dropped after, so
-/// the snapshot holds only the bytecode, not live modules.
-pub fn install(runtime: &Runtime) -> Result<()> {
-    let scratch = Context::full(runtime)?;
-    let kinds: serde_json::Value = serde_json::from_str(MANIFEST).unwrap_or_default();
-    let mut compiled = Vec::with_capacity(LIBS.len());
-    scratch.with(|ctx| -> Result<()> {
-        for (name, source) in LIBS {
-            let bytecode = Module::declare(ctx.clone(), *name, *source)
+/// Records where the host placed the packages' bytecode (see the module's docs).
+pub fn packages_at(address: usize, len: usize) {
+    PLACED.with(|p| p.set((address, len)));
+}
+
+/// The bundled packages, with their bytecode.
+fn packages() -> Vec<Package<'static>> {
+    let (address, len) = PLACED.with(Cell::get);
+    if address == 0 || len == 0 {
+        return Vec::new();
+    }
+    // SAFETY: the host wrote `len` bytes at `address` in this instance's memory, past the
+    // allocator's heap, before the snapshot; nothing writes there after, and the memory lives
+    // as long as the instance.
+    let placed: &'static [u8] = unsafe { std::slice::from_raw_parts(address as *const u8, len) };
+    Pack(placed).entries()
+}
+
+/// Compiles the packages the host hands over to bytecode and hands that back. Runs in a
+/// throwaway instance at snapshot time, so the compiling never touches the snapshot's heap.
+pub fn compile_packages() -> Result<()> {
+    let sources = host::call("package.sources", &[], &[]).map_err(|_| Error::Unknown)?;
+    let runtime = Runtime::new()?;
+    let context = Context::full(&runtime)?;
+    context.with(|ctx| -> Result<()> {
+        for package in Pack(&sources).entries() {
+            let name = package.name;
+            let bytecode = Module::declare(ctx.clone(), name, package.bytes)
                 .and_then(|module| {
                     module.write(WriteOptions {
                         strip_source: true,
                         ..WriteOptions::default()
                     })
                 })
-                .map_err(|e| {
+                .inspect_err(|e| {
                     let reason = if e.is_exception() {
                         format!("{:?}", ctx.catch())
                     } else {
                         e.to_string()
                     };
-                    host::write(2, format!("airlock: the package {name}: {reason}\n").as_bytes());
-                    e
+                    host::write(
+                        2,
+                        format!("airlock: the package {name}: {reason}\n").as_bytes(),
+                    );
                 })?;
-            let require_default = kinds
-                .as_array()
-                .and_then(|libs| libs.iter().find(|l| l["name"] == *name))
-                .is_some_and(|l| l["require"] == "default");
-            compiled.push(Compiled {
-                bytecode: Box::leak(bytecode.into_boxed_slice()),
-                require_default,
-            });
+            host::call("package.bytecode", name.as_bytes(), &bytecode)
+                .map_err(|_| Error::Unknown)?;
         }
         Ok(())
-    })?;
-    drop(scratch);
-    COMPILED.with(|c| *c.borrow_mut() = compiled);
-    runtime.set_loader(ModuleResolver, ModuleLoader);
-    Ok(())
+    })
 }
 
-fn lib_index(name: &str) -> Option<usize> {
+/// Installs the resolver and loader on the guest's runtime.
+pub fn install(runtime: &Runtime) {
+    runtime.set_loader(ModuleResolver, ModuleLoader);
+}
+
+/// The bundled package `name` (or an alias) stands for.
+fn package(name: &str) -> Option<Package<'static>> {
     let name = ALIASES
         .iter()
         .find(|(alias, _)| *alias == name)
         .map_or(name, |(_, to)| to);
-    LIBS.iter().position(|(lib, _)| *lib == name)
+    packages().into_iter().find(|p| p.name == name)
 }
 
 fn builtin(name: &str) -> Option<&'static str> {
@@ -131,15 +178,15 @@ fn builtin(name: &str) -> Option<&'static str> {
     BUILTINS.iter().copied().find(|b| *b == bare)
 }
 
-/// A bundled package's sub-path (`lodash/groupBy`): the package's index and the export.
-fn lib_member(name: &str) -> Option<(usize, &str)> {
+/// A bundled package's sub-path (`lodash/groupBy`): the package and the export.
+fn lib_member(name: &str) -> Option<(Package<'static>, &str)> {
     let (lib, member) = name.split_once('/')?;
-    let index = lib_index(lib)?;
+    let package = package(lib)?;
     let ok = !member.is_empty()
         && member
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-    ok.then_some((index, member))
+    ok.then_some((package, member))
 }
 
 /// The absolute path a module's name stands for (`script.ts` runs in `/workspace`).
@@ -201,7 +248,7 @@ fn find_file(path: &str) -> Option<String> {
 
 /// What the sandbox can import, for the message of a module it cannot find.
 pub fn available() -> String {
-    let libs: Vec<&str> = LIBS.iter().map(|(name, _)| *name).collect();
+    let libs: Vec<&str> = packages().iter().map(|p| p.name).collect();
     format!(
         "The sandbox has Node's {} (also as node:NAME), the npm packages {} and the session's \
          files by path (\"./lib.js\"); no other package can be installed.",
@@ -245,11 +292,11 @@ impl Resolver for ModuleResolver {
         if let Some(builtin) = builtin(name) {
             return Ok(format!("node:{builtin}"));
         }
-        if let Some(index) = lib_index(name) {
-            return Ok(LIBS[index].0.to_string());
+        if let Some(package) = package(name) {
+            return Ok(package.name.to_string());
         }
-        if let Some((index, member)) = lib_member(name) {
-            return Ok(format!("{}/{member}", LIBS[index].0));
+        if let Some((package, member)) = lib_member(name) {
+            return Ok(format!("{}/{member}", package.name));
         }
         let path = name.strip_prefix("file://").unwrap_or(name);
         if path.starts_with('/') || path.starts_with("./") || path.starts_with("../") {
@@ -279,11 +326,11 @@ impl Loader for ModuleLoader {
         if let Some(builtin) = name.strip_prefix("node:") {
             return Module::declare(ctx.clone(), name, builtin_source(ctx, builtin)?);
         }
-        if let Some(index) = lib_index(name) {
-            return load_lib(ctx, index);
+        if let Some(package) = package(name) {
+            return load_lib(ctx, &package);
         }
-        if let Some((index, member)) = lib_member(name) {
-            let lib = LIBS[index].0;
+        if let Some((package, member)) = lib_member(name) {
+            let lib = package.name;
             // The package's own sub-path module: one export, as the default.
             let source = format!(
                 "import * as ns from {lib:?};\n\
@@ -298,7 +345,9 @@ impl Loader for ModuleLoader {
             Ok(source) => source,
             Err(error) => {
                 let error: serde_json::Value = serde_json::from_slice(&error).unwrap_or_default();
-                let message = error["message"].as_str().unwrap_or("the module could not be read");
+                let message = error["message"]
+                    .as_str()
+                    .unwrap_or("the module could not be read");
                 let code = error["code"].as_str().unwrap_or("ERR_MODULE_NOT_FOUND");
                 return Err(throw(ctx, message, code));
             }
@@ -349,51 +398,45 @@ fn builtin_source(ctx: &Ctx<'_>, name: &str) -> Result<String> {
     Ok(source)
 }
 
-fn load_lib<'js>(ctx: &Ctx<'js>, index: usize) -> Result<Module<'js, Declared>> {
-    let bytecode = COMPILED.with(|c| c.borrow().get(index).map(|c| c.bytecode));
-    let Some(bytecode) = bytecode else {
-        return Err(throw(
-            ctx,
-            &format!("the package {} was not compiled", LIBS[index].0),
-            "ERR_MODULE_NOT_FOUND",
-        ));
-    };
-    // SAFETY: the bytes are the output of `Module::write` by this same QuickJS at snapshot time,
-    // and they live for the whole instance (leaked), as read-only data must.
-    unsafe { Module::load(ctx.clone(), bytecode) }
+fn load_lib<'js>(ctx: &Ctx<'js>, package: &Package<'static>) -> Result<Module<'js, Declared>> {
+    // SAFETY: the bytes are what `Module::write` of this same QuickJS build made at snapshot
+    // time (`compile_packages`), and they live, unchanged, as long as the instance, as
+    // read-only data must.
+    unsafe { Module::load(ctx.clone(), package.bytes) }
 }
 
 /// `require(name)` of a bundled package: what Node's `require` gives (the default export or
 /// the namespace). A package both imported and required in one run is evaluated twice, as two
 /// instances; each way alone gives one.
 pub fn require<'js>(ctx: Ctx<'js>, name: String) -> Result<Value<'js>> {
-    let Some(index) = lib_index(&name) else {
+    let Some(package) = package(&name) else {
         let what = format!("Cannot find module '{name}'\n{}", available());
         return Err(throw(&ctx, &what, "MODULE_NOT_FOUND"));
     };
     let cached = REQUIRED.with(|r| {
         r.borrow()
             .iter()
-            .find(|(i, _)| *i == index)
+            .find(|(n, _)| n == package.name)
             .map(|(_, v)| v.clone())
     });
     if let Some(value) = cached {
         return value.restore(&ctx);
     }
-    let (module, evaluated) = load_lib(&ctx, index)?.eval()?;
+    let (module, evaluated) = load_lib(&ctx, &package)?.eval()?;
     if let Some(Err(e)) = evaluated.result::<Value>() {
         return Err(e);
     }
     let namespace: Object = module.namespace()?;
-    let require_default = COMPILED.with(|c| c.borrow()[index].require_default);
-    let value: Value = if require_default {
+    let value: Value = if package.require_default {
         namespace.get("default")?
     } else {
         namespace.into_value()
     };
     REQUIRED.with(|r| {
-        r.borrow_mut()
-            .push((index, rquickjs::Persistent::save(&ctx, value.clone())))
+        r.borrow_mut().push((
+            package.name.to_string(),
+            rquickjs::Persistent::save(&ctx, value.clone()),
+        ))
     });
     Ok(value)
 }

@@ -233,10 +233,20 @@ fn run_in<'js>(ctx: &Ctx<'js>, helpers: &Object<'js>, request: &JsRun<'_>) -> Js
 /// returns the expression's value), and the length of what precedes the user's first line.
 /// A `#!` line becomes a comment of the same length.
 fn wrap(request: &JsRun<'_>) -> (usize, String) {
-    let code = match request.code.strip_prefix("#!") {
+    let mut code = match request.code.strip_prefix("#!") {
         Some(rest) => format!("//{rest}"),
         None => request.code.to_string(),
     };
+    // Static imports become `await import(...)` on their own lines, as in a top-level script;
+    // the host has the parser (an empty answer: nothing to change).
+    if !request.print
+        && code.contains("import")
+        && let Ok(rewritten) = host::call("script.imports", &[], code.as_bytes())
+        && !rewritten.is_empty()
+        && let Ok(rewritten) = String::from_utf8(rewritten)
+    {
+        code = rewritten;
+    }
     let prefix = if request.print {
         format!("(async ({PARAMS}) => (")
     } else {

@@ -3206,9 +3206,20 @@
   for (const C of [NumberFormat, DateTimeFormat, Collator, PluralRules, RelativeTimeFormat, ListFormat]) {
     defProp(C, 'supportedLocalesOf', { value: named('supportedLocalesOf', supported), writable: true, configurable: true });
   }
+  // NumberFormat, DateTimeFormat and Collator may be called without `new`, as ECMA-402 says
+  // (`Intl.NumberFormat().format(n)`); the newer three may not, as in Node.
+  const callable = (C) => {
+    const F = function (locales, options) { return new C(locales, options); };
+    F.prototype = C.prototype;
+    defProp(C.prototype, 'constructor', { value: F, writable: true, configurable: true });
+    defProp(F, 'supportedLocalesOf', { value: C.supportedLocalesOf, writable: true, configurable: true });
+    defProp(F, 'length', { value: 0, configurable: true });
+    return F;
+  };
   const intl = {};
-  for (const [name, C] of [['NumberFormat', NumberFormat], ['DateTimeFormat', DateTimeFormat], ['Collator', Collator],
-    ['PluralRules', PluralRules], ['RelativeTimeFormat', RelativeTimeFormat], ['ListFormat', ListFormat]]) {
+  for (const [name, C] of [['NumberFormat', callable(NumberFormat)], ['DateTimeFormat', callable(DateTimeFormat)],
+    ['Collator', callable(Collator)], ['PluralRules', PluralRules], ['RelativeTimeFormat', RelativeTimeFormat],
+    ['ListFormat', ListFormat]]) {
     defProp(C, 'name', { value: name, configurable: true });
     defProp(C.prototype, Symbol.toStringTag, { value: `Intl.${name}`, configurable: true });
     defProp(intl, name, { value: C, writable: true, configurable: true });
@@ -3233,6 +3244,15 @@
     defMethod(String.prototype, 'localeCompare', function localeCompare(that, locales, options) {
       if (this === null || this === undefined) throw new TypeError('String.prototype.localeCompare called on null or undefined');
       return collate(String(this), that, new Collator(locales, options)._o);
+    });
+  }
+
+  // A date as text names its time zone as Node does: the sandbox's only one is UTC.
+  for (const name of ['toString', 'toTimeString']) {
+    const native = uncurry(Date.prototype[name]);
+    defMethod(Date.prototype, name, function () {
+      const text = native(this);
+      return text.endsWith('GMT+0000') ? `${text} (Coordinated Universal Time)` : text;
     });
   }
 

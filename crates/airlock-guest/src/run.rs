@@ -115,12 +115,7 @@ pub fn initialize() {
         let helpers: Object = ctx.globals().get("__airlock")?;
         Ok(Persistent::save(&ctx, helpers))
     });
-    if let Err(e) = crate::modules::install(&runtime) {
-        host::write(
-            2,
-            format!("airlock: warning: the bundled packages could not be compiled: {e}\n").as_bytes(),
-        );
-    }
+    crate::modules::install(&runtime);
     match helpers {
         Ok(helpers) => ENGINE.with(|e| {
             *e.borrow_mut() = Some(Engine {

@@ -152,6 +152,26 @@ fn dispatch(
         }
         "tool.list" => (true, tools::list_tools(&state.tools.set)),
         "module.source" => module_source(&state.vfs, arg),
+        // Snapshot time only: the instance that compiles the bundled packages.
+        "package.sources" if state.compiled_packages.is_some() => {
+            (true, crate::packages::sources())
+        }
+        "package.bytecode" if state.compiled_packages.is_some() => {
+            let name = String::from_utf8_lossy(arg).into_owned();
+            if let Some(compiled) = &mut state.compiled_packages {
+                compiled.push((name, data.to_vec()));
+            }
+            (true, Vec::new())
+        }
+        // A `node` script's static imports made dynamic; empty when there is nothing to change.
+        "script.imports" => (
+            true,
+            std::str::from_utf8(data)
+                .ok()
+                .and_then(airlock_typescript::imports)
+                .map(String::into_bytes)
+                .unwrap_or_default(),
+        ),
         op => (
             false,
             fsops::error_json(
@@ -178,22 +198,36 @@ fn module_source(vfs: &airlock_vfs::Vfs, arg: &[u8]) -> (bool, Vec<u8>) {
             fsops::error_json("EINVAL", "module.source needs a path", "", "import"),
         );
     };
-    let failure = |code: &str, message: String| (false, fsops::error_json(code, &message, &path, "import"));
+    let failure =
+        |code: &str, message: String| (false, fsops::error_json(code, &message, &path, "import"));
     let bytes = match vfs.read(&path) {
         Ok(bytes) => bytes,
-        Err(e) => return failure("ERR_MODULE_NOT_FOUND", format!("Cannot load module '{path}': {e}")),
+        Err(e) => {
+            return failure(
+                "ERR_MODULE_NOT_FOUND",
+                format!("Cannot load module '{path}': {e}"),
+            );
+        }
     };
     let Ok(text) = std::str::from_utf8(&bytes) else {
-        return failure("ERR_INVALID_MODULE", format!("the module {path} is not UTF-8 text"));
+        return failure(
+            "ERR_INVALID_MODULE",
+            format!("the module {path} is not UTF-8 text"),
+        );
     };
-    let typescript = [".ts", ".mts", ".cts"].iter().any(|ext| path.ends_with(ext));
+    let typescript = [".ts", ".mts", ".cts"]
+        .iter()
+        .any(|ext| path.ends_with(ext));
     if !typescript {
         return (true, bytes.to_vec());
     }
     match airlock_typescript::strip(text) {
         Ok(js) => (true, js.into_bytes()),
         Err(e) => {
-            let mut message = format!("SyntaxError: {} ({path}:{}:{})", e.message, e.line, e.column);
+            let mut message = format!(
+                "SyntaxError: {} ({path}:{}:{})",
+                e.message, e.line, e.column
+            );
             if let Some(hint) = &e.hint {
                 message.push_str(&format!("\nhint: {hint}"));
             }

@@ -14,6 +14,7 @@ mod imports;
 mod knobs;
 mod limits;
 mod output;
+mod packages;
 mod sandbox;
 mod session;
 mod snapshot;

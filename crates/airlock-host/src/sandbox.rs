@@ -72,13 +72,15 @@ impl Sandbox {
             .map_err(|e| Error::engine("creating the wasmtime engine", e))?;
         let key = cache_key(&engine);
         let module = cache::load_or_build(&engine, config.cache_dir.as_deref(), &key, || {
-            let state = RunState::new(
-                Vfs::new(config.vfs.clone()),
-                &config.limits,
-                Vec::new(),
-                None,
-                RunTools::idle(),
-            );
+            let state = || {
+                RunState::new(
+                    Vfs::new(config.vfs.clone()),
+                    &config.limits,
+                    Vec::new(),
+                    None,
+                    RunTools::idle(),
+                )
+            };
             let snapshot = snapshot::preinitialize(GUEST_WASM, state)
                 .map_err(|e| Error::engine("pre-initialising the guest", e))?;
             engine

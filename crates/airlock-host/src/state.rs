@@ -194,6 +194,9 @@ pub(crate) struct RunState {
     pub(crate) rng: u64,
     /// The session's tools, budgets, journal and clock, lent to the run.
     pub(crate) tools: RunTools,
+    /// The packages' bytecode, by name, as a compiling instance hands it over (snapshot time
+    /// only; `None` in runs, where the `package.*` operations do not exist).
+    pub(crate) compiled_packages: Option<Vec<(String, Vec<u8>)>>,
 }
 
 impl RunState {
@@ -218,6 +221,7 @@ impl RunState {
             value: None,
             rng: 0,
             tools,
+            compiled_packages: None,
         }
     }
 }

@@ -190,7 +190,9 @@ fn module_declarations() -> String {
         "\n// What a script can import (or require). Node's modules, also as node:NAME:\n",
     );
     for name in crate::packages::NODE_MODULES {
-        out.push_str(&format!("declare module \"{name}\";\ndeclare module \"node:{name}\";\n"));
+        out.push_str(&format!(
+            "declare module \"{name}\";\ndeclare module \"node:{name}\";\n"
+        ));
     }
     out.push_str("// npm packages, bundled; no others can be installed:\n");
     for p in crate::packages::packages() {

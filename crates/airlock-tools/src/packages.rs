@@ -37,6 +37,16 @@ pub struct Package {
     pub license: String,
     /// One line on how a script uses it.
     pub about: String,
+    /// What `require(name)` gives: `default` (the default export) or `namespace`.
+    pub require: String,
+}
+
+impl Package {
+    /// Whether `require(name)` gives the default export (lodash, papaparse) rather than the
+    /// module's namespace, as Node's `require` of the package does.
+    pub fn require_default(&self) -> bool {
+        self.require == "default"
+    }
 }
 
 /// The bundled packages, in the manifest's order.
@@ -67,7 +77,10 @@ mod tests {
             assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
         }
         for p in packages() {
-            assert!(!p.version.is_empty() && !p.license.is_empty() && !p.about.is_empty(), "{p:?}");
+            assert!(
+                !p.version.is_empty() && !p.license.is_empty() && !p.about.is_empty(),
+                "{p:?}"
+            );
         }
     }
 }

@@ -28,9 +28,9 @@ use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     BindingPattern, Class, ClassElement, Declaration, ExportDeclaration, ExportNamedDeclaration,
     FormalParameter, ImportDeclaration, ImportDeclarationSpecifier, ImportOrExportKind,
-    ModuleExportName, MethodDefinition, PropertyDefinition, PropertyKey,
-    Statement, TSAsExpression, TSEnumDeclaration, TSEnumMemberName, TSInstantiationExpression,
-    TSNonNullExpression, TSSatisfiesExpression, TSThisParameter, TSTypeAnnotation, TSTypeAssertion,
+    MethodDefinition, ModuleExportName, PropertyDefinition, PropertyKey, Statement, TSAsExpression,
+    TSEnumDeclaration, TSEnumMemberName, TSInstantiationExpression, TSNonNullExpression,
+    TSSatisfiesExpression, TSThisParameter, TSTypeAnnotation, TSTypeAssertion,
     TSTypeParameterDeclaration, TSTypeParameterInstantiation, VariableDeclarator,
 };
 use oxc_ast_visit::{Visit, walk};

@@ -113,14 +113,20 @@ fn static_imports_become_dynamic_on_their_own_lines() {
 fn javascript_imports_are_rewritten_only_when_there_are_some() {
     use airlock_typescript::imports;
     assert_eq!(imports("return 1"), None);
-    assert_eq!(imports("const m = await import('x'); return import.meta"), None);
+    assert_eq!(
+        imports("const m = await import('x'); return import.meta"),
+        None
+    );
     assert_eq!(
         imports("import { join } from \"node:path\"\nreturn join('a', 'b')").as_deref(),
         Some("const { join } = await import(\"node:path\");\nreturn join('a', 'b')")
     );
     // A string-named import and a multi-line one keep the lines after them where they were.
     let js = imports("import {\n  \"a-b\" as ab,\n  c,\n} from \"m\";\nthrow 1").unwrap();
-    assert_eq!(js, "const { \"a-b\": ab, c } = await import(\"m\");\n\n\n\nthrow 1");
+    assert_eq!(
+        js,
+        "const { \"a-b\": ab, c } = await import(\"m\");\n\n\n\nthrow 1"
+    );
     // What does not parse is the guest's to report.
     assert_eq!(imports("import { from 'x'"), None);
 }

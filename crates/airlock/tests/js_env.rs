@@ -330,8 +330,9 @@ fn require_of_unknown_module_throws_module_not_found() {
     assert_eq!(value[0], "MODULE_NOT_FOUND");
     let message = value[1].as_str().unwrap_or_default();
     assert!(
-        message.starts_with("Cannot find module 'child_process'\nThe sandbox has Node's buffer, crypto")
-            && message.contains("lodash")
+        message.starts_with(
+            "Cannot find module 'child_process'\nThe sandbox has Node's buffer, crypto"
+        ) && message.contains("lodash")
             && message.contains("no other package can be installed"),
         "{message}"
     );

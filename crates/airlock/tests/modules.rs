@@ -111,9 +111,21 @@ return seen;"#);
     assert_eq!(
         value(&out),
         json!([
-            ["ERR_MODULE_NOT_FOUND", "Cannot find package 'left-pad' imported from /workspace/script.js", true],
-            ["ERR_MODULE_NOT_FOUND", "Cannot find module '/workspace/nope.js' imported from /workspace/script.js", true],
-            ["ERR_MODULE_NOT_FOUND", "Cannot find package 'node:child_process' imported from /workspace/script.js", true],
+            [
+                "ERR_MODULE_NOT_FOUND",
+                "Cannot find package 'left-pad' imported from /workspace/script.js",
+                true
+            ],
+            [
+                "ERR_MODULE_NOT_FOUND",
+                "Cannot find module '/workspace/nope.js' imported from /workspace/script.js",
+                true
+            ],
+            [
+                "ERR_MODULE_NOT_FOUND",
+                "Cannot find package 'node:child_process' imported from /workspace/script.js",
+                true
+            ],
         ])
     );
     // A static import of a missing package ends the script with that error.
@@ -121,8 +133,9 @@ return seen;"#);
     assert_eq!(out.exit_code, 1);
     let err = out.stderr_text();
     assert!(
-        err.starts_with("Error: Cannot find package 'leftpad' imported from /workspace/script.js\n")
-            && err.contains("ERR_MODULE_NOT_FOUND"),
+        err.starts_with(
+            "Error: Cannot find package 'leftpad' imported from /workspace/script.js\n"
+        ) && err.contains("ERR_MODULE_NOT_FOUND"),
         "{err}"
     );
 }
@@ -133,7 +146,11 @@ fn errors_keep_the_script_line_after_imports_are_rewritten() {
     let code = "import {\n  chunk,\n} from \"lodash\";\nconst x: number = chunk([1], 1).length;\nthrow new Error('line five ' + x);";
     let out = ts(&mut session, code);
     assert_eq!(out.exit_code, 1);
-    assert!(out.stderr_text().contains("script.ts:5"), "{}", out.stderr_text());
+    assert!(
+        out.stderr_text().contains("script.ts:5"),
+        "{}",
+        out.stderr_text()
+    );
 }
 
 #[test]
@@ -145,7 +162,12 @@ fn a_module_with_a_syntax_error_names_the_file() {
          const seen = [];\nfor (const f of ['./bad.ts', './bad.js']) { try { await import(f); } catch (e) { seen.push(e.name + ': ' + e.message); } }\nreturn seen;",
     );
     let seen = value(&out);
-    let seen: Vec<&str> = seen.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let seen: Vec<&str> = seen
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert!(seen[0].contains("/workspace/bad.ts:1:"), "{seen:?}");
     assert!(seen[1].starts_with("SyntaxError"), "{seen:?}");
 }
@@ -156,8 +178,12 @@ fn require_gives_the_packages_as_node_does() {
 const { z } = require("zod");
 const dates = require("date-fns");
 return [typeof _, typeof _.chunk, typeof z.object, typeof dates.format, require("lodash") === _];"#);
-    assert_eq!(value(&out), json!(["function", "function", "function", "function", true]));
-    let out = run("try { require('left-pad') } catch (e) { return [e.code, e.message.includes('zod')] }");
+    assert_eq!(
+        value(&out),
+        json!(["function", "function", "function", "function", true])
+    );
+    let out =
+        run("try { require('left-pad') } catch (e) { return [e.code, e.message.includes('zod')] }");
     assert_eq!(value(&out), json!(["MODULE_NOT_FOUND", true]));
 }
 
@@ -182,7 +208,10 @@ fn a_run_that_changes_a_package_leaves_the_next_run_a_fresh_one() {
         "import _ from 'lodash'; _.chunk = () => 'patched'; return _.chunk([1], 1)",
     );
     assert_eq!(value(&out), json!("patched"));
-    let out = js(&mut session, "import _ from 'lodash'; return _.chunk([1], 1)");
+    let out = js(
+        &mut session,
+        "import _ from 'lodash'; return _.chunk([1], 1)",
+    );
     assert_eq!(value(&out), json!([[1]]));
 }
 
@@ -193,9 +222,10 @@ fn node_in_the_shell_requires_and_imports_packages() {
         .run(
             Language::Shell,
             "node -p \"require('lodash').kebabCase('Hello World')\" && \
-             node -e \"const { parse } = await import('yaml'); console.log(parse('a: 1').a)\"",
+             node -e \"const { parse } = await import('yaml'); console.log(parse('a: 1').a)\" && \
+             printf 'import { chunk } from \"lodash\";\\nconsole.log(chunk([1, 2, 3], 2).length);\\n' > s.mjs && node s.mjs",
         )
         .unwrap();
     assert_ok(&out);
-    assert_eq!(out.stdout_text(), "hello-world\n1\n");
+    assert_eq!(out.stdout_text(), "hello-world\n1\n2\n");
 }

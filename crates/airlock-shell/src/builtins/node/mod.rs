@@ -36,7 +36,7 @@ Exit status: process.exit(N) or process.exitCode, else 0; 1 after an uncaught er
 syntax error; 9 for a bad option; 127 where this shell has no JavaScript.
 This is not Node.js: require() knows Node's fs, path, buffer, crypto, events, util, url,
 process and timers/promises, and the bundled packages (lodash, date-fns, zod, papaparse,
-yaml, marked); a FILE is a script, not a module, so it uses require() or await import().
+yaml, marked), by import or require(); a script's static imports become await import().
 ";
 
 /// Bytes of standard input handed to a script. It is held in memory twice (the shell's copy
