@@ -733,7 +733,6 @@ fn typescript_agent_script_reports_on_a_workspace_csv() {
 }
 
 #[test]
-#[ignore = "sandbox bug: Date.prototype.toString lacks Node's \" (Coordinated Universal Time)\" suffix"]
 fn date_fns_error_names_the_date_as_node_does() {
     compare_js(&[], DATE_STRING);
 }

@@ -619,3 +619,24 @@ fn fetch_without_a_network_is_a_catchable_type_error_with_code_epolicy() {
     );
     assert_eq!(value, json!([true, "EPOLICY", true]));
 }
+
+#[test]
+fn intl_constructors_may_be_called_without_new_and_dates_name_utc() {
+    let value = value_of(
+        "const d = new Date(Date.UTC(2024, 2, 4, 18, 5));\
+         return [Intl.NumberFormat().format(1234.5), Intl.DateTimeFormat().resolvedOptions().timeZone,\
+         Intl.Collator().compare('a', 'b'), Intl.NumberFormat() instanceof Intl.NumberFormat,\
+         String(d), d.toTimeString()]",
+    );
+    assert_eq!(
+        value,
+        json!([
+            "1,234.5",
+            "UTC",
+            -1,
+            true,
+            "Mon Mar 04 2024 18:05:00 GMT+0000 (Coordinated Universal Time)",
+            "18:05:00 GMT+0000 (Coordinated Universal Time)"
+        ])
+    );
+}
