@@ -111,3 +111,69 @@ fn a_journaled_typescript_run_replays_as_written() {
     assert_eq!(replayed.value, recorded.value);
     std::fs::remove_file(&path).ok();
 }
+
+/// What a model writes when the prompt says TypeScript, packages and tools: imports lodash,
+/// date-fns and zod, reads a CSV from the workspace, calls a tool per customer and returns a
+/// typed result. It runs as written, and replays from its journal.
+const AGENT: &str = r#"import _ from "lodash";
+import { format, parseISO, differenceInCalendarDays } from "date-fns";
+import { z } from "zod";
+import Papa from "papaparse";
+
+const Row = z.object({ id: z.number().int(), customer: z.string(), total: z.number(), date: z.string() });
+type Row = z.infer<typeof Row>;
+interface Summary { customer: string; orders: number; spent: number; lastOrder: string; status: string }
+
+const csv: string = await fs.readFile("orders.csv", "utf8");
+const rows: Row[] = z.array(Row).parse(Papa.parse(csv, { header: true, dynamicTyping: true, skipEmptyLines: true }).data);
+const byCustomer = _.groupBy(rows, (r: Row) => r.customer);
+const summaries: Summary[] = await Promise.all(Object.entries(byCustomer).map(async ([customer, orders]) => {
+  const last = _.maxBy(orders, (o: Row) => o.date)!;
+  const open = (await shop.orders({ status: "open" })) as { id: number }[];
+  return {
+    customer,
+    orders: orders.length,
+    spent: _.round(_.sumBy(orders, "total"), 2),
+    lastOrder: format(parseISO(last.date), "MMM d, yyyy"),
+    status: open.some((o) => o.id === last.id) ? "open" : "closed",
+  } satisfies Summary;
+}));
+const span = differenceInCalendarDays(parseISO(_.maxBy(rows, "date")!.date), parseISO(_.minBy(rows, "date")!.date));
+return { span, top: _.orderBy(summaries, ["spent"], ["desc"]) };
+"#;
+
+const ORDERS: &[u8] =
+    b"id,customer,total,date\n1,ann,30.5,2024-01-03\n3,bob,7.25,2024-01-01\n2,ann,12,2024-01-31\n";
+
+#[test]
+fn an_agent_script_with_packages_files_and_tools_runs_as_written_and_replays() {
+    let path = std::env::temp_dir().join(format!("airlock-ts-agent-{}.jsonl", std::process::id()));
+    let expected = json!({
+        "span": 30,
+        "top": [
+            { "customer": "ann", "orders": 2, "spent": 42.5, "lastOrder": "Jan 31, 2024", "status": "open" },
+            { "customer": "bob", "orders": 1, "spent": 7.25, "lastOrder": "Jan 1, 2024", "status": "closed" },
+        ]
+    });
+    let mut session = sandbox().session();
+    session.set_toolset(shop());
+    session.set_journal(std::fs::File::create(&path).unwrap(), JOURNAL_RESULT_THRESHOLD);
+    session.vfs_mut().write("/workspace/orders.csv", ORDERS).unwrap();
+    let out = session.run(Language::TypeScript, AGENT).unwrap();
+    drop(session);
+    assert_eq!(out.exit_code, 0, "{}", out.stderr_text());
+    assert_eq!(out.value, Some(expected.clone()));
+    assert_eq!(out.calls.len(), 2);
+
+    let entries =
+        airlock::journal::read(std::io::BufReader::new(std::fs::File::open(&path).unwrap()))
+            .unwrap();
+    let mut replaying = sandbox().session();
+    replaying.set_toolset(shop());
+    replaying.set_replay(Replay::new(entries).unwrap());
+    replaying.vfs_mut().write("/workspace/orders.csv", ORDERS).unwrap();
+    let replayed = replaying.run(Language::TypeScript, AGENT).unwrap();
+    assert_eq!(replayed.exit_code, 0, "{}", replayed.stderr_text());
+    assert_eq!(replayed.value, Some(expected));
+    std::fs::remove_file(&path).ok();
+}
