@@ -157,8 +157,14 @@ fn an_agent_script_with_packages_files_and_tools_runs_as_written_and_replays() {
     });
     let mut session = sandbox().session();
     session.set_toolset(shop());
-    session.set_journal(std::fs::File::create(&path).unwrap(), JOURNAL_RESULT_THRESHOLD);
-    session.vfs_mut().write("/workspace/orders.csv", ORDERS).unwrap();
+    session.set_journal(
+        std::fs::File::create(&path).unwrap(),
+        JOURNAL_RESULT_THRESHOLD,
+    );
+    session
+        .vfs_mut()
+        .write("/workspace/orders.csv", ORDERS)
+        .unwrap();
     let out = session.run(Language::TypeScript, AGENT).unwrap();
     drop(session);
     assert_eq!(out.exit_code, 0, "{}", out.stderr_text());
@@ -171,7 +177,10 @@ fn an_agent_script_with_packages_files_and_tools_runs_as_written_and_replays() {
     let mut replaying = sandbox().session();
     replaying.set_toolset(shop());
     replaying.set_replay(Replay::new(entries).unwrap());
-    replaying.vfs_mut().write("/workspace/orders.csv", ORDERS).unwrap();
+    replaying
+        .vfs_mut()
+        .write("/workspace/orders.csv", ORDERS)
+        .unwrap();
     let replayed = replaying.run(Language::TypeScript, AGENT).unwrap();
     assert_eq!(replayed.exit_code, 0, "{}", replayed.stderr_text());
     assert_eq!(replayed.value, Some(expected));
