@@ -257,16 +257,19 @@ pub fn available() -> String {
     )
 }
 
-/// Throws Node's error for a module that is not there.
-fn not_found(ctx: &Ctx<'_>, name: &str, base: &str, code: &str) -> Error {
+/// Throws Node's error for a module that is not there; `target` is the path a relative or
+/// absolute name stands for.
+fn not_found(ctx: &Ctx<'_>, name: &str, target: Option<&str>, base: &str) -> Error {
     let from = module_path(base);
-    let what = if name.starts_with(['.', '/']) {
-        let target = normalize(&format!("{}/../{name}", from));
-        format!("Cannot find module '{target}' imported from {from}")
-    } else {
-        format!("Cannot find package '{name}' imported from {from}")
+    let what = match target {
+        Some(target) => format!("Cannot find module '{target}' imported from {from}"),
+        None => format!("Cannot find package '{name}' imported from {from}"),
     };
-    throw(ctx, &format!("{what}\n{}", available()), code)
+    throw(
+        ctx,
+        &format!("{what}\n{}", available()),
+        "ERR_MODULE_NOT_FOUND",
+    )
 }
 
 fn throw(ctx: &Ctx<'_>, message: &str, code: &str) -> Error {
@@ -307,10 +310,9 @@ impl Resolver for ModuleResolver {
             } else {
                 normalize(&format!("{dir}/{path}"))
             };
-            return find_file(&target)
-                .ok_or_else(|| not_found(ctx, name, base, "ERR_MODULE_NOT_FOUND"));
+            return find_file(&target).ok_or_else(|| not_found(ctx, name, Some(&target), base));
         }
-        Err(not_found(ctx, name, base, "ERR_MODULE_NOT_FOUND"))
+        Err(not_found(ctx, name, None, base))
     }
 }
 

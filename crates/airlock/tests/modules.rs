@@ -104,7 +104,7 @@ return [total([1.1, 2.2]), money, cents(rates.eur), again.total === total];"#,
 #[test]
 fn a_missing_module_is_node_err_module_not_found_listing_what_exists() {
     let out = run(r#"const seen = [];
-for (const name of ["left-pad", "./nope.js", "node:child_process"]) {
+for (const name of ["left-pad", "./nope.js", "node:child_process", "/lib/nope.js"]) {
   try { await import(name); } catch (e) { seen.push([e.code, e.message.split("\n")[0], e.message.includes("lodash")]); }
 }
 return seen;"#);
@@ -124,6 +124,11 @@ return seen;"#);
             [
                 "ERR_MODULE_NOT_FOUND",
                 "Cannot find package 'node:child_process' imported from /workspace/script.js",
+                true
+            ],
+            [
+                "ERR_MODULE_NOT_FOUND",
+                "Cannot find module '/lib/nope.js' imported from /workspace/script.js",
                 true
             ],
         ])
