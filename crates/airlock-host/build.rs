@@ -26,12 +26,16 @@ fn main() {
 }
 
 fn build_guest(guest_dir: &Path) -> PathBuf {
+    // The guest, and the shell it is built with (a path dependency the guest's own cargo
+    // rebuilds, but only when this script runs again).
     for watched in [
         "src",
         "libs/dist",
         "Cargo.toml",
         "Cargo.lock",
         ".cargo/config.toml",
+        "../airlock-shell/src",
+        "../airlock-shell/Cargo.toml",
     ] {
         println!(
             "cargo:rerun-if-changed={}",

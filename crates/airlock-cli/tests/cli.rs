@@ -263,7 +263,7 @@ fn fuel_flag_limits_work_with_exit_152() {
 }
 
 #[test]
-fn deep_recursion_is_a_range_error_and_only_an_uncatchable_overflow_exits_139() {
+fn deep_recursion_and_deeply_nested_literals_are_range_errors() {
     let out = airlock_run(&["-e", "function f() { return f() + 1 } f()"]);
     assert_eq!(code(&out), 1);
     assert!(
@@ -272,7 +272,12 @@ fn deep_recursion_is_a_range_error_and_only_an_uncatchable_overflow_exits_139() 
         stderr(&out)
     );
     let out = airlock_run(&["-e", "eval('['.repeat(50000) + ']'.repeat(50000))"]);
-    assert_eq!(code(&out), 139);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).starts_with("RangeError: Maximum call stack size exceeded"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

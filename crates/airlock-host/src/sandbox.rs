@@ -25,10 +25,15 @@ const GUEST_HASH: &str = env!("AIRLOCK_GUEST_HASH");
 
 /// Native stack the guest may use. QuickJS's own limit (2.5 MiB of its shadow stack, about
 /// 9,000 nested JavaScript calls; see the guest's stack.rs) comes first for JavaScript, as a
-/// catchable RangeError; this one is the backstop, for native recursion QuickJS does not check
-/// (the parser on deeply nested literals), and ends the run with exit code 139. Runs execute
-/// on a fiber stack of this size (see session.rs), whatever the caller's thread has.
-pub(crate) const WASM_STACK: usize = 16 * 1024 * 1024;
+/// catchable RangeError; this one is the backstop, and ends the run with exit code 139. Some
+/// recursion uses far more native stack than shadow stack: the parser on nested literals takes
+/// about 2 KiB of this per `[` and a few bytes of QuickJS's, so with 16 MiB `eval("[".repeat(8000))`
+/// ended the run where QuickJS would have thrown. At 64 MiB QuickJS's check comes first for
+/// every nesting tried (literals, parentheses, arrows, JSON, a million levels deep). It is
+/// address space: a run's fiber stack only takes memory for the pages it touches, and process
+/// start and trivial runs measured the same. Runs execute on a fiber stack of this size (see
+/// session.rs), whatever the caller's thread has.
+pub(crate) const WASM_STACK: usize = 64 * 1024 * 1024;
 
 /// Fiber stack kept beyond [`WASM_STACK`] for the host functions the guest calls.
 const HOST_STACK: usize = 2 * 1024 * 1024;

@@ -22,8 +22,39 @@ fn options() -> ParserOptions {
     }
 }
 
+/// Unclosed `(` and `{` a script may have at once. The parser recurses once per level on the
+/// guest's stack; a hundred thousand levels would overflow it and end the run as a crash.
+const MAX_NESTING: usize = 1000;
+
+/// How deeply `(` and `{` nest in `script`, counting every one (quoted ones too, which can
+/// only make the count larger).
+fn nesting(script: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for b in script.bytes() {
+        match b {
+            b'(' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// Parses a whole script.
 pub fn parse(script: &str) -> Result<Program, SyntaxError> {
+    let deepest = nesting(script);
+    if deepest > MAX_NESTING {
+        return Err(SyntaxError {
+            line: None,
+            column: None,
+            message: format!(
+                "syntax error: parentheses and braces nest {deepest} levels deep, more than the {MAX_NESTING} this shell parses"
+            ),
+        });
+    }
     let mut parser = Parser::new(std::io::Cursor::new(script.as_bytes()), &options());
     parser.parse_program().map_err(|e| describe(script, e))
 }

@@ -210,21 +210,35 @@ fn unbounded_recursion_is_a_catchable_range_error_as_in_node() {
 }
 
 #[test]
-fn an_overflow_no_script_can_catch_still_stops_the_run_and_the_session_survives() {
-    // The parser recurses natively on nested literals without QuickJS's own stack check.
+fn absurdly_nested_code_is_a_catchable_range_error_and_the_session_survives() {
+    // The parser recurses natively on nested literals; QuickJS's stack check must come first.
     let mut session = prepared_session_without_short_timeout(sandbox());
-    let out = js(
-        &mut session,
-        "try { eval('['.repeat(50000) + ']'.repeat(50000)) } catch (e) { console.log('caught') }",
-    );
-    assert_eq!(
-        out.termination,
-        Termination::StackOverflow,
-        "stderr: {}",
+    for code in [
+        "eval('['.repeat(50000) + ']'.repeat(50000))",
+        "eval('('.repeat(200000) + '1' + ')'.repeat(200000))",
+        "JSON.parse('['.repeat(1000000) + ']'.repeat(1000000))",
+    ] {
+        let out = js(
+            &mut session,
+            &format!("try {{ {code} }} catch (e) {{ console.log(e.name) }}"),
+        );
+        assert_eq!(out.exit_code, 0, "{code}: {}", out.stderr_text());
+        assert_eq!(out.stdout_text(), "RangeError\n", "{code}");
+    }
+    assert_session_survives(&mut session, "keep.txt", "kept");
+}
+
+#[test]
+fn a_shell_script_nested_too_deeply_is_a_syntax_error_and_the_session_survives() {
+    let mut session = prepared_session_without_short_timeout(sandbox());
+    let script = format!("{}true{}", "(".repeat(100_000), ")".repeat(100_000));
+    let out = session.run(Language::Shell, &script).unwrap();
+    assert_eq!(out.exit_code, 2, "{}", out.stderr_text());
+    assert!(
+        out.stderr_text().contains("nest 100000 levels deep"),
+        "{}",
         out.stderr_text()
     );
-    assert_eq!(out.exit_code, exit_code::STACK_OVERFLOW);
-    assert_limit_message(&out.stderr_text(), "the script recursed too deeply");
     assert_session_survives(&mut session, "keep.txt", "kept");
 }
 
