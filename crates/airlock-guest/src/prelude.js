@@ -3529,6 +3529,18 @@
     nodeExit,
     nodeLeave,
     require: requireFn,
+    // A script's `import.meta` (the host rewrites it to this): where the script is, as an ES
+    // module would see it.
+    get importMeta() {
+      const filename = scriptName && scriptName[0] === '/' ? scriptName : '/workspace/' + (scriptName || 'script.js');
+      const dirname = path.dirname(filename);
+      return {
+        url: pathToFileURL(filename).href,
+        filename,
+        dirname,
+        resolve: named('resolve', (specifier) => pathToFileURL(path.resolve(dirname, String(specifier))).href),
+      };
+    },
   };
   defProp(G, '__airlock', { value: airlock, writable: false, enumerable: false, configurable: false });
   reset();

@@ -19,15 +19,16 @@
 //! Scripts keep airlock's top-level `await` and `return`. A script is not an ES module (a
 //! module could not `return`), so its static imports become dynamic ones where they stand:
 //! `import _, { map as m } from "lodash"` is `const { default: _, map: m } = await import("lodash");`
-//! on the same line, and `import type` and type-only names vanish. [`imports`] does the same
-//! for a JavaScript script.
+//! on the same line, and `import type` and type-only names vanish. `import.meta` becomes the
+//! script's own (`url`, `filename`, `dirname`, `resolve`), which the guest's prelude keeps as
+//! `__airlock.importMeta`. [`imports`] does the same for a JavaScript script.
 
 use std::ops::Range;
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     BindingPattern, Class, ClassElement, Declaration, ExportDeclaration, ExportNamedDeclaration,
-    FormalParameter, ImportDeclaration, ImportDeclarationSpecifier, ImportOrExportKind,
+    FormalParameter, ImportDeclaration, ImportDeclarationSpecifier, ImportMeta, ImportOrExportKind,
     MethodDefinition, ModuleExportName, PropertyDefinition, PropertyKey, Statement, TSAsExpression,
     TSEnumDeclaration, TSEnumMemberName, TSInstantiationExpression, TSNonNullExpression,
     TSSatisfiesExpression, TSThisParameter, TSTypeAnnotation, TSTypeAssertion,
@@ -80,11 +81,11 @@ pub fn imports(source: &str) -> Option<String> {
     transform(source, SourceType::mjs()).ok()
 }
 
-/// Whether `import` appears other than as `import(` or `import.meta`.
+/// Whether `import` appears other than as `import(`.
 fn may_import(source: &str) -> bool {
     source.match_indices("import").any(|(at, word)| {
         let next = source[at + word.len()..].trim_start().chars().next();
-        !matches!(next, Some('(' | '.'))
+        next != Some('(')
     })
 }
 
@@ -241,6 +242,13 @@ impl Blanker<'_> {
 }
 
 impl<'a> Visit<'a> for Blanker<'_> {
+    fn visit_import_meta(&mut self, it: &ImportMeta) {
+        self.edits.push(Edit {
+            range: it.span.start as usize..it.span.end as usize,
+            text: Some("__airlock.importMeta".to_string()),
+        });
+    }
+
     fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
         let specifiers = it.specifiers.as_ref();
         let values: Vec<&ImportDeclarationSpecifier<'a>> = specifiers

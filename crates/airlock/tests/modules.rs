@@ -234,3 +234,24 @@ fn node_in_the_shell_requires_and_imports_packages() {
     assert_ok(&out);
     assert_eq!(out.stdout_text(), "hello-world\n1\n2\n");
 }
+
+#[test]
+fn import_meta_says_where_the_script_is() {
+    let out = run("import { fileURLToPath } from 'node:url';\n\
+                   return [import.meta.url, import.meta.dirname, fileURLToPath(import.meta.url), import.meta.resolve('./a.js')]");
+    assert_eq!(
+        value(&out),
+        json!([
+            "file:///workspace/script.js",
+            "/workspace",
+            "/workspace/script.js",
+            "file:///workspace/a.js"
+        ])
+    );
+    let mut session = sandbox().session();
+    let out = ts(
+        &mut session,
+        "const u: string = import.meta.url;\nreturn u;",
+    );
+    assert_eq!(value(&out), json!("file:///workspace/script.ts"));
+}
