@@ -198,20 +198,6 @@ fn module_path(base: &str) -> String {
     }
 }
 
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            part => parts.push(part),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
 fn is_file(path: &str) -> bool {
     let arg = serde_json::json!({ "path": path }).to_string();
     host::call("fs.stat", arg.as_bytes(), &[])
@@ -305,11 +291,7 @@ impl Resolver for ModuleResolver {
         if path.starts_with('/') || path.starts_with("./") || path.starts_with("../") {
             let from = module_path(base);
             let dir = &from[..from.rfind('/').unwrap_or(0)];
-            let target = if path.starts_with('/') {
-                normalize(path)
-            } else {
-                normalize(&format!("{dir}/{path}"))
-            };
+            let target = airlock_shell::path::absolute(dir, path);
             return find_file(&target).ok_or_else(|| not_found(ctx, name, Some(&target), base));
         }
         Err(not_found(ctx, name, None, base))

@@ -255,3 +255,18 @@ fn import_meta_says_where_the_script_is() {
     );
     assert_eq!(value(&out), json!("file:///workspace/script.ts"));
 }
+
+#[test]
+fn every_node_module_the_prompt_names_can_be_imported_and_required() {
+    // The guest's resolver and the prelude's `require` keep their own lists (the guest cannot
+    // depend on the host's crates); the prompt and the declarations read this one.
+    let names = airlock::tool::packages::NODE_MODULES;
+    let code = format!(
+        "const names = {};\nconst out = [];\n\
+         for (const n of names) {{ const a = await import(n), b = await import('node:' + n); \
+         out.push(a.default === require(n) && b.default === require('node:' + n)); }}\nreturn out;",
+        serde_json::to_string(names).unwrap()
+    );
+    let out = run(&code);
+    assert_eq!(value(&out), json!(vec![true; names.len()]), "{names:?}");
+}
