@@ -151,7 +151,7 @@ fn dispatch(
             (true, answer?)
         }
         "tool.list" => (true, tools::list_tools(&state.tools.set)),
-        "module.source" => module_source(&state.vfs, arg),
+        "module.source" => module_source(&state.vfs, arg, state.source_bytes),
         // Snapshot time only: the instance that compiles the bundled packages.
         "package.sources" if state.compiled_packages.is_some() => {
             (true, crate::packages::sources())
@@ -168,6 +168,7 @@ fn dispatch(
             true,
             std::str::from_utf8(data)
                 .ok()
+                .filter(|script| script.len() <= state.source_bytes)
                 .and_then(airlock_typescript::imports)
                 .map(String::into_bytes)
                 .unwrap_or_default(),
@@ -188,7 +189,7 @@ fn dispatch(
 /// The text of a module file the script imports (`import { f } from "./lib.ts"`), as
 /// JavaScript: a TypeScript file is stripped here, as a TypeScript script is. A failure is a
 /// JSON error with Node's code, which the guest throws at the `import`.
-fn module_source(vfs: &airlock_vfs::Vfs, arg: &[u8]) -> (bool, Vec<u8>) {
+fn module_source(vfs: &airlock_vfs::Vfs, arg: &[u8], limit: usize) -> (bool, Vec<u8>) {
     let Some(path) = serde_json::from_slice::<serde_json::Value>(arg)
         .ok()
         .and_then(|arg| arg["path"].as_str().map(str::to_string))
@@ -209,6 +210,15 @@ fn module_source(vfs: &airlock_vfs::Vfs, arg: &[u8]) -> (bool, Vec<u8>) {
             );
         }
     };
+    if bytes.len() > limit {
+        return failure(
+            "ERR_MODULE_TOO_LARGE",
+            format!(
+                "the module {path} is {} bytes, over the source limit of {limit} bytes\nhint: split it into smaller modules, or raise the source limit",
+                bytes.len()
+            ),
+        );
+    }
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return failure(
             "ERR_INVALID_MODULE",

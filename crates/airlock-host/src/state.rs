@@ -197,6 +197,9 @@ pub(crate) struct RunState {
     /// The packages' bytecode, by name, as a compiling instance hands it over (snapshot time
     /// only; `None` in runs, where the `package.*` operations do not exist).
     pub(crate) compiled_packages: Option<Vec<(String, Vec<u8>)>>,
+    /// The largest script the host parses for the guest: a module file it imports, or a
+    /// `node` script whose imports it rewrites (the run's source limit).
+    pub(crate) source_bytes: usize,
 }
 
 impl RunState {
@@ -222,6 +225,7 @@ impl RunState {
             rng: 0,
             tools,
             compiled_packages: None,
+            source_bytes: limits.source_bytes,
         }
     }
 }

@@ -270,3 +270,20 @@ fn every_node_module_the_prompt_names_can_be_imported_and_required() {
     let out = run(&code);
     assert_eq!(value(&out), json!(vec![true; names.len()]), "{names:?}");
 }
+
+#[test]
+fn a_module_file_over_the_source_limit_is_refused_with_a_hint() {
+    let mut session = sandbox().session();
+    let out = js(
+        &mut session,
+        "fs.writeFileSync('big.ts', 'export const x: number = 1;\\n' + '//'.padEnd(1100000, 'x'));\n\
+         try { await import('./big.ts'); return 'loaded' } catch (e) { return [e.code, e.message.split('\\n')[1]] }",
+    );
+    assert_eq!(
+        value(&out),
+        json!([
+            "ERR_MODULE_TOO_LARGE",
+            "hint: split it into smaller modules, or raise the source limit"
+        ])
+    );
+}
