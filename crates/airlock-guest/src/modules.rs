@@ -141,16 +141,8 @@ pub fn compile_packages() -> Result<()> {
                         ..WriteOptions::default()
                     })
                 })
-                .inspect_err(|e| {
-                    let reason = if e.is_exception() {
-                        format!("{:?}", ctx.catch())
-                    } else {
-                        e.to_string()
-                    };
-                    host::write(
-                        2,
-                        format!("airlock: the package {name}: {reason}\n").as_bytes(),
-                    );
+                .map_err(|e| {
+                    crate::run::report_init_error(&ctx, &format!("the package {name}"), e)
                 })?;
             host::call("package.bytecode", name.as_bytes(), &bytecode)
                 .map_err(|_| Error::Unknown)?;
@@ -182,11 +174,13 @@ fn builtin(name: &str) -> Option<&'static str> {
 fn lib_member(name: &str) -> Option<(Package<'static>, &str)> {
     let (lib, member) = name.split_once('/')?;
     let package = package(lib)?;
-    let ok = !member.is_empty()
-        && member
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    let ok = !member.is_empty() && member.chars().all(identifier_char);
     ok.then_some((package, member))
+}
+
+/// A character of an ASCII JavaScript identifier.
+fn identifier_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$'
 }
 
 /// The absolute path a module's name stands for (`script.ts` runs in `/workspace`).
@@ -363,13 +357,8 @@ fn builtin_source(ctx: &Ctx<'_>, name: &str) -> Result<String> {
     if let Some(object) = module.as_object() {
         for key in object.keys::<String>() {
             let key = key?;
-            let identifier = key
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+            let identifier = key.chars().next().is_some_and(|c| !c.is_ascii_digit())
+                && key.chars().all(identifier_char);
             if identifier && key != "default" {
                 names.push(key);
             }

@@ -111,7 +111,7 @@ pub fn initialize() {
         opts.global = true;
         opts.filename = Some(PRELUDE_NAME.into());
         ctx.eval_with_options::<(), _>(PRELUDE, opts)
-            .map_err(|e| report_init_error(&ctx, e))?;
+            .map_err(|e| report_init_error(&ctx, "prelude", e))?;
         let helpers: Object = ctx.globals().get("__airlock")?;
         Ok(Persistent::save(&ctx, helpers))
     });
@@ -128,13 +128,15 @@ pub fn initialize() {
     }
 }
 
-fn report_init_error(ctx: &Ctx<'_>, e: rquickjs::Error) -> rquickjs::Error {
+/// Says on stderr why `what` failed at snapshot time (the host reports what the guest wrote
+/// there), and hands the error on.
+pub(crate) fn report_init_error(ctx: &Ctx<'_>, what: &str, e: rquickjs::Error) -> rquickjs::Error {
     let msg = if e.is_exception() {
         format!("{:?}", ctx.catch())
     } else {
         e.to_string()
     };
-    host::write(2, format!("airlock: prelude: {msg}\n").as_bytes());
+    host::write(2, format!("airlock: {what}: {msg}\n").as_bytes());
     e
 }
 
