@@ -224,6 +224,122 @@ fn a_script_calls_components_of_three_languages_under_the_policy_and_the_journal
     assert_success(&verify);
 }
 
+/// `inventory` with a read-write grant on `/workspace/out` (seen at `/out`) and a read-only
+/// one on `/workspace/in` (seen at `/in`), under session file limits of `vfs_bytes`.
+fn writing_config(dir: &Dir, vfs_bytes: &str) -> String {
+    let config = format!(
+        r#"
+[vfs]
+max_bytes = "{vfs_bytes}"
+
+[[component]]
+name = "inventory"
+path = "{c}/inventory.wasm"
+[component.grants]
+files = {{ "/out" = {{ from = "/workspace/out", mode = "rw" }}, "/in" = {{ from = "/workspace/in", mode = "ro" }} }}
+
+[[allow]]
+tools = "inventory/**"
+"#,
+        c = components().display()
+    );
+    std::fs::write(dir.path("writing.toml"), config).expect("write");
+    dir.path("writing.toml").display().to_string()
+}
+
+#[test]
+fn a_read_write_grant_brings_what_the_component_wrote_back_to_the_session_and_the_replay() {
+    let dir = Dir::new(1);
+    let config = writing_config(&dir, "1M");
+    let journal = dir.path("writes.jsonl").display().to_string();
+    let script = r#"
+await fs.mkdir("/workspace/in", {recursive: true});
+await fs.writeFile("/workspace/in/source.txt", "input");
+await inventory.write_text({path: "/out/report.txt", text: "made by the component"});
+const seen = await fs.readFile("/workspace/out/report.txt", "utf8");
+await Promise.all([
+  inventory.write_text({path: "/out/a.txt", text: "first"}),
+  inventory.write_text({path: "/out/b.txt", text: "second"}),
+]);
+const again = await inventory.read_text({path: "/out/report.txt"});
+let outside, readOnly;
+try { await inventory.write_text({path: "/elsewhere.txt", text: "no"}); } catch (e) { outside = e.code; }
+try { await inventory.write_text({path: "/in/source.txt", text: "no"}); } catch (e) { readOnly = e.code; }
+console.log(JSON.stringify({
+  seen, again, outside, readOnly,
+  out: (await fs.readdir("/workspace/out")).sort(),
+  source: await fs.readFile("/workspace/in/source.txt", "utf8"),
+}));
+"#;
+    let out = dir.airlock(&[
+        "run",
+        "--config",
+        &config,
+        "--journal",
+        &journal,
+        "-e",
+        script,
+    ]);
+    assert_success(&out);
+    let line: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).trim()).expect("JSON line");
+    assert_eq!(line["seen"], "made by the component", "{line}");
+    assert_eq!(line["again"], "made by the component", "{line}");
+    assert_eq!(line["outside"], "ETOOL", "{line}");
+    assert_eq!(line["readOnly"], "ETOOL", "{line}");
+    assert_eq!(
+        line["out"],
+        serde_json::json!(["a.txt", "b.txt", "report.txt"])
+    );
+    assert_eq!(line["source"], "input", "a read-only grant changes nothing");
+    // The journal records each write with its contents, verifies, and replays with no
+    // component at all: the files come from the recording.
+    let recorded = std::fs::read_to_string(&journal).expect("journal");
+    assert!(
+        recorded.contains(
+            r#""files":[{"op":"mkdir","path":"/workspace/out"},{"op":"write","path":"/workspace/out/report.txt","data":"bWFkZSBieSB0aGUgY29tcG9uZW50""#
+        ),
+        "the granted folder did not exist, so the component's write made it: {recorded}"
+    );
+    assert_success(&dir.airlock(&["journal", "verify", &journal]));
+    std::fs::remove_file(&config).expect("remove config");
+    let replayed = dir.airlock(&["replay", &journal]);
+    assert_success(&replayed);
+    assert_eq!(text(&replayed.stdout), text(&out.stdout));
+}
+
+#[test]
+fn writes_past_the_session_limits_fail_the_call_and_change_nothing() {
+    let dir = Dir::new(1);
+    let config = writing_config(&dir, "4K");
+    let out = dir.airlock(&[
+        "run",
+        "--config",
+        &config,
+        "--lang",
+        "sh",
+        "-e",
+        "mkdir -p /workspace/out && echo kept > /workspace/out/kept.txt
+         tool inventory/write-text --path /out/small.txt --text hello; echo \"exit $?\"
+         cat /workspace/out/small.txt; echo
+         tool inventory/write-text --path /out/big.txt --text \"$(printf '%05000d' 0)\"; echo \"exit $?\"
+         ls /workspace/out",
+    ]);
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        ["null", "exit 0", "hello", "exit 1", "kept.txt", "small.txt"],
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("the session's limit for files"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn the_shell_calls_components_with_the_tool_command() {
     let dir = Dir::new(serve_http());
@@ -352,8 +468,8 @@ fn bad_component_sections_are_clear_errors() {
         ),
         ("[component.limits]\nmemory = \"9G\"", "over the most"),
         (
-            "[component.grants]\nfiles = { \"/data\" = \"rw\" }",
-            "read-write file grants are not available yet",
+            "[component.grants]\nfiles = { \"/a\" = { from = \"/workspace\", mode = \"rw\" }, \"/b\" = { from = \"/workspace/in\", mode = \"ro\" } }",
+            "may not overlap",
         ),
         (
             "[component.grants]\nfiles = { \"data\" = \"ro\" }",

@@ -33,7 +33,8 @@ pub struct Grants {
 pub struct FileGrant {
     /// The folder of the session's filesystem (the script's view) to show.
     pub from: String,
-    /// Whether the component may change it. Only read-only grants are available so far.
+    /// Whether the component may change it (`mode = "rw"`): what it creates, replaces or
+    /// removes there goes back to the session's files when the call succeeds.
     pub writable: bool,
 }
 
@@ -64,10 +65,23 @@ impl Grants {
                     grant.from
                 )));
             }
-            if grant.writable {
-                return Err(Error::config(format!(
-                    "grants.files \"{at}\": read-write file grants are not available yet; components can be given files read-only (mode = \"ro\") and return what they produce"
-                )));
+        }
+        // Two grants showing the same files, one of them writable, would hand back two versions
+        // of the same paths: a writable grant shares its folder with no other grant.
+        for (at, grant) in self.files.iter().filter(|(_, g)| g.writable) {
+            for (other_at, other) in &self.files {
+                if other_at != at
+                    && (nested(&grant.from, &other.from) || nested(&other.from, &grant.from))
+                {
+                    return Err(Error::config(format!(
+                        "grants.files \"{at}\" (read-write) and \"{other_at}\" both show {}; a writable grant's folder may not overlap another grant's",
+                        if nested(&grant.from, &other.from) {
+                            &other.from
+                        } else {
+                            &grant.from
+                        }
+                    )));
+                }
             }
         }
         Ok(())
@@ -212,6 +226,15 @@ impl Network {
         };
         Some(format!("{method} to {host}:{port} refused: {reason}"))
     }
+}
+
+/// Whether folder `inner` is `outer` or below it.
+fn nested(inner: &str, outer: &str) -> bool {
+    let (inner, outer) = (inner.trim_end_matches('/'), outer.trim_end_matches('/'));
+    outer.is_empty()
+        || inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 #[cfg(test)]

@@ -43,11 +43,16 @@ impl State {
         network: Arc<Network>,
         http_response_bytes: u64,
         memory: u64,
-        preopens: &[(std::path::PathBuf, String)],
+        preopens: &[crate::files::Preopen],
     ) -> wasmtime::Result<Self> {
         let mut wasi = WasiCtx::builder();
-        for (host, guest) in preopens {
-            wasi.preopened_dir(host, guest, wasmtime_wasi::FsPerms::ReadOnly)?;
+        for p in preopens {
+            let perms = if p.writable {
+                wasmtime_wasi::FsPerms::ReadWrite
+            } else {
+                wasmtime_wasi::FsPerms::ReadOnly
+            };
+            wasi.preopened_dir(&p.host, &p.guest, perms)?;
         }
         for (k, v) in env {
             wasi.env(k, v);

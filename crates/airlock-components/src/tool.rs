@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use airlock_tools::{CallContext, CallLog, Tool, ToolError, ToolErrorKind, ToolFuture, ToolSpec};
+use airlock_tools::{CallContext, Tool, ToolError, ToolErrorKind, ToolFuture, ToolSpec};
 use serde_json::Value;
 use wasmtime::component::Val;
 use wasmtime::{Store, Trap};
@@ -58,7 +58,7 @@ impl Tool for ComponentTool {
     fn call(&self, args: Value, cx: CallContext) -> ToolFuture {
         let inner = Arc::clone(&self.inner);
         let at = self.at;
-        Box::pin(async move { call(&inner, &inner.functions[at], &args, &cx.log, cx.files).await })
+        Box::pin(async move { call(&inner, &inner.functions[at], &args, &cx).await })
     }
 
     fn wants_files(&self) -> bool {
@@ -70,22 +70,27 @@ impl Tool for ComponentTool {
 enum Stop {
     Timeout,
     Failed(wasmtime::Error),
+    /// Its writable folders outgrew the session's file limits.
+    Files(String),
 }
+
+/// How often the writable folders of a running call are measured.
+const FILES_WATCH: std::time::Duration = std::time::Duration::from_millis(20);
 
 async fn call(
     inner: &Inner,
     f: &Function,
     args: &Value,
-    log: &CallLog,
-    files: Option<Arc<airlock_vfs::Vfs>>,
+    cx: &CallContext,
 ) -> Result<Value, ToolError> {
+    let log = &cx.log;
     let params = types::args_to_vals(args, &f.params)
         .map_err(|e| ToolError::failed(format!("{}: {e}", f.tool)))?;
     let limits = &inner.limits;
     let files = if inner.grants.files.is_empty() {
         None
     } else {
-        let snapshot = files.ok_or_else(|| {
+        let snapshot = cx.files.as_ref().ok_or_else(|| {
             ToolError::new(
                 ToolErrorKind::Unavailable,
                 format!(
@@ -95,7 +100,7 @@ async fn call(
             )
         })?;
         Some(
-            CallFiles::write(&inner.grants.files, &snapshot).map_err(|e| {
+            CallFiles::write(&inner.grants.files, snapshot).map_err(|e| {
                 ToolError::new(
                     ToolErrorKind::Unavailable,
                     format!("{}: could not lay out the granted files: {e}", f.tool),
@@ -104,6 +109,10 @@ async fn call(
         )
     };
     let preopens = files.as_ref().map_or(&[][..], |f| f.preopens.as_slice());
+    let watched = files
+        .as_ref()
+        .filter(|f| f.writable())
+        .zip(cx.files.as_deref());
     let stdout = Capture::new(limits.output_bytes);
     let stderr = Capture::new(limits.output_bytes);
     let mut store = Store::new(
@@ -140,12 +149,33 @@ async fn call(
             .ok_or_else(|| wasmtime::Error::msg(format!("the export `{}` is missing", f.export)))?;
         func.call_async(&mut store, &params, &mut results).await
     };
-    let outcome = match tokio::time::timeout(limits.timeout, run).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) => {
-            Err(Stop::Timeout)
+    // A component granted writable folders writes to the host's disk: they are measured while
+    // it runs, and the call stops once they outgrow what the session could take.
+    let watch = async {
+        let Some((files, snapshot)) = watched else {
+            return std::future::pending().await;
+        };
+        loop {
+            tokio::time::sleep(FILES_WATCH).await;
+            if let Some(why) = files.over(snapshot.limits()) {
+                return why;
+            }
         }
-        Ok(Err(e)) => Err(Stop::Failed(e)),
+    };
+    let bounded = async {
+        tokio::select! {
+            done = run => done.map_err(|e| {
+                if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+                    Stop::Timeout
+                } else {
+                    Stop::Failed(e)
+                }
+            }),
+            why = watch => Err(Stop::Files(why)),
+        }
+    };
+    let outcome = match tokio::time::timeout(limits.timeout, bounded).await {
+        Ok(done) => done,
         Err(_) => Err(Stop::Timeout),
     };
     let state = store.data();
@@ -161,7 +191,21 @@ async fn call(
         log.write(&format!("network: {why}"));
     }
     match outcome {
-        Ok(()) => finish(f, results.pop()),
+        Ok(()) => {
+            let value = finish(f, results.pop())?;
+            if let Some((files, snapshot)) = watched {
+                let mut notes = Vec::new();
+                let changes = files
+                    .changes(snapshot, &mut notes)
+                    .map_err(|why| files_error(f, &why))?;
+                for note in notes {
+                    log.write(&note);
+                }
+                cx.changes.set(changes);
+            }
+            Ok(value)
+        }
+        Err(Stop::Files(why)) => Err(files_error(f, &why)),
         Err(Stop::Timeout) => Err(ToolError::new(
             ToolErrorKind::Timeout,
             format!(
@@ -172,6 +216,16 @@ async fn call(
         .with_hint("raise [component.limits] timeout if the work is expected to take longer")),
         Err(Stop::Failed(e)) => Err(failure(f, &e, memory_hit, limits, &stderr, refused)),
     }
+}
+
+fn files_error(f: &Function, why: &str) -> ToolError {
+    ToolError::failed(format!(
+        "{}: the component's files outgrew the session's limits: {why}; nothing was changed",
+        f.tool
+    ))
+    .with_hint(
+        "a component's writes count against the session's file limits ([vfs] max_bytes, max_files)",
+    )
 }
 
 /// The function's value as the call's result; a top-level `result`'s `err` is a tool error that

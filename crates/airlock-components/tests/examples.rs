@@ -501,11 +501,52 @@ fn a_files_grant_shows_a_folder_of_the_session_read_only() {
 }
 
 #[test]
-fn read_write_file_grants_are_refused_at_load() {
+fn a_read_write_grant_hands_back_what_the_component_wrote() {
+    let mut vfs = airlock_vfs::Vfs::new(airlock_vfs::VfsLimits::default());
+    vfs.mkdir("/workspace/out", true).expect("mkdir");
+    vfs.write("/workspace/out/old.txt", b"old").expect("write");
     let mut grants = Grants::default();
     let mut grant = FileGrant::read_only("/workspace/out");
     grant.writable = true;
     grants.files.insert("/out".into(), grant);
+    let t = inventory(ComponentSpec::new("inventory").with_grants(grants));
+    let tool = t.get("inventory/write-text").expect("tool");
+    let mut cx = CallContext::default();
+    cx.files = Some(Arc::new(vfs.clone()));
+    let changes = cx.changes.clone();
+    runtime()
+        .block_on(tool.call(json!({"path": "/out/new.txt", "text": "new"}), cx))
+        .expect("write");
+    let changes = changes.take();
+    assert_eq!(
+        changes,
+        [airlock_tools::FileChange::Write {
+            path: "/workspace/out/new.txt".into(),
+            data: Arc::new(b"new".to_vec()),
+        }],
+        "only the new file comes back; the session's files are untouched until it is applied"
+    );
+    assert!(!vfs.exists("/workspace/out/new.txt"));
+    // A call that fails hands back nothing.
+    let mut cx = CallContext::default();
+    cx.files = Some(Arc::new(vfs.clone()));
+    let changes = cx.changes.clone();
+    let err = runtime()
+        .block_on(tool.call(json!({"path": "/elsewhere/x.txt", "text": "x"}), cx))
+        .unwrap_err();
+    assert_eq!(err.code(), "ETOOL", "{err}");
+    assert!(changes.take().is_empty());
+}
+
+#[test]
+fn a_writable_grant_may_not_overlap_another() {
+    let mut grants = Grants::default();
+    let mut grant = FileGrant::read_only("/workspace");
+    grant.writable = true;
+    grants.files.insert("/all".into(), grant);
+    grants
+        .files
+        .insert("/in".into(), FileGrant::read_only("/workspace/in"));
     let err = host()
         .load_file(
             &components_dir().join("inventory.wasm"),
@@ -513,5 +554,5 @@ fn read_write_file_grants_are_refused_at_load() {
         )
         .unwrap_err()
         .to_string();
-    assert!(err.contains("read-only"), "{err}");
+    assert!(err.contains("may not overlap"), "{err}");
 }

@@ -141,13 +141,18 @@ fn dispatch(
             (true, Vec::new())
         }
         "tool.call" => {
-            // Tools granted the session's files see them as the batch began; the script is
-            // paused until the batch ends, so nothing changes under them.
-            if state.tools.set.wants_files() {
-                state.tools.files = Some(Arc::new(state.vfs.clone()));
+            // The session's files go to the pipeline for the batch (the script is paused until
+            // it ends): tools granted them see them as the batch began, and the changes those
+            // calls make (or a replay serves) are applied to them. Moved, not copied.
+            let lend = state.tools.set.wants_files() || state.tools.session.replay.is_some();
+            if lend {
+                let placeholder = airlock_vfs::Vfs::new(state.vfs.limits().clone());
+                state.tools.vfs = Some(std::mem::replace(&mut state.vfs, placeholder));
             }
             let answer = tools::call_batch(&mut state.tools, arg, &mut state.deadline);
-            state.tools.files = None;
+            if let Some(vfs) = state.tools.vfs.take() {
+                state.vfs = vfs;
+            }
             (true, answer?)
         }
         "tool.list" => (true, tools::list_tools(&state.tools.set)),

@@ -60,6 +60,15 @@ pub fn result_fields(result: &Value, threshold: usize) -> (Option<Value>, u64, S
     (kept, size, sha)
 }
 
+/// Builds the content fields of a file write: `(data, size, sha256)`, where `data` is the
+/// base64 of `contents` when they are no larger than `threshold` bytes.
+pub fn file_fields(contents: &[u8], threshold: usize) -> (Option<String>, u64, String) {
+    use base64::Engine as _;
+    let kept = (contents.len() <= threshold)
+        .then(|| base64::engine::general_purpose::STANDARD.encode(contents));
+    (kept, contents.len() as u64, sha256_hex(contents))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,6 +115,7 @@ fn check_call(call: &CallEntry, calls_before: u64) -> Result<(), VerifyErrorKind
             found: call.call,
         });
     }
+    check_files(call)?;
     let (size, sha) = match (call.result_size, &call.result_sha256) {
         (None, None) if call.result.is_none() => return Ok(()),
         (Some(size), Some(sha)) => (size, sha),
@@ -141,6 +142,53 @@ fn check_call(call: &CallEntry, calls_before: u64) -> Result<(), VerifyErrorKind
             recorded: sha.clone(),
             actual: actual_sha,
         });
+    }
+    Ok(())
+}
+
+/// A call's file changes: only a call that succeeded has any, each op is known, and a write's
+/// recorded contents match its size and hash.
+fn check_files(call: &CallEntry) -> Result<(), VerifyErrorKind> {
+    use base64::Engine as _;
+    if call.files.is_empty() {
+        return Ok(());
+    }
+    let bad = |path: &str, why: &str| VerifyErrorKind::BadFileChange {
+        path: path.to_string(),
+        why: why.to_string(),
+    };
+    if call.decision != Decision::Allow || call.error.is_some() {
+        return Err(bad(
+            &call.files[0].path,
+            "only a call that succeeded changes files",
+        ));
+    }
+    for file in &call.files {
+        match file.op.as_str() {
+            "mkdir" | "remove" => {
+                if file.data.is_some() || file.size.is_some() || file.sha256.is_some() {
+                    return Err(bad(&file.path, "only a write carries contents"));
+                }
+            }
+            "write" => {
+                let (Some(size), Some(sha)) = (file.size, &file.sha256) else {
+                    return Err(bad(&file.path, "a write needs its size and sha256"));
+                };
+                let Some(data) = &file.data else {
+                    continue;
+                };
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(data)
+                    .map_err(|e| bad(&file.path, &format!("its data is not base64: {e}")))?;
+                if bytes.len() as u64 != size || sha256_hex(&bytes) != *sha {
+                    return Err(bad(
+                        &file.path,
+                        "its data does not match its size and sha256",
+                    ));
+                }
+            }
+            other => return Err(bad(&file.path, &format!("unknown op \"{other}\""))),
+        }
     }
     Ok(())
 }

@@ -173,7 +173,11 @@ pub struct CallEntry {
     pub approvals: Vec<ApprovalEntry>,
     /// The result in the tool's own key order, present when its canonical JSON is no larger than the
     /// writer's threshold (see [`result_fields`](crate::result_fields)).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub result: Option<Value>,
     /// Size in bytes of the result's canonical JSON; present whenever the tool returned a result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,6 +197,31 @@ pub struct CallEntry {
     /// grants refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<String>,
+    /// The changes the call made to the session's files (a component with a read-write
+    /// `files` grant), in the order they were applied. Only a call that succeeded has any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileEntry>,
+}
+
+/// One change a call made to the session's files.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEntry {
+    /// `"write"` (the file was created or replaced), `"mkdir"` or `"remove"` (with everything
+    /// under it).
+    pub op: String,
+    /// The absolute path in the session's filesystem.
+    pub path: String,
+    /// A write's new contents, base64 (standard alphabet, padded), when small enough to keep
+    /// (see [`file_fields`](crate::file_fields)); a replay needs them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    /// A write's size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// SHA-256 (lowercase hex) of a write's contents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// One layer's decision on a call.
@@ -261,4 +290,10 @@ pub struct EndEntry {
     pub exit_code: i32,
     /// Number of call entries in the run.
     pub calls: u64,
+}
+
+/// A field that is there, `null` included (serde reads a `null` `Option` as `None`): a tool that
+/// returned `null` has a result.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }

@@ -157,6 +157,15 @@ pub enum VerifyErrorKind {
         /// The hash of the recorded result's canonical JSON.
         actual: String,
     },
+    /// A call's file change breaks the rules: a change on a call that did not succeed, an
+    /// unknown op, or a write whose contents do not match its size and hash.
+    #[error("the file change of {path}: {why}")]
+    BadFileChange {
+        /// The path of the change.
+        path: String,
+        /// What is wrong with it.
+        why: String,
+    },
     /// The journal ends while a run is open: its `start` (the error's line)
     /// has no `end`.
     #[error("run {run} has no end entry")]
@@ -224,7 +233,8 @@ impl VerifyErrorKind {
             | Self::PartialResult
             | Self::DeniedWithResult
             | Self::ResultSizeMismatch { .. }
-            | Self::ResultHashMismatch { .. } => "the entry was edited".into(),
+            | Self::ResultHashMismatch { .. }
+            | Self::BadFileChange { .. } => "the entry was edited".into(),
             Self::Incomplete { .. } => {
                 "the run may have crashed, or the end of the journal was cut off".into()
             }

@@ -20,7 +20,10 @@
 //! and an `end` entry whose `calls` counts them. Runs do not overlap. Call
 //! arguments and results are [canonical] JSON, so their hashes are
 //! stable; a result larger than the writer's threshold is recorded only by
-//! `result_size` and `result_sha256` (see [`result_fields`]).
+//! `result_size` and `result_sha256` (see [`result_fields`]). A call that changed
+//! the session's files (a component with a read-write grant) lists the changes
+//! in `files` ([`FileEntry`]); a write's contents are kept up to the same
+//! threshold (see [`file_fields`]), and always its size and hash.
 //!
 //! # What verification detects
 //!
@@ -97,11 +100,11 @@ mod time;
 mod verify;
 mod writer;
 
-pub use canonical::{canonical, canonical_string, result_fields, sha256_hex};
+pub use canonical::{canonical, canonical_string, file_fields, result_fields, sha256_hex};
 pub use chain::GENESIS;
 pub use entry::{
-    ApprovalEntry, CallEntry, CallError, Decision, EndEntry, Entry, Language, LayerEntry,
-    StartEntry,
+    ApprovalEntry, CallEntry, CallError, Decision, EndEntry, Entry, FileEntry, Language,
+    LayerEntry, StartEntry,
 };
 pub use error::{VerifyError, VerifyErrorKind};
 pub use line::MAX_LINE_BYTES;

@@ -172,3 +172,57 @@ fn an_empty_journal_has_the_genesis_head() {
     assert!(journal.is_empty());
     assert_eq!(GENESIS, "0".repeat(64));
 }
+
+#[test]
+fn a_null_result_and_file_changes_round_trip_and_verify() {
+    use airlock_journal::{CallEntry, FileEntry, file_fields};
+    let (data, size, sha) = file_fields(b"made", 1024);
+    let (result, result_size, result_sha256) = result_fields(&json!(null), 1024);
+    let mut call = CallEntry {
+        tool: "t".into(),
+        args: json!({}),
+        result,
+        result_size: Some(result_size),
+        result_sha256: Some(result_sha256),
+        files: vec![
+            FileEntry {
+                op: "mkdir".into(),
+                path: "/workspace/out".into(),
+                ..FileEntry::default()
+            },
+            FileEntry {
+                op: "write".into(),
+                path: "/workspace/out/a.txt".into(),
+                data,
+                size: Some(size),
+                sha256: Some(sha),
+            },
+        ],
+        ..CallEntry::default()
+    };
+    assert_eq!(call.result, Some(json!(null)));
+    let (bytes, _) = common::write(vec![
+        common::start(0),
+        Entry::Call(call.clone()),
+        common::end(0, 1),
+    ]);
+    let line = common::lines(&bytes)[1].to_string();
+    assert!(line.contains(r#""result":null"#), "{line}");
+    assert!(line.contains(r#""data":"bWFkZQ==""#), "{line}");
+    let Entry::Call(parsed) = serde_json::from_str::<Entry>(&line).unwrap() else {
+        panic!("{line}");
+    };
+    assert_eq!(
+        parsed.result,
+        Some(json!(null)),
+        "a null result is a result"
+    );
+    assert_eq!(parsed.files, call.files);
+    airlock_journal::verify(bytes.as_slice()).expect("verifies");
+    // Contents that do not match their hash are refused.
+    call.files[1].data = Some("bm9wZQ==".into());
+    let mut journal = Journal::new(Vec::new());
+    journal.append(common::start(0)).unwrap();
+    let err = journal.append(Entry::Call(call)).unwrap_err();
+    assert!(err.to_string().contains("/workspace/out/a.txt"), "{err}");
+}

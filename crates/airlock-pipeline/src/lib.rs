@@ -248,9 +248,10 @@ pub struct RunTools {
     pub stopped: Option<String>,
     /// Approvals this run has asked for (see [`MAX_APPROVALS_PER_RUN`]).
     pub(crate) approvals_asked: u64,
-    /// A snapshot of the session's files for the current batch, set by the host when a tool
-    /// wants them (see [`airlock_tools::Tool::wants_files`]).
-    pub files: Option<Arc<airlock_vfs::Vfs>>,
+    /// The session's files, lent by the host for the current batch: tools that want them
+    /// (see [`airlock_tools::Tool::wants_files`]) see a snapshot, and the changes calls hand
+    /// back are applied here. `None` outside a batch, or when the host keeps its files.
+    pub vfs: Option<airlock_vfs::Vfs>,
     /// Fired from another thread to stop the run; waits for tools and approvals end at once.
     pub interrupt: Interrupt,
 }
@@ -275,7 +276,7 @@ impl RunTools {
             traceparent: None,
             stopped: None,
             approvals_asked: 0,
-            files: None,
+            vfs: None,
             interrupt: Interrupt::new(),
         }
     }

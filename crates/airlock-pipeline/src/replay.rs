@@ -1,7 +1,7 @@
 //! Replay: serving a run's tool results from a journal instead of calling the tools.
 
-use airlock_journal::{CallEntry, Entry, StartEntry, canonical};
-use airlock_tools::ToolSpec;
+use airlock_journal::{CallEntry, Entry, FileEntry, StartEntry, canonical};
+use airlock_tools::{FileChange, ToolSpec};
 use serde_json::Value;
 
 use airlock_journal::Decision;
@@ -41,9 +41,11 @@ pub struct ReplayError {
 /// What the replay serves for one call.
 pub(crate) enum Served {
     /// The recorded outcome: the result, or the error code and message.
+    /// A call that succeeded comes with the changes it made to the session's files.
     Outcome(
         Result<Value, (String, String, Option<Value>)>,
         Option<String>,
+        Vec<FileChange>,
     ),
     /// The script diverged from the recording.
     Diverged(String),
@@ -237,12 +239,17 @@ impl Replay {
                     error.data.clone(),
                 )),
                 expected.rule.clone(),
+                Vec::new(),
             );
         }
+        let files = match recorded_files(&expected.files) {
+            Ok(files) => files,
+            Err(why) => return Served::Diverged(format!("call #{n} of run {run} ({tool}): {why}")),
+        };
         match &expected.result {
-            Some(result) => Served::Outcome(Ok(result.clone()), expected.rule.clone()),
+            Some(result) => Served::Outcome(Ok(result.clone()), expected.rule.clone(), files),
             None if expected.result_size.is_none() => {
-                Served::Outcome(Ok(Value::Null), expected.rule.clone())
+                Served::Outcome(Ok(Value::Null), expected.rule.clone(), files)
             }
             None => Served::Diverged(format!(
                 "call #{n} of run {run} ({tool}): its result ({} bytes) was journaled only by its hash, so it cannot be served; record with a higher result threshold",
@@ -269,3 +276,34 @@ impl Replay {
 }
 
 pub(crate) use airlock_tools::dts::short_json as short;
+
+/// The file changes a call recorded, as the pipeline applies them.
+fn recorded_files(entries: &[FileEntry]) -> Result<Vec<FileChange>, String> {
+    use base64::Engine as _;
+    entries
+        .iter()
+        .map(|e| {
+            let path = e.path.clone();
+            Ok(match e.op.as_str() {
+                "mkdir" => FileChange::Mkdir { path },
+                "remove" => FileChange::Remove { path },
+                "write" => {
+                    let Some(data) = &e.data else {
+                        return Err(format!(
+                            "the contents it wrote to {path} ({} bytes) were journaled only by their hash, so they cannot be served; record with a higher result threshold",
+                            e.size.unwrap_or(0)
+                        ));
+                    };
+                    let data = base64::engine::general_purpose::STANDARD
+                        .decode(data)
+                        .map_err(|err| format!("the contents it wrote to {path} are not base64: {err}"))?;
+                    FileChange::Write {
+                        path,
+                        data: std::sync::Arc::new(data),
+                    }
+                }
+                other => return Err(format!("unknown file change \"{other}\" on {path}")),
+            })
+        })
+        .collect()
+}

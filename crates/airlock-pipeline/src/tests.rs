@@ -1141,3 +1141,134 @@ fn replay_resolves_either_separator_like_the_recording() {
     let result = call_batch(&mut w.tools, batch.as_bytes(), &mut None);
     assert!(result.is_ok(), "diverged: {:?}", w.tools.stopped);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Changes tools make to the session's files
+// ---------------------------------------------------------------------------------------------
+
+/// Writes `text` to `path` in the session's files, through the changes it hands back (as a
+/// component with a read-write grant does), or fails after handing them back when `fail`.
+struct Writer(ToolSpec);
+
+impl airlock_tools::Tool for Writer {
+    fn spec(&self) -> &ToolSpec {
+        &self.0
+    }
+
+    fn call(&self, args: Value, cx: airlock_tools::CallContext) -> airlock_tools::ToolFuture {
+        Box::pin(async move {
+            assert!(
+                cx.files.is_some(),
+                "a tool that wants files gets a snapshot"
+            );
+            let path = args["path"].as_str().unwrap_or_default().to_string();
+            let text = args["text"]
+                .as_str()
+                .unwrap_or_default()
+                .as_bytes()
+                .to_vec();
+            cx.changes.set(vec![airlock_tools::FileChange::Write {
+                path,
+                data: Arc::new(text),
+            }]);
+            if args["fail"] == json!(true) {
+                return Err(airlock_tools::ToolError::failed(
+                    "writer: failed after writing",
+                ));
+            }
+            Ok(json!("written"))
+        })
+    }
+
+    fn wants_files(&self) -> bool {
+        true
+    }
+}
+
+fn writer_world() -> World {
+    let mut toolbox = Toolbox::new();
+    toolbox
+        .add(Arc::new(Writer(ToolSpec::new("write", "writes a file"))))
+        .unwrap();
+    let policy = Policy::from_toml("[[allow]]\ntools = \"write\"\n", "test.toml").unwrap();
+    let set = Toolset::new(toolbox, policy);
+    let session = SessionTools::new(&set);
+    let mut w = World {
+        tools: RunTools::new(set, session, ToolLimits::default(), 0),
+        counters: Vec::new(),
+    };
+    w.tools.vfs = Some(airlock_vfs::Vfs::new(airlock_vfs::VfsLimits {
+        max_bytes: 100,
+        max_files: 100,
+    }));
+    w
+}
+
+const WRITES: &str = r#"[
+    {"tool":"write","args":{"path":"/workspace/a.txt","text":"first"}},
+    {"tool":"write","args":{"path":"/workspace/b.txt","text":"lost","fail":true}},
+    {"tool":"write","args":{"path":"/workspace/big.txt","text":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}},
+    {"tool":"write","args":{"path":"/workspace/a.txt","text":"second"}}
+]"#;
+
+fn session_file(w: &World, path: &str) -> Option<String> {
+    let vfs = w.tools.vfs.as_ref().unwrap();
+    vfs.read(path)
+        .ok()
+        .map(|d| String::from_utf8_lossy(&d).into_owned())
+}
+
+#[test]
+fn changes_apply_in_call_order_and_only_for_calls_that_succeed() {
+    let mut w = writer_world();
+    let out = Shared::default();
+    let mut journal = SessionJournal::new(Box::new(out.clone()), JOURNAL_RESULT_THRESHOLD);
+    journal.start(StartEntry::default());
+    w.tools.session.journal = Some(journal);
+    let answer = w.send(WRITES);
+    assert_eq!(codes(&answer), ["ok", "ETOOL", "E2BIG", "ok"]);
+    assert!(
+        answer[2]["message"].as_str().unwrap().contains("none was"),
+        "{answer}"
+    );
+    assert_eq!(
+        session_file(&w, "/workspace/a.txt").as_deref(),
+        Some("second")
+    );
+    assert_eq!(
+        session_file(&w, "/workspace/b.txt"),
+        None,
+        "a failed call changes nothing"
+    );
+    assert_eq!(
+        session_file(&w, "/workspace/big.txt"),
+        None,
+        "over the quota: nothing"
+    );
+    let log = w.tools.records.calls[1].log.clone().unwrap_or_default();
+    assert!(log.contains("discarded"), "{log}");
+    // The journal keeps the changes of the calls that succeeded, and a replay applies them to
+    // fresh files without running the tool.
+    let calls = w.tools.records.calls.len() as u64;
+    let journal = w.tools.session.journal.as_mut().unwrap();
+    journal.end(EndEntry {
+        calls,
+        ..EndEntry::default()
+    });
+    let entries = airlock_journal::read(&out.0.lock().unwrap()[..]).unwrap();
+    let files: Vec<usize> = journaled_calls(&entries)
+        .iter()
+        .map(|c| c.files.len())
+        .collect();
+    assert_eq!(files, [1, 0, 0, 1]);
+    let mut replay = World::standard();
+    replay.tools.session.replay = Some(Replay::new(entries).unwrap());
+    replay.tools.vfs = Some(airlock_vfs::Vfs::new(airlock_vfs::VfsLimits::default()));
+    let answer = replay.send(WRITES);
+    assert_eq!(codes(&answer), ["ok", "ETOOL", "E2BIG", "ok"]);
+    assert_eq!(
+        session_file(&replay, "/workspace/a.txt").as_deref(),
+        Some("second")
+    );
+    assert_eq!(session_file(&replay, "/workspace/big.txt"), None);
+}

@@ -3,6 +3,7 @@
 //! [`exec_tool`]), the [`Toolbox`] that holds them with their schemas compiled, and the
 //! TypeScript declarations and prompt text generated from them.
 
+mod changes;
 pub mod dts;
 mod error;
 mod exec;
@@ -12,6 +13,7 @@ mod registry;
 mod spec;
 mod tool;
 
+pub use changes::{FileChange, FileChanges, apply_changes};
 pub use error::{ToolError, ToolErrorKind, ToolsetError};
 pub use exec::{ExecCommand, exec_tool};
 pub use registry::{RegisteredTool, Toolbox, check_spec};

@@ -30,6 +30,9 @@ pub struct CallContext {
     /// A snapshot of the session's files as the batch of calls began, for tools that asked for
     /// them ([`Tool::wants_files`]); `None` for the others.
     pub files: Option<std::sync::Arc<airlock_vfs::Vfs>>,
+    /// Where the tool hands back the changes it made to those files (a component with a
+    /// read-write grant). The pipeline applies them when the call succeeds, all or none.
+    pub changes: crate::FileChanges,
 }
 
 /// The notes of one call, shared between the tool and the pipeline; at most [`CallLog::MAX_BYTES`].

@@ -10,11 +10,11 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant, SystemTime};
 
 use airlock_journal::{
-    ApprovalEntry, CallEntry, CallError, Decision, LayerEntry, canonical, canonical_string,
-    rfc3339_millis, sha256_hex,
+    ApprovalEntry, CallEntry, CallError, Decision, FileEntry, LayerEntry, canonical,
+    canonical_string, rfc3339_millis, sha256_hex,
 };
 use airlock_policy::Grant;
-use airlock_tools::{CallContext, CallLog};
+use airlock_tools::{CallContext, CallLog, FileChange, FileChanges, apply_changes};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -103,6 +103,10 @@ struct Call {
     asked: Vec<ApprovalEntry>,
     /// What the tool noted beside its result.
     log: CallLog,
+    /// Where the tool hands back the changes it made to the session's files.
+    changes: FileChanges,
+    /// The changes applied to the session's files (a call that succeeded), as journaled.
+    applied: Vec<FileChange>,
 }
 
 fn no_args() -> Value {
@@ -182,6 +186,8 @@ fn admit(tools: &mut RunTools, raw: RawCall) -> Call {
         approvals: Vec::new(),
         asked: Vec::new(),
         log: CallLog::default(),
+        changes: FileChanges::default(),
+        applied: Vec::new(),
     };
     let limits = &tools.limits;
     let replaying = tools.session.replay.as_ref().is_some_and(|r| r.serving());
@@ -239,6 +245,9 @@ fn execute(
     let set = tools.set.clone();
     let mut pending = Vec::new();
     let mut waiting = Vec::new();
+    // The files the tools that want them see: one snapshot for the whole batch, taken before
+    // any call of it changed them.
+    let mut snapshot: Option<std::sync::Arc<airlock_vfs::Vfs>> = None;
     #[expect(
         clippy::needless_range_loop,
         reason = "each step borrows `tools` and one call mutably, and `waiting` keeps indexes"
@@ -284,7 +293,11 @@ fn execute(
         cx.call = call.index;
         cx.log = call.log.clone();
         if entry.tool().wants_files() {
-            cx.files.clone_from(&tools.files);
+            if snapshot.is_none() {
+                snapshot = tools.vfs.as_ref().map(|v| std::sync::Arc::new(v.clone()));
+            }
+            cx.files.clone_from(&snapshot);
+            cx.changes = call.changes.clone();
         }
         pending.push(Pending {
             name: entry.spec().name.clone(),
@@ -307,7 +320,53 @@ fn execute(
             call.outcome = Some(check_result(&set, tools, call, value));
         }
     }
+    for call in calls.iter_mut() {
+        apply_file_changes(tools, call);
+    }
     Ok(())
+}
+
+/// Applies the changes a call made to the session's files, in call order, all or none. A call
+/// that failed changes nothing; changes the files cannot take fail the call.
+fn apply_file_changes(tools: &mut RunTools, call: &mut Call) {
+    let changes = call.changes.take();
+    if changes.is_empty() {
+        return;
+    }
+    if !matches!(call.outcome, Some(Ok(_))) {
+        call.log.write(&format!(
+            "files: {} change(s) discarded because the call failed",
+            changes.len()
+        ));
+        return;
+    }
+    let Some(vfs) = tools.vfs.as_mut() else {
+        call.outcome = Some(Err(Refusal::new(
+            Code::Unavailable,
+            format!(
+                "{}: the call changed files, but the session's files were not lent to this batch",
+                call.tool
+            ),
+        )));
+        return;
+    };
+    match apply_changes(vfs, &changes) {
+        Ok(()) => call.applied = changes,
+        Err(e) => {
+            let code = if e.code == airlock_vfs::ErrorCode::NoSpc {
+                Code::TooBig
+            } else {
+                Code::Tool
+            };
+            call.outcome = Some(Err(Refusal::new(
+                code,
+                format!(
+                    "{}: its changes to the session's files could not be applied ({e}), so none was; a tool's writes count against the session's file limits and must stay in writable places (/workspace, /tmp)",
+                    call.tool
+                ),
+            )));
+        }
+    }
 }
 
 /// Runs the allowed calls of a batch concurrently, within the run's deadline.
@@ -447,8 +506,9 @@ fn serve_replay(tools: &mut RunTools, calls: &mut [Call]) -> Result<(), BatchExi
             break;
         }
         match replay.serve(run, &call.tool, &call.args) {
-            Served::Outcome(outcome, rule) => {
+            Served::Outcome(outcome, rule, files) => {
                 call.rule = rule;
+                call.changes.set(files);
                 call.outcome = Some(outcome.map_err(|(code, message, data)| {
                     Refusal::new(Code::from_journal(&code), message).with_data(data)
                 }));
@@ -647,10 +707,40 @@ fn journal_all(tools: &mut RunTools, calls: &[Call]) {
                     .as_ref()
                     .map_or_else(|| t.clone(), |r| r.redact_text(&t))
             }),
+            files: file_entries(&call.applied, threshold),
             ..CallEntry::default()
         });
     }
 }
+
+/// The journal's record of a call's file changes. Contents are kept while each file is no
+/// larger than `threshold` and the call's kept contents stay within [`FILES_KEPT_PER_CALL`]
+/// (one journal line must stay under its bound); past that, only size and hash.
+fn file_entries(changes: &[FileChange], threshold: usize) -> Vec<FileEntry> {
+    let mut kept = 0usize;
+    changes
+        .iter()
+        .map(|change| {
+            let mut entry = FileEntry {
+                op: change.op().to_string(),
+                path: change.path().to_string(),
+                ..FileEntry::default()
+            };
+            if let FileChange::Write { data, .. } = change {
+                let room = threshold.min(FILES_KEPT_PER_CALL.saturating_sub(kept));
+                let (data, size, sha) = airlock_journal::file_fields(data, room);
+                kept += data.as_ref().map_or(0, String::len);
+                entry.data = data;
+                entry.size = Some(size);
+                entry.sha256 = Some(sha);
+            }
+            entry
+        })
+        .collect()
+}
+
+/// Bytes of file contents one call's journal entry keeps, at most.
+const FILES_KEPT_PER_CALL: usize = 16 << 20;
 
 /// The same error for every call of a batch the host could not even read.
 fn batch_error(code: &str, message: &str) -> Vec<u8> {
