@@ -27,6 +27,7 @@ python3 -m venv --help >/dev/null 2>&1 || apt_missing+=(python3-venv)
 command -v minisign >/dev/null 2>&1 || apt_missing+=(minisign)
 # htpasswd (bcrypt) for the registry that asks for credentials.
 command -v htpasswd >/dev/null 2>&1 || apt_missing+=(apache2-utils)
+command -v redis-server >/dev/null 2>&1 || apt_missing+=(redis-server)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   echo "peers: installing ${apt_missing[*]}" >&2
   sudo=""

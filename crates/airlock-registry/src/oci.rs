@@ -95,29 +95,58 @@ pub(crate) fn registry_error(
 ) -> Error {
     let registry = reference.resolve_registry().to_string();
     let message = format!("{e}");
-    let hint = if message.contains("error sending request")
-        || message.contains("connect")
-        || message.contains("dns")
-    {
-        "is the registry running and reachable from here? A run whose components are pinned and in the local store does not need it".to_string()
-    } else if message.contains("401")
-        || message.contains("Unauthorized")
-        || message.contains("auth")
-    {
-        "set AIRLOCK_REGISTRY_USERNAME and AIRLOCK_REGISTRY_PASSWORD, or log in with `docker login`"
-            .to_string()
-    } else if message.contains("not found")
-        || message.contains("404")
-        || message.contains("unknown")
-    {
-        format!("check the repository and tag of {reference}")
-    } else {
-        "see the registry's answer above".to_string()
+    let hint = match Trouble::of(e) {
+        Trouble::Unreachable => "is the registry running and reachable from here? A run whose components are pinned and in the local store does not need it".to_string(),
+        Trouble::Credentials => "set AIRLOCK_REGISTRY_USERNAME and AIRLOCK_REGISTRY_PASSWORD, or log in with `docker login`"
+            .to_string(),
+        Trouble::Missing => format!("check the repository and tag of {reference}"),
+        Trouble::Other => "see the registry's answer above".to_string(),
     };
     Error::Registry {
         registry,
         message,
         hint,
+    }
+}
+
+/// What went wrong with a registry, from the error's kind and the registry's error codes (never
+/// from its text, which holds the URL and so a port that may read like a status code).
+enum Trouble {
+    Unreachable,
+    Credentials,
+    Missing,
+    Other,
+}
+
+impl Trouble {
+    fn of(e: &oci_client::errors::OciDistributionError) -> Self {
+        use oci_client::errors::{OciDistributionError as E, OciErrorCode as C};
+        match e {
+            E::RequestError(r) if r.is_connect() || r.is_timeout() || r.is_request() => {
+                Self::Unreachable
+            }
+            E::AuthenticationFailure(_) | E::UnauthorizedError { .. } => Self::Credentials,
+            E::ServerError {
+                code: 401 | 403, ..
+            } => Self::Credentials,
+            E::ImageManifestNotFoundError(_) | E::ServerError { code: 404, .. } => Self::Missing,
+            E::RegistryError { envelope, .. } => {
+                let codes = || envelope.errors.iter().map(|err| &err.code);
+                if codes().any(|c| matches!(c, C::Unauthorized | C::Denied)) {
+                    Self::Credentials
+                } else if codes().any(|c| {
+                    matches!(
+                        c,
+                        C::ManifestUnknown | C::NameUnknown | C::BlobUnknown | C::NotFound
+                    )
+                }) {
+                    Self::Missing
+                } else {
+                    Self::Other
+                }
+            }
+            _ => Self::Other,
+        }
     }
 }
 
