@@ -62,6 +62,11 @@ pub struct ServeArgs {
     /// (default 10s and 30s); a slower one is cut off (408 for a body).
     #[arg(long, value_name = "DURATION", value_parser = crate::units::parse_duration, requires = "http")]
     client_timeout: Option<std::time::Duration>,
+    /// With --http: keep sessions in Redis at URL (redis://HOST:PORT[/DB]) instead of this
+    /// process, so that several servers sharing it serve any session in turn: a run takes the
+    /// session's lease, loads it, runs and writes it back.
+    #[arg(long, value_name = "URL", requires = "http")]
+    store: Option<String>,
     /// Write one journal per session into DIR (`<session id>.jsonl`), each verifiable and
     /// replayable with `airlock journal`.
     #[arg(long, value_name = "DIR")]
@@ -155,10 +160,17 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
             served?;
         }
         Some(addr) => runtime.block_on(async {
+            if let Some(url) = &args.store {
+                let store = airlock_mcp::RedisStore::connect(url, options.session_idle).await?;
+                server = server.with_store(store)?;
+            }
             let guarded = !http.tokens.is_empty();
             let bound = HttpServer::bind(server, addr, http).await?;
             let at = bound.local_addr();
             note(&format!("serving MCP on http://{at}/mcp"));
+            if let Some(url) = &args.store {
+                note(&format!("sessions in {}", redact_url(url)));
+            }
             if options.approvals_token.is_some() {
                 note(&format!(
                     "approvals on http://{at}/approvals (bearer token)"
@@ -175,6 +187,16 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
         })?,
     }
     Ok(0)
+}
+
+/// `url` without its password, for the log.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
 }
 
 /// The HTTP transport's options: flags first, then the config's `[serve]`.

@@ -36,7 +36,7 @@ pub use knobs::{KNOBS, Knob, KnobInput, KnobUnit, knob};
 pub use limits::{Limits, SandboxConfig};
 pub use output::{Language, RunOutput, Termination, Usage};
 pub use sandbox::Sandbox;
-pub use session::Session;
+pub use session::{Session, SessionImage};
 pub use state::OutputStream;
 
 /// Exit codes a run ends with when a limit stops it; a script's own exit code otherwise.

@@ -16,6 +16,22 @@ use airlock_pipeline::{
     Approvals, Clock, Interrupt, Replay, RunTools, SessionJournal, SessionTools, Toolset,
 };
 
+/// What a session keeps between runs, as plain data (see [`Session::image`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct SessionImage {
+    /// Runs made so far.
+    pub runs: u64,
+    /// The seed of the script's randomness, if one was set.
+    pub seed: Option<u64>,
+    /// Every file and folder the scripts made.
+    pub files: Vec<airlock_vfs::ImageEntry>,
+    /// The working directory.
+    pub cwd: String,
+    /// The policy's counters (calls, rate windows, sums).
+    pub budgets: airlock_policy::BudgetImage,
+}
+
 /// The file name stack traces show for code that did not come from a file.
 const DEFAULT_FILENAME: &str = "script.js";
 
@@ -157,6 +173,56 @@ impl Session {
                 elapsed: Duration::ZERO,
             };
         }
+    }
+
+    /// What the session keeps between runs, as plain data (file contents shared, not copied):
+    /// for a store that lets another process continue it (`airlock serve --store`).
+    pub fn image(&self) -> SessionImage {
+        let (files, cwd) = self.vfs.image();
+        let budgets = self
+            .tools
+            .as_ref()
+            .map(|t| t.policy.image(t.clock.monotonic()))
+            .unwrap_or_default();
+        SessionImage {
+            runs: self.runs,
+            seed: self.seed,
+            files,
+            cwd,
+            budgets,
+        }
+    }
+
+    /// Continues the session an [`image`](Self::image) was taken of: its files (under this
+    /// session's limits), budgets, run count and seed. Deterministic sessions are not carried
+    /// over (their virtual clock is not part of the image).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidConfig`] when the files do not fit this session's limits or the
+    /// image is malformed; the session is unchanged then.
+    pub fn restore_image(&mut self, image: &SessionImage) -> Result<(), Error> {
+        if self.is_deterministic() {
+            return Err(Error::new(
+                ErrorKind::InvalidConfig,
+                "a deterministic session cannot be restored from an image",
+            ));
+        }
+        let vfs =
+            Vfs::from_image(self.vfs.limits().clone(), &image.files, &image.cwd).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidConfig,
+                    format!("the session's saved files do not load: {e}"),
+                )
+                .with_hint("the files exceed this session's [vfs] limits, or the image was damaged")
+            })?;
+        self.vfs = vfs;
+        self.runs = image.runs;
+        self.seed = image.seed;
+        if let Some(tools) = &mut self.tools {
+            tools.policy =
+                airlock_policy::PolicyState::from_image(&image.budgets, tools.clock.monotonic());
+        }
+        Ok(())
     }
 
     /// Whether runs use the virtual clock (see [`Session::set_deterministic`]).

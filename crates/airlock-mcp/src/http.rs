@@ -231,6 +231,10 @@ impl HttpServer {
         config = config
             .with_allowed_origins(origins)
             .enforce_origin_validation();
+        // With a shared store, an MCP session another server began is taken over here.
+        if let Some(store) = base.store() {
+            config.session_store = Some(Arc::new(crate::store::McpSessions(store.clone())));
+        }
         let cancel = config.cancellation_token.clone();
         let mcp = StreamableHttpService::new(
             {

@@ -344,6 +344,11 @@ struct Shared {
     /// Every session's approvals, for the HTTP approvals endpoint.
     registry: Arc<crate::approvals::Registry>,
     options: ServerOptions,
+    /// Where sessions live between runs when several servers share them.
+    store: Option<crate::store::RedisStore>,
+    /// With a store: the sessions this server loaded, by store key, each at the version it
+    /// last loaded or saved (a cache: the store is the truth).
+    stored: Mutex<HashMap<String, Arc<SessionCell>>>,
 }
 
 /// The MCP handler: one per MCP session.
@@ -373,6 +378,11 @@ struct SessionCell {
     id: String,
     /// Who made it.
     owner: Option<String>,
+    /// With a store: its key there, the version this server holds, and what it knows of the
+    /// contents stored.
+    key: Option<String>,
+    version: AtomicU64,
+    stored: Mutex<crate::store::Stored>,
 }
 
 /// A finished run and what the answer says of how it ran.
@@ -381,6 +391,8 @@ struct Ran {
     result: Result<RunOutput, airlock::Error>,
     session: Option<String>,
     queued: Duration,
+    /// Why the run's changes to a stored session were not saved.
+    unsaved: Option<String>,
 }
 
 type RunTask = tokio::task::JoinHandle<Ran>;
@@ -452,6 +464,8 @@ struct RunContext {
     queued: Duration,
     handle: Option<String>,
     traceparent: Option<String>,
+    /// With a store: the run's hold on its session.
+    lease: Option<crate::store::Lease>,
 }
 
 /// A run waiting for the answers to the approvals a client was asked for.
@@ -486,6 +500,8 @@ impl AirlockServer {
                 in_flight: Mutex::default(),
                 registry: Arc::default(),
                 options: options.clone(),
+                store: None,
+                stored: Mutex::default(),
             }),
             session: Arc::new(OnceLock::new()),
         }
@@ -526,6 +542,30 @@ impl AirlockServer {
         })?;
         shared.profiles.insert(name.to_string(), (profile, catalog));
         Ok(self)
+    }
+
+    /// Keeps sessions in `store` rather than in this process, so that several servers sharing
+    /// it serve any session in turn (see [`crate::store`]). Call before serving.
+    ///
+    /// # Errors
+    /// The server is serving already, or it writes journals (one per server and session: a
+    /// session moving between servers would leave its journal in pieces).
+    pub fn with_store(mut self, store: crate::store::RedisStore) -> Result<Self, McpError> {
+        if self.shared.options.journal_dir.is_some() {
+            return Err(McpError::Serve(
+                "--journal with --store: each server would hold part of a session's journal\nhint: leave one of them out"
+                    .to_string(),
+            ));
+        }
+        let shared = Arc::get_mut(&mut self.shared)
+            .ok_or_else(|| McpError::Serve("--store: the server is serving already".to_string()))?;
+        shared.store = Some(store);
+        Ok(self)
+    }
+
+    /// The store sessions live in, if the server has one.
+    pub(crate) fn store(&self) -> Option<&crate::store::RedisStore> {
+        self.shared.store.as_ref()
     }
 
     /// The tools the server lists to clients without a profile.
@@ -593,8 +633,18 @@ impl AirlockServer {
     }
 
     fn new_cell(&self, context: &RequestContext<RoleServer>) -> Arc<SessionCell> {
+        self.make_cell(context, None, None)
+    }
+
+    /// A new session; with a store, under `key` and with the `id` it was stored with.
+    fn make_cell(
+        &self,
+        context: &RequestContext<RoleServer>,
+        key: Option<String>,
+        id: Option<String>,
+    ) -> Arc<SessionCell> {
         let mut session = self.shared.sandbox.session();
-        let id = crate::approvals::fresh_token();
+        let id = id.unwrap_or_else(crate::approvals::fresh_token);
         let owner = context
             .extensions
             .get::<http::request::Parts>()
@@ -645,6 +695,9 @@ impl AirlockServer {
             files_bytes: AtomicU64::new(0),
             id,
             owner,
+            key,
+            version: AtomicU64::new(0),
+            stored: Mutex::default(),
         });
         let mut cells = self.shared.cells.lock().unwrap_or_else(|e| e.into_inner());
         if cells.len() >= 1024 && cells.len().is_power_of_two() {
@@ -735,6 +788,8 @@ impl AirlockServer {
         };
         let metrics = Arc::clone(&self.shared.metrics);
         let log = self.shared.options.log_runs;
+        let server = self.clone();
+        let runtime = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || {
             let _slot = run.slot;
             let _admission = run.admission;
@@ -761,12 +816,154 @@ impl AirlockServer {
             }
             cell.files_bytes
                 .store(session.vfs().usage().bytes, Ordering::Relaxed);
+            let unsaved = run
+                .lease
+                .and_then(|lease| runtime.block_on(server.save(&cell, &session, lease)));
             Ran {
                 result,
                 session: run.handle,
                 queued: run.queued,
+                unsaved,
             }
         })
+    }
+
+    /// Writes a stored session back after a run and lets go of its lease; why it could not,
+    /// if it could not (the session then reloads from the store on its next run here).
+    async fn save(
+        &self,
+        cell: &SessionCell,
+        session: &Session,
+        lease: crate::store::Lease,
+    ) -> Option<String> {
+        let store = self.store()?;
+        let image = session.image();
+        let version = cell.version.load(Ordering::Acquire) + 1;
+        let record = crate::store::Record {
+            version,
+            owner: cell.owner.clone(),
+            id: cell.id.clone(),
+            runs: image.runs,
+            seed: image.seed,
+            cwd: image.cwd.clone(),
+            budgets: image.budgets.clone(),
+            files: Vec::new(),
+        };
+        let mut stored =
+            std::mem::take(&mut *cell.stored.lock().unwrap_or_else(|e| e.into_inner()));
+        let saved = store.save(&lease, record, &image.files, &mut stored).await;
+        *cell.stored.lock().unwrap_or_else(|e| e.into_inner()) = stored;
+        store.release(lease).await;
+        let why = match saved {
+            Ok(true) => {
+                cell.version.store(version, Ordering::Release);
+                return None;
+            }
+            Ok(false) => "the session's lease ran out while the run went on, and another run may have changed it since".to_string(),
+            Err(e) => e,
+        };
+        if let Some(key) = &cell.key {
+            self.shared
+                .stored
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(key);
+        }
+        Some(why)
+    }
+
+    /// The session a `run` runs in when sessions live in the store, with the lease the run
+    /// holds on it: named by the handle the client passed, else by its MCP session, else new.
+    async fn stored_session(
+        &self,
+        context: &RequestContext<RoleServer>,
+        handle: Option<&str>,
+        store: &crate::store::RedisStore,
+    ) -> Result<(Arc<SessionCell>, Option<String>, crate::store::Lease), String> {
+        let parts = context.extensions.get::<http::request::Parts>();
+        let owner = parts
+            .and_then(|p| p.extensions.get::<crate::http::Identity>())
+            .map(|i| i.name.clone());
+        let mcp = parts
+            .and_then(|p| p.headers.get("mcp-session-id"))
+            .and_then(|v| v.to_str().ok());
+        let (key, named, fresh) = match (handle, mcp) {
+            (Some(h), _) => (h.to_string(), Some(h.to_string()), false),
+            (None, Some(id)) => (format!("mcp:{id}"), None, false),
+            (None, None) => {
+                let h = crate::approvals::fresh_token();
+                (h.clone(), Some(h), true)
+            }
+        };
+        let unknown = || {
+            format!(
+                "run: no session {key:?}: it ended after {} minutes unused, or it was never this client's\nhint: leave `session` out to start a new session",
+                self.shared.options.session_idle.as_secs() / 60
+            )
+        };
+        let lease = store.lease(&key, crate::store::LEASE_WAIT).await?;
+        let found = async {
+            let record = if fresh {
+                None
+            } else {
+                store.record(&key).await?
+            };
+            match &record {
+                None if handle.is_some() => return Err(unknown()),
+                Some(r) if r.owner != owner => return Err(unknown()),
+                _ => {}
+            }
+            let version = record.as_ref().map_or(0, |r| r.version);
+            let cached = self
+                .shared
+                .stored
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&key)
+                .cloned();
+            if let Some(cell) = cached
+                && cell.version.load(Ordering::Acquire) == version
+            {
+                return Ok(cell);
+            }
+            let cell = self.make_cell(
+                context,
+                Some(key.clone()),
+                record.as_ref().map(|r| r.id.clone()),
+            );
+            if let Some(record) = &record {
+                let mut stored = crate::store::Stored::default();
+                let files = store.files(&key, record, &mut stored).await?;
+                let mut image = airlock::SessionImage::default();
+                image.runs = record.runs;
+                image.seed = record.seed;
+                image.files = files;
+                image.cwd = record.cwd.clone();
+                image.budgets = record.budgets.clone();
+                cell.session
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .restore_image(&image)
+                    .map_err(|e| format!("run: {e}"))?;
+                *cell.stored.lock().unwrap_or_else(|e| e.into_inner()) = stored;
+                cell.version.store(version, Ordering::Release);
+            }
+            let mut cache = self.shared.stored.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.len() >= self.shared.options.max_sessions {
+                // Only a cache: sessions no run holds are let go of (the store keeps them).
+                cache.retain(|_, c| Arc::strong_count(c) > 1);
+            }
+            cache.insert(key.clone(), Arc::clone(&cell));
+            Ok(cell)
+        }
+        .await;
+        match found {
+            Ok(cell) => Ok((cell, named, lease)),
+            Err(e) => {
+                store.release(lease).await;
+                Err(e)
+            }
+        }
     }
 
     /// Waits for a run. A client that takes input requests is handed the approvals the run
@@ -857,7 +1054,20 @@ fn ran_result(ran: Result<Ran, tokio::task::JoinError>) -> CallToolResult {
             result: Ok(output),
             session,
             queued,
-        }) => run_result(output, session, queued),
+            unsaved,
+        }) => {
+            let mut answer = run_result(output, session, queued);
+            if let Some(why) = unsaved {
+                answer.content.insert(
+                    0,
+                    ContentBlock::text(format!(
+                        "airlock: the run finished, but its changes to the session were not saved: {why}\nhint: the session is as it was before this run; run it again"
+                    )),
+                );
+                answer.is_error = Some(true);
+            }
+            answer
+        }
         Ok(Ran { result: Err(e), .. }) => {
             CallToolResult::error(vec![ContentBlock::text(format!("airlock: {e}"))])
         }
@@ -977,14 +1187,24 @@ impl ServerHandler for AirlockServer {
                 match parse::<RunArgs>("run", request.arguments.clone()) {
                     Ok(args) => {
                         let traceparent = traceparent(&request, &context);
-                        let (cell, handle) =
-                            match self.session_for(&context, args.session.as_deref()) {
-                                Ok(found) => found,
-                                Err(e) => return Ok(error_result(e).into()),
-                            };
+                        // A slot first: a run waiting for one holds no session's lease.
                         let (slot, queued) = match self.slot().await {
                             Ok(slot) => slot,
                             Err(e) => return Ok(error_result(e).into()),
+                        };
+                        let (cell, handle, lease) = if let Some(store) = self.store() {
+                            match self
+                                .stored_session(&context, args.session.as_deref(), store)
+                                .await
+                            {
+                                Ok((cell, handle, lease)) => (cell, handle, Some(lease)),
+                                Err(e) => return Ok(error_result(e).into()),
+                            }
+                        } else {
+                            match self.session_for(&context, args.session.as_deref()) {
+                                Ok((cell, handle)) => (cell, handle, None),
+                                Err(e) => return Ok(error_result(e).into()),
+                            }
                         };
                         let approvals = cell.approvals.clone();
                         let admission = context
@@ -998,6 +1218,7 @@ impl ServerHandler for AirlockServer {
                             queued,
                             handle,
                             traceparent,
+                            lease,
                         };
                         let task = self.start(args, cell, run);
                         let by_input_request = asks_by_input_request(&context);

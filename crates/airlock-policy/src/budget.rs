@@ -22,6 +22,24 @@ pub struct PolicyState {
     rules: Vec<RuleState>,
 }
 
+/// [`PolicyState`] as plain data.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BudgetImage {
+    pub rules: Vec<RuleImage>,
+}
+
+/// The counters of one allow rule.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RuleImage {
+    pub calls: u64,
+    pub run_calls: u64,
+    /// Ages of the allowed calls still inside the rate window, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recent_ages_ms: Vec<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sums: Vec<f64>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RuleState {
     calls: u64,
@@ -44,6 +62,50 @@ impl PolicyState {
     pub fn begin_run(&mut self) {
         for rule in &mut self.rules {
             rule.run_calls = 0;
+        }
+    }
+
+    /// The counters as plain data, for keeping a session elsewhere; the calls in rate windows
+    /// by their age at `now` (the session clock's reading), so they carry across clocks.
+    pub fn image(&self, now: Duration) -> BudgetImage {
+        BudgetImage {
+            rules: self
+                .rules
+                .iter()
+                .map(|r| RuleImage {
+                    calls: r.calls,
+                    run_calls: r.run_calls,
+                    recent_ages_ms: r
+                        .recent
+                        .iter()
+                        .map(|&t| {
+                            u64::try_from(now.saturating_sub(t).as_millis()).unwrap_or(u64::MAX)
+                        })
+                        .collect(),
+                    sums: r.sums.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Counters from an [`image`](Self::image), with `now` the reading of this session's
+    /// clock.
+    pub fn from_image(image: &BudgetImage, now: Duration) -> Self {
+        Self {
+            rules: image
+                .rules
+                .iter()
+                .map(|r| RuleState {
+                    calls: r.calls,
+                    run_calls: r.run_calls,
+                    recent: r
+                        .recent_ages_ms
+                        .iter()
+                        .map(|&age| now.saturating_sub(Duration::from_millis(age)))
+                        .collect(),
+                    sums: r.sums.clone(),
+                })
+                .collect(),
         }
     }
 

@@ -103,7 +103,7 @@ mod policy;
 mod rate;
 mod value;
 
-pub use budget::PolicyState;
+pub use budget::{BudgetImage, PolicyState, RuleImage};
 pub use denial::{Denial, Grant};
 pub use doc::{AllowRuleDoc, ArgsDoc, ConstraintDoc, DenyRuleDoc, PolicyDoc, SumDoc, SumsDoc};
 pub use error::{ErrorKind, PolicyError};

@@ -38,7 +38,7 @@ impl FileChange {
 
     fn apply(&self, vfs: &mut Vfs) -> Result<(), VfsError> {
         match self {
-            Self::Write { path, data } => vfs.write(path, data),
+            Self::Write { path, data } => vfs.write_shared(path, FileData::clone(data)),
             Self::Mkdir { path } => vfs.mkdir(path, true),
             Self::Remove { path } => vfs.remove(path, true, true),
         }

@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod image;
 mod limits;
 mod node;
 mod path;
@@ -39,6 +40,7 @@ mod vfs;
 mod write;
 
 pub use error::{ErrorCode, VfsError};
+pub use image::ImageEntry;
 pub use limits::{Usage, VfsLimits};
 pub use node::{DirEntry, FileData, Metadata, NodeKind};
 pub use path::{MAX_DEPTH, MAX_NAME_BYTES, MAX_PATH_BYTES, normalize};

@@ -37,6 +37,19 @@ impl Vfs {
         Ok(())
     }
 
+    /// [`Vfs::write`] of contents already shared: the file holds `data` itself, not a copy.
+    ///
+    /// # Errors
+    ///
+    /// As [`Vfs::write`].
+    pub fn write_shared(&mut self, path: &str, data: FileData) -> Result<(), VfsError> {
+        let abs = self.resolve(path, "open")?;
+        let slot = self.file_slot(&abs, "open")?;
+        self.charge(slot, len_u64(&data), "write", &abs)?;
+        self.commit_file(abs, slot, data);
+        Ok(())
+    }
+
     /// Appends `data` to the file at `path`, creating it if missing.
     ///
     /// # Errors

@@ -101,8 +101,9 @@
 pub use airlock_host::{
     Answer, ApprovalRequest, Approvals, Approver, Error, ErrorKind, Interrupt,
     JOURNAL_RESULT_THRESHOLD, Language, LayerStack, Limits, OutputStream, Replay, RunOutput,
-    Sandbox, SandboxConfig, Session, Termination, ToolCall, ToolCallError, Toolset, Unattended,
-    Usage, VIRTUAL_EPOCH_UNIX_MS, approver_fn, exit_code, journal, pipeline, policy, tool, vfs,
+    Sandbox, SandboxConfig, Session, SessionImage, Termination, ToolCall, ToolCallError, Toolset,
+    Unattended, Usage, VIRTUAL_EPOCH_UNIX_MS, approver_fn, exit_code, journal, pipeline, policy,
+    tool, vfs,
 };
 pub use airlock_host::{KNOBS, Knob, KnobInput, KnobUnit, knob, units};
 

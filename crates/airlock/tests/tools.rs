@@ -1325,3 +1325,46 @@ fn every_global_of_the_script_is_known_to_the_tool_name_checks() {
         ))
         .unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// A session carried to another session (another server) as an image
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn an_image_carries_files_budgets_and_runs_to_a_fresh_session() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let policy = "[[allow]]\ntools = \"ping\"\nmax_calls = 2\n";
+    let mut first = session_with(vec![counting("ping", &calls, |_| json!("pong"))], policy);
+    run_ok(
+        &mut first,
+        r#"await fs.mkdir("/workspace/data/deep", {recursive: true});
+           await fs.writeFile("/workspace/data/deep/a.txt", "kept");
+           await tools.ping({});"#,
+    );
+    let image = first.image();
+    assert_eq!(image.runs, 1);
+    assert_eq!(image.budgets.rules[0].calls, 1);
+
+    let mut second = session_with(vec![counting("ping", &calls, |_| json!("pong"))], policy);
+    second.restore_image(&image).expect("the image loads");
+    assert_eq!(second.runs(), 1);
+    let out = run_ok(
+        &mut second,
+        r#"console.log(await fs.readFile("/workspace/data/deep/a.txt", "utf8"));
+           await tools.ping({});
+           try { await tools.ping({}); } catch (e) { console.log(e.code); }"#,
+    );
+    assert_eq!(
+        out, "kept\nEPOLICY\n",
+        "the budget of 2 counted the first session's call"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+    // An image too big for the session's limits is refused and leaves the session as it was.
+    let mut config = SandboxConfig::default();
+    config.vfs.max_bytes = 2;
+    let mut tiny = Sandbox::new(config).expect("sandbox").session();
+    let err = tiny.restore_image(&image).unwrap_err();
+    assert!(err.to_string().contains("do not load"), "{err}");
+    assert!(tiny.vfs().image().0.is_empty());
+}

@@ -1,0 +1,453 @@
+//! Sessions shared by several servers, in Redis (`airlock serve --http --store redis://HOST:PORT`).
+//! Any server can serve any session: a run takes the session's lease, loads its state (unless
+//! this server already holds that very version), runs, writes the state back and lets go.
+//!
+//! Keys, each under the prefix `airlock:`:
+//! - `s:{key}`: the session's record, JSON: owner, id, version, runs, seed, working directory,
+//!   budgets, and each file and folder with the SHA-256 of its contents. Expires after the idle
+//!   time, as the session does.
+//! - `b:{key}`: a hash of the session's file contents by SHA-256. A content is sent once, when it
+//!   first appears in the session; unchanged files are never written again, and contents no file
+//!   holds any more are dropped in the same step.
+//! - `l:{key}`: the lease, one run at a time per session. A server takes it with `SET NX` and an
+//!   expiry it renews while its run goes on; the record is only written by a script that checks
+//!   the lease is still the writer's own, so a server that lost it (stalled, cut off, killed and
+//!   come back) can never overwrite what another wrote since: the lease is the fencing token.
+//! - `m:{id}`: an MCP session's `initialize`, so a server that never saw the session can take
+//!   it over (rmcp's session store); its sandbox session is the key `mcp:{id}`.
+//!
+//! What is not shared: approvals waiting for a person stay with the server whose run asked
+//! them, and `--journal` files are written per server.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use airlock::vfs::{FileData, ImageEntry};
+use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::error::McpError;
+
+/// How long a lease lives unless renewed; a server that dies holding one frees its session
+/// after this long.
+pub const LEASE_TTL: Duration = Duration::from_secs(10);
+
+/// How long a run waits for a session another run holds.
+pub const LEASE_WAIT: Duration = Duration::from_secs(120);
+
+const PREFIX: &str = "airlock:";
+
+/// Writes the record and the new contents, drops the old ones, if the lease is still the
+/// writer's. KEYS: lease, record, blobs. ARGV: token, record, expiry (ms), new count, then
+/// sha/bytes pairs, then the shas to drop.
+const SAVE: &str = r"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+local n = tonumber(ARGV[4])
+for i = 0, n - 1 do redis.call('HSET', KEYS[3], ARGV[5 + 2 * i], ARGV[6 + 2 * i]) end
+for i = 5 + 2 * n, #ARGV do redis.call('HDEL', KEYS[3], ARGV[i]) end
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
+return 1
+";
+
+/// Renews the lease if it is still the caller's. KEYS: lease. ARGV: token, expiry (ms).
+const RENEW: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+";
+
+/// Lets go of the lease if it is still the caller's. KEYS: lease. ARGV: token.
+const RELEASE: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+";
+
+/// A session as stored, without its file contents.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Record {
+    pub version: u64,
+    pub owner: Option<String>,
+    pub id: String,
+    pub runs: u64,
+    pub seed: Option<u64>,
+    pub cwd: String,
+    pub budgets: airlock::policy::BudgetImage,
+    pub files: Vec<FileRecord>,
+}
+
+/// One file or folder of a stored session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct FileRecord {
+    pub path: String,
+    /// The SHA-256 of a file's contents; absent for a folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    pub mtime: u64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub readonly: bool,
+}
+
+/// What a server knows of the contents it stored for one session: the hash of each file it
+/// holds (by the identity of its shared bytes, so an unchanged file is not hashed again) and
+/// the hashes the store holds.
+#[derive(Debug, Default)]
+pub(crate) struct Stored {
+    hashes: HashMap<usize, (FileData, String)>,
+    in_store: HashSet<String>,
+}
+
+impl Stored {
+    fn hash(&mut self, data: &FileData) -> String {
+        let at = Arc::as_ptr(data) as usize;
+        if let Some((_, sha)) = self.hashes.get(&at) {
+            return sha.clone();
+        }
+        let sha = hex(&Sha256::digest(data.as_slice()));
+        self.hashes.insert(at, (FileData::clone(data), sha.clone()));
+        sha
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One run's hold on a session; renewed in the background until released or dropped.
+#[derive(Debug)]
+pub(crate) struct Lease {
+    key: String,
+    token: String,
+    renew: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.renew.abort();
+    }
+}
+
+/// The Redis store.
+#[derive(Clone)]
+pub struct RedisStore {
+    conn: ConnectionManager,
+    idle: Duration,
+    save: Arc<redis::Script>,
+    renew: Arc<redis::Script>,
+    release: Arc<redis::Script>,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("idle", &self.idle)
+            .finish_non_exhaustive()
+    }
+}
+
+fn failed(what: &str, e: &redis::RedisError) -> String {
+    format!("the session store (Redis) failed to {what}: {e}")
+}
+
+impl RedisStore {
+    /// Connects to `url` (`redis://HOST:PORT[/DB]`, `rediss://` for TLS) and checks that Redis
+    /// answers. Sessions expire after `idle` unused.
+    ///
+    /// # Errors
+    /// A malformed URL, or a Redis that does not answer.
+    pub async fn connect(url: &str, idle: Duration) -> Result<Self, McpError> {
+        let bad = |e: redis::RedisError| {
+            McpError::Serve(format!(
+                "--store {url}: {e}\nhint: give redis://HOST:PORT of a running Redis"
+            ))
+        };
+        let client = redis::Client::open(url).map_err(bad)?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(5)))
+            .set_response_timeout(Some(Duration::from_secs(10)));
+        let mut conn = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(bad)?;
+        let _: String = redis::cmd("PING")
+            .query_async(&mut conn)
+            .await
+            .map_err(bad)?;
+        Ok(Self {
+            conn,
+            idle,
+            save: Arc::new(redis::Script::new(SAVE)),
+            renew: Arc::new(redis::Script::new(RENEW)),
+            release: Arc::new(redis::Script::new(RELEASE)),
+        })
+    }
+
+    fn idle_ms(&self) -> u64 {
+        u64::try_from(self.idle.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
+    }
+
+    /// Takes the lease of session `key`, waiting up to `wait` while another run holds it.
+    pub(crate) async fn lease(&self, key: &str, wait: Duration) -> Result<Lease, String> {
+        let token = crate::approvals::fresh_token();
+        let lease_key = format!("{PREFIX}l:{key}");
+        let ttl = u64::try_from(LEASE_TTL.as_millis()).unwrap_or(10_000);
+        let began = tokio::time::Instant::now();
+        let mut pause = Duration::from_millis(2);
+        loop {
+            let mut conn = self.conn.clone();
+            let taken: Option<String> = redis::cmd("SET")
+                .arg(&lease_key)
+                .arg(&token)
+                .arg("NX")
+                .arg("PX")
+                .arg(ttl)
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| failed("take a session's lease", &e))?;
+            if taken.is_some() {
+                break;
+            }
+            if began.elapsed() >= wait {
+                return Err(format!(
+                    "the session is busy: another run has held it for {} s\nhint: runs of one session take turns; try again when it ends",
+                    wait.as_secs()
+                ));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+        let store = self.clone();
+        let (renew_key, renew_token) = (lease_key.clone(), token.clone());
+        let renew = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LEASE_TTL / 3).await;
+                let mut conn = store.conn.clone();
+                let kept: Result<i64, _> = store
+                    .renew
+                    .key(&renew_key)
+                    .arg(&renew_token)
+                    .arg(ttl)
+                    .invoke_async(&mut conn)
+                    .await;
+                if matches!(kept, Ok(0)) {
+                    return;
+                }
+            }
+        });
+        Ok(Lease {
+            key: key.to_string(),
+            token,
+            renew,
+        })
+    }
+
+    /// Lets go of a lease (a lease that expired meanwhile is left to its new holder).
+    pub(crate) async fn release(&self, lease: Lease) {
+        let mut conn = self.conn.clone();
+        let _: Result<i64, _> = self
+            .release
+            .key(format!("{PREFIX}l:{}", lease.key))
+            .arg(&lease.token)
+            .invoke_async(&mut conn)
+            .await;
+    }
+
+    /// The record of session `key`, if it exists.
+    pub(crate) async fn record(&self, key: &str) -> Result<Option<Record>, String> {
+        let mut conn = self.conn.clone();
+        let text: Option<Vec<u8>> = redis::cmd("GET")
+            .arg(format!("{PREFIX}s:{key}"))
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| failed("read a session", &e))?;
+        text.map(|t| {
+            serde_json::from_slice(&t)
+                .map_err(|e| format!("the stored session {key} is unreadable: {e}"))
+        })
+        .transpose()
+    }
+
+    /// The files of `record`, with their contents; remembers in `stored` what the store holds.
+    pub(crate) async fn files(
+        &self,
+        key: &str,
+        record: &Record,
+        stored: &mut Stored,
+    ) -> Result<Vec<ImageEntry>, String> {
+        let shas: Vec<&str> = {
+            let mut seen = HashSet::new();
+            record
+                .files
+                .iter()
+                .filter_map(|f| f.sha256.as_deref())
+                .filter(|s| seen.insert(*s))
+                .collect()
+        };
+        let mut contents: HashMap<&str, FileData> = HashMap::new();
+        if !shas.is_empty() {
+            let mut conn = self.conn.clone();
+            let found: Vec<Option<Vec<u8>>> = redis::cmd("HMGET")
+                .arg(format!("{PREFIX}b:{key}"))
+                .arg(&shas)
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| failed("read a session's files", &e))?;
+            for (sha, data) in shas.iter().zip(found) {
+                let data = data.ok_or_else(|| {
+                    format!("the stored session {key} lacks the contents {sha} of one of its files")
+                })?;
+                contents.insert(sha, Arc::new(data));
+            }
+        }
+        stored.hashes.clear();
+        stored.in_store = contents.keys().map(|s| (*s).to_string()).collect();
+        let mut entries = Vec::with_capacity(record.files.len());
+        for f in &record.files {
+            entries.push(match &f.sha256 {
+                None => ImageEntry::dir(f.path.clone(), f.mtime, f.readonly),
+                Some(sha) => {
+                    let data = FileData::clone(&contents[sha.as_str()]);
+                    stored.hashes.insert(
+                        Arc::as_ptr(&data) as usize,
+                        (FileData::clone(&data), sha.clone()),
+                    );
+                    ImageEntry::file(f.path.clone(), data, f.mtime, f.readonly)
+                }
+            });
+        }
+        Ok(entries)
+    }
+
+    /// Writes `record` with `files` while `lease` is still this server's: contents the store
+    /// lacks are sent, those no file holds any more dropped. `Ok(false)`: the lease was lost
+    /// and nothing was written.
+    pub(crate) async fn save(
+        &self,
+        lease: &Lease,
+        mut record: Record,
+        files: &[ImageEntry],
+        stored: &mut Stored,
+    ) -> Result<bool, String> {
+        let mut keep = HashSet::new();
+        let mut new: Vec<(String, FileData)> = Vec::new();
+        record.files = files
+            .iter()
+            .map(|e| {
+                let sha256 = e.data.as_ref().map(|data| {
+                    let sha = stored.hash(data);
+                    if !stored.in_store.contains(&sha) && keep.insert(sha.clone()) {
+                        new.push((sha.clone(), FileData::clone(data)));
+                    }
+                    keep.insert(sha.clone());
+                    sha
+                });
+                FileRecord {
+                    path: e.path.clone(),
+                    sha256,
+                    mtime: e.mtime_ms,
+                    readonly: e.readonly,
+                }
+            })
+            .collect();
+        let dropped: Vec<String> = stored
+            .in_store
+            .iter()
+            .filter(|sha| !keep.contains(*sha))
+            .cloned()
+            .collect();
+        let text = serde_json::to_vec(&record).map_err(|e| e.to_string())?;
+        let mut invocation = self.save.prepare_invoke();
+        invocation
+            .key(format!("{PREFIX}l:{}", lease.key))
+            .key(format!("{PREFIX}s:{}", lease.key))
+            .key(format!("{PREFIX}b:{}", lease.key))
+            .arg(&lease.token)
+            .arg(text)
+            .arg(self.idle_ms())
+            .arg(new.len());
+        for (sha, data) in &new {
+            invocation.arg(sha).arg(data.as_slice());
+        }
+        for sha in &dropped {
+            invocation.arg(sha);
+        }
+        let mut conn = self.conn.clone();
+        let written: i64 = invocation
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| failed("write a session", &e))?;
+        if written == 1 {
+            stored.in_store = keep;
+            // Hashes of contents no file holds any more are not needed again.
+            stored
+                .hashes
+                .retain(|_, (_, sha)| stored.in_store.contains(sha));
+        }
+        Ok(written == 1)
+    }
+
+    /// Ends session `key`: its record, contents and lease.
+    pub(crate) async fn delete(&self, key: &str) -> Result<(), String> {
+        let mut conn = self.conn.clone();
+        redis::cmd("DEL")
+            .arg(format!("{PREFIX}s:{key}"))
+            .arg(format!("{PREFIX}b:{key}"))
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(|e| failed("end a session", &e))
+    }
+}
+
+/// rmcp's store of MCP sessions (their `initialize`), so a server that never saw an MCP
+/// session takes it over when the client's next request reaches it.
+#[derive(Debug, Clone)]
+pub struct McpSessions(pub RedisStore);
+
+#[async_trait::async_trait]
+impl rmcp::transport::streamable_http_server::session::SessionStore for McpSessions {
+    async fn load(
+        &self,
+        session_id: &str,
+    ) -> Result<
+        Option<rmcp::transport::streamable_http_server::session::SessionState>,
+        rmcp::transport::streamable_http_server::session::SessionStoreError,
+    > {
+        let mut conn = self.0.conn.clone();
+        let text: Option<Vec<u8>> = redis::cmd("GET")
+            .arg(format!("{PREFIX}m:{session_id}"))
+            .query_async(&mut conn)
+            .await?;
+        Ok(text.map(|t| serde_json::from_slice(&t)).transpose()?)
+    }
+
+    async fn store(
+        &self,
+        session_id: &str,
+        state: &rmcp::transport::streamable_http_server::session::SessionState,
+    ) -> Result<(), rmcp::transport::streamable_http_server::session::SessionStoreError> {
+        let mut conn = self.0.conn.clone();
+        redis::cmd("SET")
+            .arg(format!("{PREFIX}m:{session_id}"))
+            .arg(serde_json::to_vec(state)?)
+            .arg("PX")
+            .arg(self.0.idle_ms())
+            .query_async::<()>(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        session_id: &str,
+    ) -> Result<(), rmcp::transport::streamable_http_server::session::SessionStoreError> {
+        let mut conn = self.0.conn.clone();
+        redis::cmd("DEL")
+            .arg(format!("{PREFIX}m:{session_id}"))
+            .query_async::<()>(&mut conn)
+            .await?;
+        self.0.delete(&format!("mcp:{session_id}")).await?;
+        Ok(())
+    }
+}
