@@ -39,6 +39,9 @@ pub const LEASE_WAIT: Duration = Duration::from_secs(120);
 
 const PREFIX: &str = "airlock:";
 
+/// Times a command is sent again after the connection broke (waiting 0.1 s, 0.2 s, ...).
+const RETRIES: u64 = 8;
+
 /// Writes the record and the new contents, drops the old ones, if the lease is still the
 /// writer's. KEYS: lease, record, blobs. ARGV: token, record, expiry (ms), new count, then
 /// sha/bytes pairs, then the shas to drop.
@@ -165,6 +168,7 @@ impl RedisStore {
         let client = redis::Client::open(url).map_err(bad)?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(5)))
+            .set_number_of_retries(2)
             .set_response_timeout(Some(Duration::from_secs(10)));
         let mut conn = ConnectionManager::new_with_config(client, config)
             .await
@@ -182,6 +186,50 @@ impl RedisStore {
         })
     }
 
+    /// Sends `cmd`, again after a moment when the connection broke (Redis restarted, a network
+    /// blip): the connection manager reconnects meanwhile. Every command here is safe to repeat.
+    async fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> redis::RedisResult<T> {
+        let mut tries = 0;
+        loop {
+            let mut conn = self.conn.clone();
+            match cmd.query_async(&mut conn).await {
+                Err(e)
+                    if tries < RETRIES
+                        && (e.is_io_error()
+                            || e.is_connection_dropped()
+                            || e.is_connection_refusal()) =>
+                {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100 * tries)).await;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    /// [`query`](Self::query) of a script.
+    async fn invoke<T: redis::FromRedisValue>(
+        &self,
+        invocation: &redis::ScriptInvocation<'_>,
+    ) -> redis::RedisResult<T> {
+        let mut tries = 0;
+        loop {
+            let mut conn = self.conn.clone();
+            match invocation.invoke_async(&mut conn).await {
+                Err(e)
+                    if tries < RETRIES
+                        && (e.is_io_error()
+                            || e.is_connection_dropped()
+                            || e.is_connection_refusal()) =>
+                {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100 * tries)).await;
+                }
+                done => return done,
+            }
+        }
+    }
+
     fn idle_ms(&self) -> u64 {
         u64::try_from(self.idle.as_millis())
             .unwrap_or(u64::MAX)
@@ -196,14 +244,15 @@ impl RedisStore {
         let began = tokio::time::Instant::now();
         let mut pause = Duration::from_millis(2);
         loop {
-            let mut conn = self.conn.clone();
-            let taken: Option<String> = redis::cmd("SET")
-                .arg(&lease_key)
-                .arg(&token)
-                .arg("NX")
-                .arg("PX")
-                .arg(ttl)
-                .query_async(&mut conn)
+            let taken: Option<String> = self
+                .query(
+                    redis::cmd("SET")
+                        .arg(&lease_key)
+                        .arg(&token)
+                        .arg("NX")
+                        .arg("PX")
+                        .arg(ttl),
+                )
                 .await
                 .map_err(|e| failed("take a session's lease", &e))?;
             if taken.is_some() {
@@ -223,14 +272,9 @@ impl RedisStore {
         let renew = tokio::spawn(async move {
             loop {
                 tokio::time::sleep(LEASE_TTL / 3).await;
-                let mut conn = store.conn.clone();
-                let kept: Result<i64, _> = store
-                    .renew
-                    .key(&renew_key)
-                    .arg(&renew_token)
-                    .arg(ttl)
-                    .invoke_async(&mut conn)
-                    .await;
+                let mut invocation = store.renew.prepare_invoke();
+                invocation.key(&renew_key).arg(&renew_token).arg(ttl);
+                let kept: Result<i64, _> = store.invoke(&invocation).await;
                 if matches!(kept, Ok(0)) {
                     return;
                 }
@@ -245,21 +289,17 @@ impl RedisStore {
 
     /// Lets go of a lease (a lease that expired meanwhile is left to its new holder).
     pub(crate) async fn release(&self, lease: Lease) {
-        let mut conn = self.conn.clone();
-        let _: Result<i64, _> = self
-            .release
+        let mut invocation = self.release.prepare_invoke();
+        invocation
             .key(format!("{PREFIX}l:{}", lease.key))
-            .arg(&lease.token)
-            .invoke_async(&mut conn)
-            .await;
+            .arg(&lease.token);
+        let _: Result<i64, _> = self.invoke(&invocation).await;
     }
 
     /// The record of session `key`, if it exists.
     pub(crate) async fn record(&self, key: &str) -> Result<Option<Record>, String> {
-        let mut conn = self.conn.clone();
-        let text: Option<Vec<u8>> = redis::cmd("GET")
-            .arg(format!("{PREFIX}s:{key}"))
-            .query_async(&mut conn)
+        let text: Option<Vec<u8>> = self
+            .query(redis::cmd("GET").arg(format!("{PREFIX}s:{key}")))
             .await
             .map_err(|e| failed("read a session", &e))?;
         text.map(|t| {
@@ -287,11 +327,12 @@ impl RedisStore {
         };
         let mut contents: HashMap<&str, FileData> = HashMap::new();
         if !shas.is_empty() {
-            let mut conn = self.conn.clone();
-            let found: Vec<Option<Vec<u8>>> = redis::cmd("HMGET")
-                .arg(format!("{PREFIX}b:{key}"))
-                .arg(&shas)
-                .query_async(&mut conn)
+            let found: Vec<Option<Vec<u8>>> = self
+                .query(
+                    redis::cmd("HMGET")
+                        .arg(format!("{PREFIX}b:{key}"))
+                        .arg(&shas),
+                )
                 .await
                 .map_err(|e| failed("read a session's files", &e))?;
             for (sha, data) in shas.iter().zip(found) {
@@ -373,9 +414,8 @@ impl RedisStore {
         for sha in &dropped {
             invocation.arg(sha);
         }
-        let mut conn = self.conn.clone();
-        let written: i64 = invocation
-            .invoke_async(&mut conn)
+        let written: i64 = self
+            .invoke(&invocation)
             .await
             .map_err(|e| failed("write a session", &e))?;
         if written == 1 {
@@ -390,13 +430,13 @@ impl RedisStore {
 
     /// Ends session `key`: its record, contents and lease.
     pub(crate) async fn delete(&self, key: &str) -> Result<(), String> {
-        let mut conn = self.conn.clone();
-        redis::cmd("DEL")
-            .arg(format!("{PREFIX}s:{key}"))
-            .arg(format!("{PREFIX}b:{key}"))
-            .query_async::<()>(&mut conn)
-            .await
-            .map_err(|e| failed("end a session", &e))
+        self.query::<()>(
+            redis::cmd("DEL")
+                .arg(format!("{PREFIX}s:{key}"))
+                .arg(format!("{PREFIX}b:{key}")),
+        )
+        .await
+        .map_err(|e| failed("end a session", &e))
     }
 }
 
@@ -414,10 +454,9 @@ impl rmcp::transport::streamable_http_server::session::SessionStore for McpSessi
         Option<rmcp::transport::streamable_http_server::session::SessionState>,
         rmcp::transport::streamable_http_server::session::SessionStoreError,
     > {
-        let mut conn = self.0.conn.clone();
-        let text: Option<Vec<u8>> = redis::cmd("GET")
-            .arg(format!("{PREFIX}m:{session_id}"))
-            .query_async(&mut conn)
+        let text: Option<Vec<u8>> = self
+            .0
+            .query(redis::cmd("GET").arg(format!("{PREFIX}m:{session_id}")))
             .await?;
         Ok(text.map(|t| serde_json::from_slice(&t)).transpose()?)
     }
@@ -427,13 +466,14 @@ impl rmcp::transport::streamable_http_server::session::SessionStore for McpSessi
         session_id: &str,
         state: &rmcp::transport::streamable_http_server::session::SessionState,
     ) -> Result<(), rmcp::transport::streamable_http_server::session::SessionStoreError> {
-        let mut conn = self.0.conn.clone();
-        redis::cmd("SET")
-            .arg(format!("{PREFIX}m:{session_id}"))
-            .arg(serde_json::to_vec(state)?)
-            .arg("PX")
-            .arg(self.0.idle_ms())
-            .query_async::<()>(&mut conn)
+        self.0
+            .query::<()>(
+                redis::cmd("SET")
+                    .arg(format!("{PREFIX}m:{session_id}"))
+                    .arg(serde_json::to_vec(state)?)
+                    .arg("PX")
+                    .arg(self.0.idle_ms()),
+            )
             .await?;
         Ok(())
     }
@@ -442,10 +482,8 @@ impl rmcp::transport::streamable_http_server::session::SessionStore for McpSessi
         &self,
         session_id: &str,
     ) -> Result<(), rmcp::transport::streamable_http_server::session::SessionStoreError> {
-        let mut conn = self.0.conn.clone();
-        redis::cmd("DEL")
-            .arg(format!("{PREFIX}m:{session_id}"))
-            .query_async::<()>(&mut conn)
+        self.0
+            .query::<()>(redis::cmd("DEL").arg(format!("{PREFIX}m:{session_id}")))
             .await?;
         self.0.delete(&format!("mcp:{session_id}")).await?;
         Ok(())

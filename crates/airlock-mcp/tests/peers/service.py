@@ -9,6 +9,10 @@ Usage: service.py private URL TOKEN_A TOKEN_B
        service.py cap URL TOKEN
        service.py latency URL TOKEN N      (a benchmark: prints p50 and p99 as JSON)
        service.py idle URL TOKEN N         (a benchmark: leaves N sessions idle)
+       service.py replicas TOKEN OTHER_TOKEN URL1 URL2 URL3   (prints the session's handle)
+       service.py stall URL TOKEN HANDLE   (a run that never ends: its server is killed)
+       service.py after-kill URL TOKEN HANDLE
+       service.py after-restart URL TOKEN HANDLE
 
 Each command exits non-zero naming the first thing that is wrong; `load` prints its numbers
 as JSON.
@@ -267,6 +271,94 @@ async def idle(url, token, n):
     print(json.dumps({"sessions": n}))
 
 
+def legacy_post(http, url, body, session=None, token=None):
+    """One request of the session protocol, raw: its status, session id and JSON-RPC answers."""
+    h = headers(token, **{"MCP-Protocol-Version": LEGACY})
+    if session:
+        h["Mcp-Session-Id"] = session
+    return http.post(url, json=body, headers=h)
+
+
+def answers(response):
+    if response.headers.get("content-type", "").startswith("application/json"):
+        return [response.json()]
+    return [json.loads(line[5:]) for line in response.text.splitlines() if line.startswith("data:") and line[5:].strip()]
+
+
+def legacy_run(code, id):
+    return {"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": "run", "arguments": {"code": code}}}
+
+
+# A read-modify-write that takes a while: two at once on one session would lose an update.
+BUMP = "const n = Number(fs.existsSync('counter.txt') ? fs.readFileSync('counter.txt', 'utf8') : 0); " \
+       "const t = Date.now(); while (Date.now() - t < 400) {} fs.writeFileSync('counter.txt', String(n + 1)); return n + 1"
+
+
+async def replicas(token, other, *urls):
+    # The stateless protocol: the session's handle goes from server to server.
+    clients = [client(url, token) for url in urls]
+    async with clients[0] as one, clients[1] as two, clients[2] as three:
+        first = await one.call_tool("run", {"code": "await fs.writeFile('a.txt', '1'); return await weather({city: 'Paris'})"})
+        expect(not first.is_error, "a run on the first server", text_of(first))
+        handle = first.structured_content["session"]
+        second = await two.call_tool("run", {"session": handle, "code": "await fs.appendFile('a.txt', ' 2'); await weather({city: 'Paris'}); return await fs.readFile('a.txt', 'utf8')"})
+        expect(second.structured_content["value"] == "1 2", "the second server continues the session's files", text_of(second))
+        third = await three.call_tool("run", {"session": handle, "code": "await weather({city: 'Paris'}); try { await weather({city: 'Paris'}); return 'allowed'; } catch (e) { return e.code; }"})
+        expect(third.structured_content["value"] == "EPOLICY", "the budget of 3 calls held across three servers", text_of(third))
+        # Two runs of one session at once on two servers take turns: no update is lost.
+        bumps = await asyncio.gather(
+            one.call_tool("run", {"session": handle, "code": BUMP}),
+            two.call_tool("run", {"session": handle, "code": BUMP}),
+        )
+        values = sorted(b.structured_content["value"] for b in bumps)
+        expect(values == [1, 2], "two servers racing for one session ran one after the other", [text_of(b) for b in bumps])
+        count = await three.call_tool("run", {"session": handle, "code": "return fs.readFileSync('counter.txt', 'utf8')"})
+        expect(count.structured_content["value"] == "2", "both updates were kept", text_of(count))
+    async with client(urls[2], other) as stranger:
+        result = await stranger.call_tool("run", {"code": "return 1", "session": handle})
+        expect(result.is_error and "no session" in text_of(result), "another token cannot use the handle on any server", text_of(result))
+
+    # The session protocol: an MCP session begun on one server is taken over by another.
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": LEGACY, "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}
+    async with httpx2.AsyncClient(timeout=60) as http:
+        r = await legacy_post(http, urls[0], init, token=token)
+        mcp_session = r.headers.get("mcp-session-id")
+        expect(r.status_code == 200 and mcp_session, "an MCP session begins on the first server", r.status_code)
+        await legacy_post(http, urls[0], {"jsonrpc": "2.0", "method": "notifications/initialized"}, mcp_session, token)
+        r = await legacy_post(http, urls[0], legacy_run("await fs.writeFile('m.txt', 'mcp session'); return 1", 2), mcp_session, token)
+        expect(answers(r)[0]["result"]["structuredContent"]["value"] == 1, "a run in the MCP session", r.text[:300])
+        r = await legacy_post(http, urls[1], legacy_run("return await fs.readFile('m.txt', 'utf8')", 3), mcp_session, token)
+        got = answers(r)
+        expect(r.status_code == 200 and got[0]["result"]["structuredContent"]["value"] == "mcp session", "the second server takes the MCP session over with its files", r.text[:300])
+        r = await legacy_post(http, urls[2], legacy_run("return 1", 4), mcp_session, other)
+        text = r.text
+        expect(r.status_code == 404 or "no session" in text, "another token cannot take the MCP session over", (r.status_code, text[:300]))
+    print(json.dumps({"handle": handle}))
+
+
+async def stall(url, token, handle):
+    # Changes the files, then never ends: the server is killed under it.
+    async with client(url, token) as c:
+        await c.call_tool("run", {"session": handle, "code": "await fs.writeFile('partial.txt', 'never committed'); while (true) {}"})
+
+
+async def after_kill(url, token, handle):
+    began = time.perf_counter()
+    async with client(url, token) as c:
+        result = await c.call_tool("run", {"session": handle, "code": "return [fs.readFileSync('a.txt', 'utf8'), fs.readFileSync('counter.txt', 'utf8'), fs.existsSync('partial.txt')]"})
+        expect(result.structured_content["value"] == ["1 2", "2", False], "after a server died mid-run, the session has what was committed and nothing of that run", text_of(result))
+        waited = time.perf_counter() - began
+        expect(waited < 30, "the dead server's lease ran out", waited)
+        result = await c.call_tool("run", {"session": handle, "code": "await fs.writeFile('c.txt', 'after'); return 1"})
+        expect(result.structured_content["value"] == 1, "and the session goes on", text_of(result))
+
+
+async def after_restart(url, token, handle):
+    async with client(url, token) as c:
+        result = await c.call_tool("run", {"session": handle, "code": "return [fs.readFileSync('c.txt', 'utf8'), fs.readFileSync('a.txt', 'utf8')]"})
+        expect(result.structured_content["value"] == ["after", "1 2"], "Redis restarted from its persistence file keeps the session", text_of(result))
+
+
 def main():
     command, args = sys.argv[1], sys.argv[2:]
     if command == "private":
@@ -287,6 +379,15 @@ def main():
         return
     elif command == "drain":
         asyncio.run(drain(*args))
+    elif command == "replicas":
+        asyncio.run(replicas(*args))
+    elif command == "stall":
+        asyncio.run(stall(*args))
+        return
+    elif command == "after-kill":
+        asyncio.run(after_kill(*args))
+    elif command == "after-restart":
+        asyncio.run(after_restart(*args))
     elif command == "flood":
         asyncio.run(flood(args[0], args[1], int(args[2])))
     else:
