@@ -17,15 +17,63 @@ struct Server {
     dir: PathBuf,
 }
 
+/// A `redis-server` on loopback without persistence, stopped on drop.
+struct Redis {
+    child: Child,
+    url: String,
+}
+
+impl Redis {
+    fn start() -> Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let began = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if began.elapsed() > std::time::Duration::from_secs(20) {
+                return Err("redis-server did not start".into());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Ok(Self {
+            child,
+            url: format!("redis://127.0.0.1:{port}"),
+        })
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Server {
     fn start(exe: &Path) -> Result<Self> {
-        let dir = std::env::temp_dir().join(format!("airlock-bench-serve-{}", std::process::id()));
+        Self::start_with(exe, &[])
+    }
+
+    fn start_with(exe: &Path, extra: &[&str]) -> Result<Self> {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "airlock-bench-serve-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join("tokens"), format!("{TOKEN}\n"))?;
         std::fs::write(dir.join("airlock.toml"), "")?;
         let mut child = Command::new(exe)
             .args(["serve", "--http", "127.0.0.1:0", "--token-file", "tokens"])
             .args(["--config", "airlock.toml"])
+            .args(extra)
             .current_dir(&dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -98,6 +146,25 @@ pub fn run(python: &Path) -> Result<()> {
         one["p50_ms"].as_f64().unwrap_or(f64::NAN),
         one["p99_ms"].as_f64().unwrap_or(f64::NAN),
     );
+    let files = service(python, &["latency", &server.url, TOKEN, "500", "5"])?;
+    println!(
+        "{:<52} {:>10.3} ms   (p99 {:.3})",
+        "  the same, session with 5 small files, in memory",
+        files["p50_ms"].as_f64().unwrap_or(f64::NAN),
+        files["p99_ms"].as_f64().unwrap_or(f64::NAN),
+    );
+    // The same session in Redis, measured right after, on a machine as quiet.
+    let redis = Redis::start().ok();
+    if let Some(redis) = &redis {
+        let stored = Server::start_with(&exe, &["--store", redis.url.as_str()])?;
+        let files = service(python, &["latency", &stored.url, TOKEN, "500", "5"])?;
+        println!(
+            "{:<52} {:>10.3} ms   (p99 {:.3})",
+            "  the same, session with 5 small files, in Redis",
+            files["p50_ms"].as_f64().unwrap_or(f64::NAN),
+            files["p99_ms"].as_f64().unwrap_or(f64::NAN),
+        );
+    }
     let load = service(python, &["load", &server.url, TOKEN, "100", "10"])?;
     println!(
         "{:<52} {:>10.1} /s   (p50 {:.1} ms, p99 {:.1} ms, {} failed)",
@@ -108,6 +175,12 @@ pub fn run(python: &Path) -> Result<()> {
         load["failed"],
     );
     drop(server);
+    match &redis {
+        Some(redis) => stored(&exe, python, redis)?,
+        None => println!(
+            "(skipping serve --store: no redis-server; `bash scripts/peers.sh` installs it)"
+        ),
+    }
 
     let server = Server::start(&exe)?;
     service(python, &["idle", &server.url, TOKEN, "10"])?;
@@ -119,6 +192,57 @@ pub fn run(python: &Path) -> Result<()> {
         "serve --http: memory per idle session (one file)",
         after.saturating_sub(before) as f64 / 1000.0 / 1024.0,
         after.saturating_sub(before) as f64 / (1024.0 * 1024.0),
+    );
+    Ok(())
+}
+
+/// Loads with sessions in Redis (`--store`): one server, then three sharing it.
+fn stored(exe: &Path, python: &Path, redis: &Redis) -> Result<()> {
+    let store = ["--store", redis.url.as_str()];
+    let server = Server::start_with(exe, &store)?;
+    let load = service(python, &["load", &server.url, TOKEN, "100", "10"])?;
+    println!(
+        "{:<52} {:>10.1} /s   (p50 {:.1} ms, p99 {:.1} ms, {} failed)",
+        "serve --http --store: 100 clients x 10 runs, 1 server",
+        load["runs_per_s"].as_f64().unwrap_or(f64::NAN),
+        load["p50_ms"].as_f64().unwrap_or(f64::NAN),
+        load["p99_ms"].as_f64().unwrap_or(f64::NAN),
+        load["failed"],
+    );
+    drop(server);
+    // Three servers on this one machine, each with its own 100 clients, at once.
+    let servers = (0..3)
+        .map(|_| Server::start_with(exe, &store))
+        .collect::<Result<Vec<_>>>()?;
+    let began = std::time::Instant::now();
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../airlock-mcp/tests/peers/service.py");
+    let children = servers
+        .iter()
+        .map(|s| {
+            Command::new(python)
+                .arg(&script)
+                .args(["load", &s.url, TOKEN, "100", "10"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+        })
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut failed = 0_u64;
+    for child in children {
+        let out = child.wait_with_output()?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let figures: serde_json::Value = stdout
+            .lines()
+            .find(|l| l.starts_with('{'))
+            .map_or(Ok(serde_json::Value::Null), serde_json::from_str)?;
+        failed += figures["failed"].as_u64().unwrap_or(1000);
+    }
+    let took = began.elapsed().as_secs_f64();
+    println!(
+        "{:<52} {:>10.1} /s   ({failed} failed; one 2-core machine)",
+        "serve --http --store: 3 servers x 100 clients x 10",
+        3000.0 / took,
     );
     Ok(())
 }

@@ -853,7 +853,9 @@ impl AirlockServer {
             std::mem::take(&mut *cell.stored.lock().unwrap_or_else(|e| e.into_inner()));
         let saved = store.save(&lease, record, &image.files, &mut stored).await;
         *cell.stored.lock().unwrap_or_else(|e| e.into_inner()) = stored;
-        store.release(lease).await;
+        if saved.is_err() {
+            store.release(lease).await;
+        }
         let why = match saved {
             Ok(true) => {
                 cell.version.store(version, Ordering::Release);
@@ -901,13 +903,9 @@ impl AirlockServer {
                 self.shared.options.session_idle.as_secs() / 60
             )
         };
-        let lease = store.lease(&key, crate::store::LEASE_WAIT).await?;
+        let (lease, record) = store.lease(&key, crate::store::LEASE_WAIT).await?;
         let found = async {
-            let record = if fresh {
-                None
-            } else {
-                store.record(&key).await?
-            };
+            let record = if fresh { None } else { record };
             match &record {
                 None if handle.is_some() => return Err(unknown()),
                 Some(r) if r.owner != owner => return Err(unknown()),

@@ -42,16 +42,28 @@ const PREFIX: &str = "airlock:";
 /// Times a command is sent again after the connection broke (waiting 0.1 s, 0.2 s, ...).
 const RETRIES: u64 = 8;
 
-/// Writes the record and the new contents, drops the old ones, if the lease is still the
-/// writer's. KEYS: lease, record, blobs. ARGV: token, record, expiry (ms), new count, then
-/// sha/bytes pairs, then the shas to drop.
+/// Takes the lease if it is free, and reads the record in the same step. KEYS: lease, record.
+/// ARGV: token, expiry (ms).
+const TAKE: &str = r"
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {1, redis.call('GET', KEYS[2])}
+end
+return {0, false}
+";
+
+/// Writes the record and the new contents, drops the old ones and lets go of the lease, if
+/// the lease is still the writer's; keeps an MCP session's `initialize` as long as its session.
+/// KEYS: lease, record, blobs, the MCP session's key (or one that never exists). ARGV: token,
+/// record, expiry (ms), new count, then sha/bytes pairs, then the shas to drop.
 const SAVE: &str = r"
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 local n = tonumber(ARGV[4])
 for i = 0, n - 1 do redis.call('HSET', KEYS[3], ARGV[5 + 2 * i], ARGV[6 + 2 * i]) end
 for i = 5 + 2 * n, #ARGV do redis.call('HDEL', KEYS[3], ARGV[i]) end
 if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
+if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
 return 1
 ";
 
@@ -113,6 +125,10 @@ impl Stored {
     }
 }
 
+fn parse_record(key: &str, text: &[u8]) -> Result<Record, String> {
+    serde_json::from_slice(text).map_err(|e| format!("the stored session {key} is unreadable: {e}"))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -136,6 +152,7 @@ impl Drop for Lease {
 pub struct RedisStore {
     conn: ConnectionManager,
     idle: Duration,
+    take: Arc<redis::Script>,
     save: Arc<redis::Script>,
     renew: Arc<redis::Script>,
     release: Arc<redis::Script>,
@@ -154,7 +171,7 @@ fn failed(what: &str, e: &redis::RedisError) -> String {
 }
 
 impl RedisStore {
-    /// Connects to `url` (`redis://HOST:PORT[/DB]`, `rediss://` for TLS) and checks that Redis
+    /// Connects to `url` (`redis://[:PASSWORD@]HOST:PORT[/DB]`) and checks that Redis
     /// answers. Sessions expire after `idle` unused.
     ///
     /// # Errors
@@ -180,6 +197,7 @@ impl RedisStore {
         Ok(Self {
             conn,
             idle,
+            take: Arc::new(redis::Script::new(TAKE)),
             save: Arc::new(redis::Script::new(SAVE)),
             renew: Arc::new(redis::Script::new(RENEW)),
             release: Arc::new(redis::Script::new(RELEASE)),
@@ -236,27 +254,31 @@ impl RedisStore {
             .max(1)
     }
 
-    /// Takes the lease of session `key`, waiting up to `wait` while another run holds it.
-    pub(crate) async fn lease(&self, key: &str, wait: Duration) -> Result<Lease, String> {
+    /// Takes the lease of session `key`, waiting up to `wait` while another run holds it, and
+    /// reads the session's record in the same step (one round trip).
+    pub(crate) async fn lease(
+        &self,
+        key: &str,
+        wait: Duration,
+    ) -> Result<(Lease, Option<Record>), String> {
         let token = crate::approvals::fresh_token();
         let lease_key = format!("{PREFIX}l:{key}");
         let ttl = u64::try_from(LEASE_TTL.as_millis()).unwrap_or(10_000);
         let began = tokio::time::Instant::now();
         let mut pause = Duration::from_millis(2);
-        loop {
-            let taken: Option<String> = self
-                .query(
-                    redis::cmd("SET")
-                        .arg(&lease_key)
-                        .arg(&token)
-                        .arg("NX")
-                        .arg("PX")
-                        .arg(ttl),
-                )
+        let record = loop {
+            let mut invocation = self.take.prepare_invoke();
+            invocation
+                .key(&lease_key)
+                .key(format!("{PREFIX}s:{key}"))
+                .arg(&token)
+                .arg(ttl);
+            let (taken, record): (i64, Option<Vec<u8>>) = self
+                .invoke(&invocation)
                 .await
                 .map_err(|e| failed("take a session's lease", &e))?;
-            if taken.is_some() {
-                break;
+            if taken == 1 {
+                break record;
             }
             if began.elapsed() >= wait {
                 return Err(format!(
@@ -266,7 +288,7 @@ impl RedisStore {
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(50));
-        }
+        };
         let store = self.clone();
         let (renew_key, renew_token) = (lease_key.clone(), token.clone());
         let renew = tokio::spawn(async move {
@@ -280,11 +302,19 @@ impl RedisStore {
                 }
             }
         });
-        Ok(Lease {
+        let lease = Lease {
             key: key.to_string(),
             token,
             renew,
-        })
+        };
+        let record = match record.map(|text| parse_record(key, &text)).transpose() {
+            Ok(record) => record,
+            Err(e) => {
+                self.release(lease).await;
+                return Err(e);
+            }
+        };
+        Ok((lease, record))
     }
 
     /// Lets go of a lease (a lease that expired meanwhile is left to its new holder).
@@ -294,19 +324,6 @@ impl RedisStore {
             .key(format!("{PREFIX}l:{}", lease.key))
             .arg(&lease.token);
         let _: Result<i64, _> = self.invoke(&invocation).await;
-    }
-
-    /// The record of session `key`, if it exists.
-    pub(crate) async fn record(&self, key: &str) -> Result<Option<Record>, String> {
-        let text: Option<Vec<u8>> = self
-            .query(redis::cmd("GET").arg(format!("{PREFIX}s:{key}")))
-            .await
-            .map_err(|e| failed("read a session", &e))?;
-        text.map(|t| {
-            serde_json::from_slice(&t)
-                .map_err(|e| format!("the stored session {key} is unreadable: {e}"))
-        })
-        .transpose()
     }
 
     /// The files of `record`, with their contents; remembers in `stored` what the store holds.
@@ -361,9 +378,9 @@ impl RedisStore {
         Ok(entries)
     }
 
-    /// Writes `record` with `files` while `lease` is still this server's: contents the store
-    /// lacks are sent, those no file holds any more dropped. `Ok(false)`: the lease was lost
-    /// and nothing was written.
+    /// Writes `record` with `files` while `lease` is still this server's, and lets go of it
+    /// (one round trip): contents the store lacks are sent, those no file holds any more
+    /// dropped. `Ok(false)`: the lease was lost and nothing was written.
     pub(crate) async fn save(
         &self,
         lease: &Lease,
@@ -404,6 +421,10 @@ impl RedisStore {
             .key(format!("{PREFIX}l:{}", lease.key))
             .key(format!("{PREFIX}s:{}", lease.key))
             .key(format!("{PREFIX}b:{}", lease.key))
+            .key(match lease.key.strip_prefix("mcp:") {
+                Some(id) => format!("{PREFIX}m:{id}"),
+                None => format!("{PREFIX}none"),
+            })
             .arg(&lease.token)
             .arg(text)
             .arg(self.idle_ms())
@@ -487,5 +508,167 @@ impl rmcp::transport::streamable_http_server::session::SessionStore for McpSessi
             .await?;
         self.0.delete(&format!("mcp:{session_id}")).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `redis-server` on a free loopback port, without persistence, stopped on drop.
+    struct Server(std::process::Child, u16);
+
+    impl Server {
+        fn start() -> Self {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let child = std::process::Command::new("redis-server")
+                .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--save", "", "--appendonly", "no"])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("redis-server (`bash scripts/peers.sh` installs it)");
+            let began = std::time::Instant::now();
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(
+                    began.elapsed() < Duration::from_secs(20),
+                    "redis-server did not start"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Self(child, port)
+        }
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    fn file(path: &str, data: &[u8]) -> ImageEntry {
+        ImageEntry::file(path, Arc::new(data.to_vec()), 1, false)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_writer_that_lost_its_lease_cannot_write_and_contents_go_once() {
+        let server = Server::start();
+        let store = RedisStore::connect(
+            &format!("redis://127.0.0.1:{}", server.1),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+        let (first, record) = store.lease("s1", Duration::ZERO).await.unwrap();
+        assert!(record.is_none(), "a new session has no record");
+        // Held: another run cannot take it.
+        let busy = store
+            .lease("s1", Duration::from_millis(50))
+            .await
+            .unwrap_err();
+        assert!(busy.contains("busy"), "{busy}");
+        // The first writer stalls past its lease (here: the lease is gone), a second takes over.
+        let mut conn = store.conn.clone();
+        redis::cmd("DEL")
+            .arg("airlock:l:s1")
+            .query_async::<()>(&mut conn)
+            .await
+            .unwrap();
+        let (second, _) = store.lease("s1", Duration::ZERO).await.unwrap();
+        let mut stored = Stored::default();
+        let files = [
+            ImageEntry::dir("/workspace/d", 1, false),
+            file("/workspace/d/a", b"second"),
+        ];
+        assert!(
+            store
+                .save(
+                    &second,
+                    Record {
+                        version: 1,
+                        ..Record::default()
+                    },
+                    &files,
+                    &mut stored
+                )
+                .await
+                .unwrap(),
+            "the holder writes"
+        );
+        let mut stale = Stored::default();
+        let late = [file("/workspace/d/a", b"first, too late")];
+        assert!(
+            !store
+                .save(
+                    &first,
+                    Record {
+                        version: 1,
+                        ..Record::default()
+                    },
+                    &late,
+                    &mut stale
+                )
+                .await
+                .unwrap(),
+            "the writer that lost its lease is refused"
+        );
+        // What is stored is the holder's, with each content once.
+        let (third, record) = store.lease("s1", Duration::ZERO).await.unwrap();
+        let record = record.unwrap();
+        assert_eq!(record.version, 1);
+        let mut loaded = Stored::default();
+        let back = store.files("s1", &record, &mut loaded).await.unwrap();
+        assert_eq!(back, files);
+        let blobs: u64 = redis::cmd("HLEN")
+            .arg("airlock:b:s1")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(blobs, 1);
+        // An unchanged file is not sent again; a content no file holds is dropped.
+        let next = [
+            ImageEntry::dir("/workspace/d", 1, false),
+            file("/workspace/d/a", b"second"),
+            file("/workspace/d/b", b"new"),
+        ];
+        assert!(
+            store
+                .save(
+                    &third,
+                    Record {
+                        version: 2,
+                        ..Record::default()
+                    },
+                    &next,
+                    &mut loaded
+                )
+                .await
+                .unwrap()
+        );
+        let (fourth, _) = store.lease("s1", Duration::ZERO).await.unwrap();
+        assert!(
+            store
+                .save(
+                    &fourth,
+                    Record {
+                        version: 3,
+                        ..Record::default()
+                    },
+                    &[file("/workspace/only", b"new")],
+                    &mut loaded
+                )
+                .await
+                .unwrap()
+        );
+        let blobs: u64 = redis::cmd("HLEN")
+            .arg("airlock:b:s1")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(blobs, 1, "only the content still held is kept");
     }
 }

@@ -7,7 +7,7 @@ Usage: service.py private URL TOKEN_A TOKEN_B
        service.py flood URL TOKEN N
        service.py drain URL TOKEN
        service.py cap URL TOKEN
-       service.py latency URL TOKEN N      (a benchmark: prints p50 and p99 as JSON)
+       service.py latency URL TOKEN N [FILES]  (a benchmark: prints p50 and p99 as JSON)
        service.py idle URL TOKEN N         (a benchmark: leaves N sessions idle)
        service.py replicas TOKEN OTHER_TOKEN URL1 URL2 URL3   (prints the session's handle)
        service.py stall URL TOKEN HANDLE   (a run that never ends: its server is killed)
@@ -247,10 +247,12 @@ async def drain(url, token):
     expect(r.status_code == 200 and "finished" in r.text, "the run in flight finished during the shutdown", (r.status_code, r.text[:300]))
 
 
-async def latency(url, token, n):
-    # One client, one session, `return 1` after `return 1`: the round trip over HTTP.
+async def latency(url, token, n, files=0):
+    # One client, one session (holding `files` small files), `return 1` after `return 1`: the
+    # round trip over HTTP.
     async with client(url, token) as c:
-        first = await c.call_tool("run", {"code": "return 1"})
+        setup = "".join(f"await fs.writeFile('f{i}.txt', 'file {i} ' + 'x'.repeat(200));" for i in range(files))
+        first = await c.call_tool("run", {"code": setup + "return 1"})
         session = first.structured_content["session"]
         times = []
         for _ in range(n):
@@ -372,7 +374,7 @@ def main():
     elif command == "cap":
         asyncio.run(cap(*args))
     elif command == "latency":
-        asyncio.run(latency(args[0], args[1], int(args[2])))
+        asyncio.run(latency(args[0], args[1], int(args[2]), int(args[3]) if len(args) > 3 else 0))
         return
     elif command == "idle":
         asyncio.run(idle(args[0], args[1], int(args[2])))
