@@ -32,7 +32,26 @@ input_schema = { type = "object", properties = { city = { type = "string" } }, r
 [[allow]]
 tools = "weather"
 max_calls = 3
+
+[[tool]]
+name = "bank/transfer"
+description = "Send money"
+command = ["python3", "-c", "import json, sys; a = json.load(sys.stdin); print(json.dumps({'sent': a['amount']}))"]
+input_schema = { type = "object", properties = { amount = { type = "number" }, currency = { type = "string" }, to = { type = "string" } }, required = ["amount", "currency", "to"] }
+
+[[allow]]
+tools = "bank/transfer"
+
+[[layer]]
+use = "approve"
+tools = "bank/**"
+prompt = "Send {amount} {currency} to {to}?"
+
+[approvals]
+timeout = "30s"
 "#;
+
+const APPROVALS_TOKEN: &str = "approvals-0123456789abcdef";
 
 fn peers() -> PathBuf {
     std::env::var_os("AIRLOCK_PEERS").map_or_else(
@@ -151,6 +170,7 @@ impl Replica {
         let mut child = Command::new(env!("CARGO_BIN_EXE_airlock"))
             .args(["serve", "--http", "127.0.0.1:0", "--token-file", "tokens"])
             .args(["--store", redis])
+            .args(["--approvals-token-file", "approvals-token"])
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -187,6 +207,7 @@ fn three_servers_share_sessions_through_redis_and_survive_a_death_and_a_restart(
     let dir = tmp.path();
     std::fs::write(dir.join("tokens"), format!("{TOKEN}\n{OTHER}\n")).unwrap();
     std::fs::write(dir.join("airlock.toml"), CONFIG).unwrap();
+    std::fs::write(dir.join("approvals-token"), format!("{APPROVALS_TOKEN}\n")).unwrap();
     std::fs::write(
         dir.join("weather.py"),
         include_str!("fixtures/tools/city_weather.py"),
@@ -207,6 +228,16 @@ fn three_servers_share_sessions_through_redis_and_survive_a_death_and_a_restart(
         .unwrap();
     let handle: serde_json::Value = serde_json::from_str(handle_line).unwrap();
     let handle = handle["handle"].as_str().unwrap().to_string();
+
+    // A run on one server waits for a person, who answers on another.
+    assert_passed(&service(&[
+        "shared-approvals",
+        TOKEN,
+        APPROVALS_TOKEN,
+        urls[0],
+        urls[1],
+        urls[2],
+    ]));
 
     // The first server dies in the middle of a run of the session.
     let stalled = Command::new(peers().join("venv/bin/python"))

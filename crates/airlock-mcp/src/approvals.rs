@@ -210,24 +210,9 @@ impl Registry {
 
     /// Answers approval `id` (`s{N}.{id}`) from the body; the status and a message.
     pub(crate) fn answer(&self, id: &str, body: &[u8]) -> (u16, Value) {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Body {
-            approve: bool,
-            code: Option<String>,
-            reason: Option<String>,
-        }
-        if body.len() > MAX_ANSWER_BYTES {
-            return (413, json!({ "error": "the answer is too large" }));
-        }
-        let body: Body = match serde_json::from_slice(body) {
+        let body = match AnswerBody::parse(body) {
             Ok(b) => b,
-            Err(e) => {
-                return (
-                    400,
-                    json!({ "error": format!("{e}"), "hint": "send {\"approve\": true} (with \"code\" for a one-time password) or {\"approve\": false, \"reason\": \"...\"}" }),
-                );
-            }
+            Err(refusal) => return refusal,
         };
         let Some((session, inner)) = id
             .strip_prefix('s')
@@ -251,11 +236,114 @@ impl Registry {
     }
 }
 
+/// The body of `POST /approvals/{id}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnswerBody {
+    approve: bool,
+    code: Option<String>,
+    reason: Option<String>,
+}
+
+impl AnswerBody {
+    fn parse(body: &[u8]) -> Result<Self, (u16, Value)> {
+        if body.len() > MAX_ANSWER_BYTES {
+            return Err((413, json!({ "error": "the answer is too large" })));
+        }
+        serde_json::from_slice(body).map_err(|e| {
+            (
+                400,
+                json!({ "error": format!("{e}"), "hint": "send {\"approve\": true} (with \"code\" for a one-time password) or {\"approve\": false, \"reason\": \"...\"}" }),
+            )
+        })
+    }
+}
+
 /// The approvals endpoint's state: the token and the sessions.
 #[derive(Debug)]
 pub(crate) struct Endpoint {
     pub(crate) token: String,
     pub(crate) registry: Arc<Registry>,
+    /// With a shared store, the approvals of every server.
+    pub(crate) shared: Option<SharedApprovals>,
+}
+
+/// The approvals of several servers sharing a store: each publishes the approvals its runs wait
+/// for, and an answer given to any server goes to the one whose run waits. Ids carry the
+/// server's name: `r{NAME}.s{N}.{id}`.
+#[derive(Debug, Clone)]
+pub(crate) struct SharedApprovals {
+    pub(crate) store: crate::store::RedisStore,
+    pub(crate) replica: String,
+}
+
+/// How often a server publishes its pending approvals and takes the answers passed to it.
+pub(crate) const SYNC_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+impl SharedApprovals {
+    fn name_ids(&self, list: &mut Value) {
+        if let Value::Array(items) = list {
+            for item in items {
+                if let Some(id) = item.get("id").and_then(Value::as_str) {
+                    item["id"] = Value::from(format!("{}.{id}", self.replica));
+                }
+            }
+        }
+    }
+
+    /// Every server's pending approvals.
+    async fn pending(&self, registry: &Registry) -> (u16, Value) {
+        let mut list = registry.pending();
+        self.name_ids(&mut list);
+        match self.store.pending_elsewhere(&self.replica).await {
+            Ok(more) => {
+                if let Value::Array(items) = &mut list {
+                    items.extend(more);
+                }
+                (200, list)
+            }
+            Err(e) => (503, json!({ "error": e })),
+        }
+    }
+
+    /// Answers approval `id` here, or passes the answer to the server whose run waits for it.
+    async fn answer(&self, registry: &Registry, id: &str, body: &[u8]) -> (u16, Value) {
+        let Some((replica, local)) = id.split_once('.') else {
+            return (404, json!({ "error": format!("no pending approval {id}") }));
+        };
+        if replica == self.replica {
+            return registry.answer(local, body);
+        }
+        if let Err(refusal) = AnswerBody::parse(body) {
+            return refusal;
+        }
+        match self.store.pending_elsewhere(&self.replica).await {
+            Ok(list) if list.iter().any(|v| v["id"] == id) => {}
+            Ok(_) => return (404, json!({ "error": format!("no pending approval {id}") })),
+            Err(e) => return (503, json!({ "error": e })),
+        }
+        match self.store.forward_answer(replica, id, body).await {
+            Ok(()) => (
+                202,
+                json!({ "forwarded": id, "note": "passed to the server whose run waits for it" }),
+            ),
+            Err(e) => (503, json!({ "error": e })),
+        }
+    }
+
+    /// Publishes this server's pending approvals and applies the answers passed to it.
+    pub(crate) async fn sync(&self, registry: &Registry) {
+        let mut list = registry.pending();
+        self.name_ids(&mut list);
+        self.store.publish_pending(&self.replica, &list).await;
+        let own = format!("{}.", self.replica);
+        for (id, body) in self.store.take_answers(&self.replica).await {
+            if let Some(local) = id.strip_prefix(&own) {
+                // An approval answered or timed out meanwhile is gone: nothing to do.
+                let _ = registry.answer(local, &body);
+            }
+        }
+    }
 }
 
 impl Endpoint {
@@ -408,13 +496,23 @@ pub(crate) async fn serve(
     }
     let path = req.uri().path().to_string();
     match (req.method().as_str(), path.strip_prefix("/approvals")) {
-        ("GET", Some("" | "/")) => respond(200, &endpoint.registry.pending()),
+        ("GET", Some("" | "/")) => match &endpoint.shared {
+            None => respond(200, &endpoint.registry.pending()),
+            Some(shared) => {
+                let (status, list) = shared.pending(&endpoint.registry).await;
+                respond(status, &list)
+            }
+        },
         ("POST", Some(rest)) if rest.len() > 1 => {
             let id = rest[1..].to_string();
             let limited = http_body_util::Limited::new(req.into_body(), MAX_ANSWER_BYTES);
             match limited.collect().await {
                 Ok(body) => {
-                    let (status, value) = endpoint.registry.answer(&id, &body.to_bytes());
+                    let body = body.to_bytes();
+                    let (status, value) = match &endpoint.shared {
+                        None => endpoint.registry.answer(&id, &body),
+                        Some(shared) => shared.answer(&endpoint.registry, &id, &body).await,
+                    };
                     respond(status, &value)
                 }
                 Err(_) => respond(

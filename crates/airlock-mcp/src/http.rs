@@ -244,6 +244,18 @@ impl HttpServer {
             Arc::clone(&sessions),
             config,
         );
+        // With a shared store, every server lists and answers every server's approvals.
+        if let Some(endpoint) = base.endpoint()
+            && let Some(shared) = endpoint.shared
+        {
+            let registry = endpoint.registry;
+            tokio::spawn(async move {
+                loop {
+                    shared.sync(&registry).await;
+                    tokio::time::sleep(crate::approvals::SYNC_EVERY).await;
+                }
+            });
+        }
         let front = Arc::new(Front {
             mcp,
             server: base.clone(),

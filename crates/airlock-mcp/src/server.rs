@@ -349,6 +349,8 @@ struct Shared {
     /// With a store: the sessions this server loaded, by store key, each at the version it
     /// last loaded or saved (a cache: the store is the truth).
     stored: Mutex<HashMap<String, Arc<SessionCell>>>,
+    /// This server's name among those sharing the store (in approval ids).
+    replica: String,
 }
 
 /// The MCP handler: one per MCP session.
@@ -502,6 +504,7 @@ impl AirlockServer {
                 options: options.clone(),
                 store: None,
                 stored: Mutex::default(),
+                replica: format!("r{}", &crate::approvals::fresh_token()[..12]),
             }),
             session: Arc::new(OnceLock::new()),
         }
@@ -776,6 +779,14 @@ impl AirlockServer {
         Some(crate::approvals::Endpoint {
             token,
             registry: Arc::clone(&self.shared.registry),
+            shared: self
+                .shared
+                .store
+                .as_ref()
+                .map(|store| crate::approvals::SharedApprovals {
+                    store: store.clone(),
+                    replica: self.shared.replica.clone(),
+                }),
         })
     }
 

@@ -16,8 +16,10 @@
 //! - `m:{id}`: an MCP session's `initialize`, so a server that never saw the session can take
 //!   it over (rmcp's session store); its sandbox session is the key `mcp:{id}`.
 //!
-//! What is not shared: approvals waiting for a person stay with the server whose run asked
-//! them, and `--journal` files are written per server.
+//! - `pending:{server}` and `answers:{server}`: the approvals a server's runs wait for, and the
+//!   answers other servers took for them (see [`crate::approvals::SharedApprovals`]).
+//!
+//! What is not shared: `--journal` files (refused with a store).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -458,6 +460,106 @@ impl RedisStore {
         )
         .await
         .map_err(|e| failed("end a session", &e))
+    }
+}
+
+/// How long a server's list of pending approvals stays in Redis unless published again.
+const PENDING_TTL_MS: u64 = 3_000;
+
+impl RedisStore {
+    /// Publishes the approvals waiting on server `replica` (a JSON array), for the approvals
+    /// endpoint of every server.
+    pub(crate) async fn publish_pending(&self, replica: &str, list: &serde_json::Value) {
+        let _: Result<(), _> = self
+            .query(
+                redis::cmd("SET")
+                    .arg(format!("{PREFIX}pending:{replica}"))
+                    .arg(list.to_string())
+                    .arg("PX")
+                    .arg(PENDING_TTL_MS),
+            )
+            .await;
+    }
+
+    /// The approvals waiting on the servers other than `replica`.
+    pub(crate) async fn pending_elsewhere(
+        &self,
+        replica: &str,
+    ) -> Result<Vec<serde_json::Value>, String> {
+        let mut out = Vec::new();
+        let mut cursor = 0_u64;
+        let own = format!("{PREFIX}pending:{replica}");
+        loop {
+            let (next, keys): (u64, Vec<String>) = self
+                .query(
+                    redis::cmd("SCAN")
+                        .arg(cursor)
+                        .arg("MATCH")
+                        .arg(format!("{PREFIX}pending:*"))
+                        .arg("COUNT")
+                        .arg(100),
+                )
+                .await
+                .map_err(|e| failed("list the pending approvals", &e))?;
+            let keys: Vec<String> = keys.into_iter().filter(|k| *k != own).collect();
+            if !keys.is_empty() {
+                let lists: Vec<Option<String>> = self
+                    .query(redis::cmd("MGET").arg(&keys))
+                    .await
+                    .map_err(|e| failed("list the pending approvals", &e))?;
+                for list in lists.into_iter().flatten() {
+                    if let Ok(serde_json::Value::Array(items)) = serde_json::from_str(&list) {
+                        out.extend(items);
+                    }
+                }
+            }
+            if next == 0 {
+                return Ok(out);
+            }
+            cursor = next;
+        }
+    }
+
+    /// Hands an answer to the server `replica` whose run waits for approval `id`.
+    pub(crate) async fn forward_answer(
+        &self,
+        replica: &str,
+        id: &str,
+        body: &[u8],
+    ) -> Result<(), String> {
+        let message = serde_json::json!({ "id": id, "body": String::from_utf8_lossy(body) });
+        let key = format!("{PREFIX}answers:{replica}");
+        self.query::<()>(redis::cmd("RPUSH").arg(&key).arg(message.to_string()))
+            .await
+            .map_err(|e| failed("pass an answer on", &e))?;
+        let _: Result<(), _> = self
+            .query(redis::cmd("PEXPIRE").arg(&key).arg(60_000))
+            .await;
+        Ok(())
+    }
+
+    /// The answers other servers passed on to `replica`: (approval id, request body).
+    pub(crate) async fn take_answers(&self, replica: &str) -> Vec<(String, Vec<u8>)> {
+        let taken: Result<Option<Vec<String>>, _> = self
+            .query(
+                redis::cmd("LPOP")
+                    .arg(format!("{PREFIX}answers:{replica}"))
+                    .arg(64),
+            )
+            .await;
+        taken
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| {
+                let v: serde_json::Value = serde_json::from_str(&m).ok()?;
+                Some((
+                    v["id"].as_str()?.to_string(),
+                    v["body"].as_str()?.as_bytes().to_vec(),
+                ))
+            })
+            .collect()
     }
 }
 

@@ -1339,7 +1339,7 @@ fn an_image_carries_files_budgets_and_runs_to_a_fresh_session() {
         &mut first,
         r#"await fs.mkdir("/workspace/data/deep", {recursive: true});
            await fs.writeFile("/workspace/data/deep/a.txt", "kept");
-           await tools.ping({});"#,
+           await ping({});"#,
     );
     let image = first.image();
     assert_eq!(image.runs, 1);
@@ -1351,8 +1351,8 @@ fn an_image_carries_files_budgets_and_runs_to_a_fresh_session() {
     let out = run_ok(
         &mut second,
         r#"console.log(await fs.readFile("/workspace/data/deep/a.txt", "utf8"));
-           await tools.ping({});
-           try { await tools.ping({}); } catch (e) { console.log(e.code); }"#,
+           await ping({});
+           try { await ping({}); } catch (e) { console.log(e.code); }"#,
     );
     assert_eq!(
         out, "kept\nEPOLICY\n",

@@ -13,6 +13,7 @@ Usage: service.py private URL TOKEN_A TOKEN_B
        service.py stall URL TOKEN HANDLE   (a run that never ends: its server is killed)
        service.py after-kill URL TOKEN HANDLE
        service.py after-restart URL TOKEN HANDLE
+       service.py shared-approvals TOKEN APPROVALS_TOKEN URL1 URL2 URL3
 
 Each command exits non-zero naming the first thing that is wrong; `load` prints its numbers
 as JSON.
@@ -361,6 +362,30 @@ async def after_restart(url, token, handle):
         expect(result.structured_content["value"] == ["after", "1 2"], "Redis restarted from its persistence file keeps the session", text_of(result))
 
 
+async def shared_approvals(token, approvals_token, *urls):
+    # A run on the first server waits for a person; the second lists the approval, the third
+    # takes the answer, and the run goes on where it waits.
+    base = [u.rsplit("/mcp", 1)[0] for u in urls]
+    auth = {"Authorization": f"Bearer {approvals_token}"}
+    async with client(urls[0], token) as one, httpx2.AsyncClient(timeout=30) as http:
+        task = asyncio.create_task(one.call_tool("run", {"code": "return await bank.transfer({amount: 5, currency: 'EUR', to: 'ada'})"}))
+        listed = []
+        for _ in range(150):
+            listed = (await http.get(base[1] + "/approvals", headers=auth)).json()
+            if listed:
+                break
+            await asyncio.sleep(0.1)
+        expect(len(listed) == 1 and listed[0]["tool"] == "bank/transfer", "another server lists the approval the run waits for", listed)
+        r = await http.post(base[2] + "/approvals/" + listed[0]["id"] + "x", json={"approve": True}, headers=auth)
+        expect(r.status_code == 404, "an unknown approval is 404 on any server", (r.status_code, r.text))
+        r = await http.post(base[2] + "/approvals/" + listed[0]["id"], json={"approve": True}, headers=auth)
+        expect(r.status_code == 202, "a third server takes the answer and passes it on", (r.status_code, r.text))
+        result = await task
+        expect(result.structured_content["value"] == {"sent": 5}, "the run on the first server goes on with the approval", text_of(result))
+        left = (await http.get(base[0] + "/approvals", headers=auth)).json()
+        expect(left == [], "nothing is pending any more", left)
+
+
 def main():
     command, args = sys.argv[1], sys.argv[2:]
     if command == "private":
@@ -383,6 +408,8 @@ def main():
         asyncio.run(drain(*args))
     elif command == "replicas":
         asyncio.run(replicas(*args))
+    elif command == "shared-approvals":
+        asyncio.run(shared_approvals(*args))
     elif command == "stall":
         asyncio.run(stall(*args))
         return
