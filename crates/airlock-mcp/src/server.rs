@@ -348,7 +348,7 @@ struct Shared {
     store: Option<crate::store::RedisStore>,
     /// With a store: the sessions this server loaded, by store key, each at the version it
     /// last loaded or saved (a cache: the store is the truth).
-    stored: Mutex<HashMap<String, Arc<SessionCell>>>,
+    stored: Mutex<HashMap<String, (Arc<SessionCell>, Instant)>>,
     /// This server's name among those sharing the store (in approval ids).
     replica: String,
 }
@@ -719,6 +719,14 @@ impl AirlockServer {
     pub(crate) fn refresh_metrics(&self) -> &crate::metrics::Metrics {
         let metrics = &*self.shared.metrics;
         self.shared.handles.sweep();
+        // Stored sessions unused for the idle time leave this server's cache (the store keeps
+        // them as long as it does).
+        let idle = self.shared.options.session_idle;
+        self.shared
+            .stored
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, (c, used)| Arc::strong_count(c) > 1 || used.elapsed() < idle);
         let mut cells = self.shared.cells.lock().unwrap_or_else(|e| e.into_inner());
         cells.retain(|c| c.strong_count() > 0);
         let (mut live, mut bytes, mut pending) = (0_i64, 0_u64, 0_i64);
@@ -928,8 +936,11 @@ impl AirlockServer {
                 .stored
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .get(&key)
-                .cloned();
+                .get_mut(&key)
+                .map(|(cell, used)| {
+                    *used = Instant::now();
+                    Arc::clone(cell)
+                });
             if let Some(cell) = cached
                 && cell.version.load(Ordering::Acquire) == version
             {
@@ -958,11 +969,14 @@ impl AirlockServer {
                 cell.version.store(version, Ordering::Release);
             }
             let mut cache = self.shared.stored.lock().unwrap_or_else(|e| e.into_inner());
+            // Only a cache: sessions no run holds are let go of when idle, or all of them when
+            // it is full (the store keeps them).
+            let idle = self.shared.options.session_idle;
+            cache.retain(|_, (c, used)| Arc::strong_count(c) > 1 || used.elapsed() < idle);
             if cache.len() >= self.shared.options.max_sessions {
-                // Only a cache: sessions no run holds are let go of (the store keeps them).
-                cache.retain(|_, c| Arc::strong_count(c) > 1);
+                cache.retain(|_, (c, _)| Arc::strong_count(c) > 1);
             }
-            cache.insert(key.clone(), Arc::clone(&cell));
+            cache.insert(key.clone(), (Arc::clone(&cell), Instant::now()));
             Ok(cell)
         }
         .await;

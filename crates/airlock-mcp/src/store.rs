@@ -17,7 +17,7 @@
 //!   it over (rmcp's session store); its sandbox session is the key `mcp:{id}`.
 //!
 //! - `pending:{server}` and `answers:{server}`: the approvals a server's runs wait for, and the
-//!   answers other servers took for them (see [`crate::approvals::SharedApprovals`]).
+//!   answers other servers took for them (the approvals endpoint's shared half).
 //!
 //! What is not shared: `--journal` files (refused with a store).
 
