@@ -302,6 +302,15 @@ console.log(JSON.stringify({
         "the granted folder did not exist, so the component's write made it: {recorded}"
     );
     assert_success(&dir.airlock(&["journal", "verify", &journal]));
+    // The model is told where the component sees the files.
+    let prompt = dir.airlock(&["prompt", "--config", &config]);
+    assert!(
+        text(&prompt.stdout).contains(
+            "it sees the session's /workspace/in as /in (read-only), /workspace/out as /out (read-write: what it writes there appears in /workspace/out)"
+        ),
+        "{}",
+        text(&prompt.stdout)
+    );
     std::fs::remove_file(&config).expect("remove config");
     let replayed = dir.airlock(&["replay", &journal]);
     assert_success(&replayed);

@@ -87,6 +87,35 @@ impl Grants {
         Ok(())
     }
 
+    /// What the script needs to know of the `files` grant, for the tools' descriptions: where
+    /// the component sees the session's folders (paths given to it are its own), and where what
+    /// it writes appears.
+    pub(crate) fn files_note(&self) -> Option<String> {
+        if self.files.is_empty() {
+            return None;
+        }
+        let shown: Vec<String> = self
+            .files
+            .iter()
+            .map(|(at, g)| {
+                let mode = if g.writable {
+                    format!("read-write: what it writes there appears in {}", g.from)
+                } else {
+                    "read-only".to_string()
+                };
+                if *at == g.from {
+                    format!("{at} ({mode})")
+                } else {
+                    format!("{} as {at} ({mode})", g.from)
+                }
+            })
+            .collect();
+        Some(format!(
+            "Files: it sees the session's {}; paths given to it are its own.",
+            shown.join(", ")
+        ))
+    }
+
     /// The environment the component sees: the literal values, then the host's named ones.
     pub(crate) fn environment(&self) -> Vec<(String, String)> {
         let mut env: Vec<(String, String)> = self
@@ -240,6 +269,22 @@ fn nested(inner: &str, outer: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_files_note_says_where_the_component_sees_the_session() {
+        let mut grants = Grants::default();
+        assert_eq!(grants.files_note(), None);
+        grants
+            .files
+            .insert("/data".into(), FileGrant::read_only("/workspace/in"));
+        let mut out = FileGrant::read_only("/workspace/out");
+        out.writable = true;
+        grants.files.insert("/workspace/out".into(), out);
+        assert_eq!(
+            grants.files_note().unwrap(),
+            "Files: it sees the session's /workspace/in as /data (read-only), /workspace/out (read-write: what it writes there appears in /workspace/out); paths given to it are its own."
+        );
+    }
 
     #[test]
     fn malformed_grants_name_the_entry() {

@@ -22,13 +22,18 @@ impl LoadedComponent {
     /// or `interface/function`) `offer` accepts. Each tool's timeout is the component's.
     pub fn tools(&self, offer: impl Fn(&str) -> bool) -> Vec<Arc<dyn Tool>> {
         let prefix = format!("{}/", self.inner.name);
+        let files = self.inner.grants.files_note();
         self.inner
             .functions
             .iter()
             .enumerate()
             .filter(|(_, f)| offer(f.tool.strip_prefix(&prefix).unwrap_or(&f.tool)))
             .map(|(at, f)| {
-                let mut spec = ToolSpec::new(f.tool.clone(), f.description.clone())
+                let description = match &files {
+                    Some(note) => format!("{}\n{note}", f.description),
+                    None => f.description.clone(),
+                };
+                let mut spec = ToolSpec::new(f.tool.clone(), description)
                     .with_input_schema(f.input_schema.clone())
                     .with_timeout(self.inner.limits.timeout);
                 if let Some(output) = &f.output_schema {
