@@ -159,6 +159,8 @@ pub struct ServeSection {
     pub drain: Option<String>,
     /// How long a client may take to send a request's headers, and again its body, e.g. "10s".
     pub client_timeout: Option<String>,
+    /// Keep sessions in Redis at this URL, e.g. "redis://redis:6379" (`--store`).
+    pub store: Option<String>,
 }
 
 /// One `[[serve.token]]`.

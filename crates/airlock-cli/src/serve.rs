@@ -152,6 +152,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
     for (name, profile) in profiles {
         server = server.with_profile(&name, profile)?;
     }
+    let store = args.store.clone().or_else(|| section.store.clone());
+    anyhow::ensure!(
+        store.is_none() || args.http.is_some(),
+        "[serve] store: sessions are kept in a store only by the HTTP server\nhint: add --http ADDR"
+    );
     let runtime = toolset::runtime();
     match args.http {
         None => {
@@ -160,7 +165,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
             served?;
         }
         Some(addr) => runtime.block_on(async {
-            if let Some(url) = &args.store {
+            if let Some(url) = &store {
                 let store = airlock_mcp::RedisStore::connect(url, options.session_idle).await?;
                 server = server.with_store(store)?;
             }
@@ -168,7 +173,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<i32> {
             let bound = HttpServer::bind(server, addr, http).await?;
             let at = bound.local_addr();
             note(&format!("serving MCP on http://{at}/mcp"));
-            if let Some(url) = &args.store {
+            if let Some(url) = &store {
                 note(&format!("sessions in {}", redact_url(url)));
             }
             if options.approvals_token.is_some() {

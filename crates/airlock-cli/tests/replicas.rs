@@ -280,6 +280,25 @@ fn a_store_that_does_not_answer_or_a_journal_beside_it_is_refused_at_start() {
         "{}",
         text(&out.stderr)
     );
+    // The same from the config's [serve] section.
+    std::fs::write(
+        tmp.path().join("airlock.toml"),
+        format!("[serve]\nstore = \"redis://127.0.0.1:{port}\"\n"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_airlock"))
+        .args(["serve", "--http", "127.0.0.1:0"])
+        .current_dir(tmp.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--store redis://127.0.0.1"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_file(tmp.path().join("airlock.toml")).unwrap();
     let redis = Redis::start(tmp.path(), free_port());
     let out = Command::new(env!("CARGO_BIN_EXE_airlock"))
         .args(["serve", "--http", "127.0.0.1:0", "--journal", "j"])
