@@ -209,22 +209,8 @@ impl RedisStore {
     /// Sends `cmd`, again after a moment when the connection broke (Redis restarted, a network
     /// blip): the connection manager reconnects meanwhile. Every command here is safe to repeat.
     async fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> redis::RedisResult<T> {
-        let mut tries = 0;
-        loop {
-            let mut conn = self.conn.clone();
-            match cmd.query_async(&mut conn).await {
-                Err(e)
-                    if tries < RETRIES
-                        && (e.is_io_error()
-                            || e.is_connection_dropped()
-                            || e.is_connection_refusal()) =>
-                {
-                    tries += 1;
-                    tokio::time::sleep(Duration::from_millis(100 * tries)).await;
-                }
-                done => return done,
-            }
-        }
+        self.retried(|mut conn| async move { cmd.query_async(&mut conn).await })
+            .await
     }
 
     /// [`query`](Self::query) of a script.
@@ -232,10 +218,19 @@ impl RedisStore {
         &self,
         invocation: &redis::ScriptInvocation<'_>,
     ) -> redis::RedisResult<T> {
+        self.retried(|mut conn| async move { invocation.invoke_async(&mut conn).await })
+            .await
+    }
+
+    /// `send` on a connection, again (waiting 0.1 s, 0.2 s, ...) while the connection is broken.
+    async fn retried<T, F, Fut>(&self, send: F) -> redis::RedisResult<T>
+    where
+        F: Fn(ConnectionManager) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
         let mut tries = 0;
         loop {
-            let mut conn = self.conn.clone();
-            match invocation.invoke_async(&mut conn).await {
+            match send(self.conn.clone()).await {
                 Err(e)
                     if tries < RETRIES
                         && (e.is_io_error()
