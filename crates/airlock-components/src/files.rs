@@ -301,6 +301,13 @@ mod tests {
         g
     }
 
+    fn summary(changes: &[FileChange]) -> Vec<String> {
+        changes
+            .iter()
+            .map(|c| format!("{} {}", c.op(), c.path()))
+            .collect()
+    }
+
     fn session() -> Vfs {
         let mut vfs = Vfs::new(VfsLimits::default());
         vfs.mkdir("/workspace/out/old", true).unwrap();
@@ -340,10 +347,7 @@ mod tests {
         std::fs::write(input.join("data.txt"), "changed").unwrap();
         let mut notes = Vec::new();
         let changes = files.changes(&vfs, &mut notes).unwrap();
-        let summary: Vec<_> = changes
-            .iter()
-            .map(|c| format!("{} {}", c.op(), c.path()))
-            .collect();
+        let summary = summary(&changes);
         assert_eq!(
             summary,
             [
@@ -385,10 +389,7 @@ mod tests {
         std::os::unix::fs::symlink("/etc/passwd", dir.join("link")).unwrap();
         let mut notes = Vec::new();
         let changes = files.changes(&vfs, &mut notes).unwrap();
-        let summary: Vec<_> = changes
-            .iter()
-            .map(|c| format!("{} {}", c.op(), c.path()))
-            .collect();
+        let summary = summary(&changes);
         assert_eq!(
             summary,
             ["mkdir /workspace/fresh", "write /workspace/fresh/a.txt"]
