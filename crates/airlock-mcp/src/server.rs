@@ -864,8 +864,8 @@ impl AirlockServer {
             id: cell.id.clone(),
             runs: image.runs,
             seed: image.seed,
-            cwd: image.cwd.clone(),
-            budgets: image.budgets.clone(),
+            cwd: image.cwd,
+            budgets: image.budgets,
             files: Vec::new(),
         };
         let mut stored =
