@@ -68,7 +68,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL", requires = "http")]
     store: Option<String>,
     /// Write one journal per session into DIR (`<session id>.jsonl`), each verifiable and
-    /// replayable with `airlock journal`.
+    /// replayable with `airlock journal`. With an approvals token, a run waiting for a person
+    /// is kept there too (`<session id>.waiting.json`), and a server started again over DIR
+    /// resumes it.
     #[arg(long, value_name = "DIR")]
     journal: Option<PathBuf>,
     /// Results up to this size are journaled in full (replayable); larger ones by hash.

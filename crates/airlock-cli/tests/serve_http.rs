@@ -430,17 +430,20 @@ impl Drop for Redis {
     }
 }
 
-/// One `airlock serve` of the three, stopped (or killed) on drop.
+/// An `airlock serve` with an approvals endpoint over `dir`, which outlives it: stopped (or
+/// killed) on drop.
 struct Replica {
     child: Child,
     url: String,
+    /// What it wrote to stderr after its first line.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Replica {
-    fn start(dir: &Path, redis: &str) -> Self {
+    fn start(dir: &Path, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_airlock"))
             .args(["serve", "--http", "127.0.0.1:0", "--token-file", "tokens"])
-            .args(["--store", redis])
+            .args(extra)
             .args(["--approvals-token-file", "approvals-token"])
             .current_dir(dir)
             .stdin(Stdio::null())
@@ -451,13 +454,19 @@ impl Replica {
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut line = String::new();
         stderr.read_line(&mut line).unwrap();
-        std::thread::spawn(move || for _ in stderr.lines().map_while(Result::ok) {});
+        let log: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+        let kept = std::sync::Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+            }
+        });
         let url = line
             .trim()
             .strip_prefix("airlock: serving MCP on ")
             .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
             .to_string();
-        Self { child, url }
+        Self { child, url, log }
     }
 
     fn kill(&mut self) {
@@ -487,7 +496,9 @@ fn three_servers_share_sessions_through_redis_and_survive_a_death_and_a_restart(
     let data = dir.join("redis");
     std::fs::create_dir(&data).unwrap();
     let redis = Redis::start(&data, free_port());
-    let mut servers: Vec<Replica> = (0..3).map(|_| Replica::start(dir, &redis.url())).collect();
+    let mut servers: Vec<Replica> = (0..3)
+        .map(|_| Replica::start(dir, &["--store", &redis.url()]))
+        .collect();
     let urls: Vec<&str> = servers.iter().map(|s| s.url.as_str()).collect();
 
     let out = service(&["replicas", TOKEN_A, TOKEN_B, urls[0], urls[1], urls[2]]);
@@ -566,4 +577,152 @@ fn a_store_that_does_not_answer_or_a_journal_beside_it_is_refused_at_start() {
     let redis = Redis::start(tmp.path(), free_port());
     let stderr = refused(tmp.path(), &["--journal", "j", "--store", &redis.url()]);
     assert!(stderr.contains("--journal with --store"), "{stderr}");
+}
+
+/// A run waiting for a person when its server is killed: the server started again over the
+/// same journal folder lists the approval again, and once it is given the run finishes where
+/// it stopped, the calls it had made served from the journal rather than made twice.
+#[test]
+fn a_run_waiting_for_approval_outlives_its_server() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let ledger = dir.join("ledger.txt");
+    // Each tool appends to the ledger: what ran live, and how often.
+    std::fs::write(
+        dir.join("ledger.py"),
+        "import json, os, sys\n\
+         a = json.load(sys.stdin)\n\
+         line = 'transfer ' + a['to'] if sys.argv[1] == 'transfer' else a['entry']\n\
+         open(os.path.join(os.path.dirname(__file__), 'ledger.txt'), 'a').write(line + '\\n')\n\
+         print(json.dumps({'ok': True}))\n",
+    )
+    .unwrap();
+    let script = dir.join("ledger.py").display().to_string();
+    let config = format!(
+        r#"[[tool]]
+name = "ledger/add"
+description = "Add a line to the ledger"
+command = ["python3", "{script}", "add"]
+input_schema = {{ type = "object", properties = {{ entry = {{ type = "string" }} }}, required = ["entry"] }}
+
+[[tool]]
+name = "bank/transfer"
+description = "Send money"
+command = ["python3", "{script}", "transfer"]
+input_schema = {{ type = "object", properties = {{ amount = {{ type = "number" }}, currency = {{ type = "string" }}, to = {{ type = "string" }} }}, required = ["amount", "currency", "to"] }}
+
+[[allow]]
+tools = "**"
+
+[[layer]]
+use = "approve"
+tools = "bank/**"
+prompt = "Send {{amount}} {{currency}} to {{to}}?"
+"#
+    );
+    std::fs::write(dir.join("airlock.toml"), config).unwrap();
+    std::fs::write(dir.join("tokens"), format!("{TOKEN_A}\n{TOKEN_B}\n")).unwrap();
+    std::fs::write(dir.join("approvals-token"), format!("{APPROVALS_TOKEN}\n")).unwrap();
+    let journals = dir.join("journals");
+    let mut first = Replica::start(dir, &["--journal", "journals"]);
+
+    let mut client = Command::new(python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../airlock-mcp/tests/peers/service.py"))
+        .args(["waiting-run", &first.url, TOKEN_A])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut client_out = BufReader::new(client.stdout.take().unwrap());
+    let mut handle_line = String::new();
+    while !handle_line.starts_with("{\"handle\"") {
+        handle_line.clear();
+        assert!(
+            client_out.read_line(&mut handle_line).unwrap() > 0,
+            "the client ended"
+        );
+    }
+    let handle: serde_json::Value =
+        serde_json::from_str(&handle_line).unwrap_or_else(|e| panic!("{e}: {handle_line:?}"));
+    let handle = handle["handle"].as_str().unwrap().to_string();
+    let waiting_files = || -> Vec<PathBuf> {
+        std::fs::read_dir(&journals)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".waiting.json"))
+            .collect()
+    };
+    let began = Instant::now();
+    while waiting_files().is_empty() {
+        assert!(
+            began.elapsed() < Duration::from_secs(30),
+            "no waiting run was written down; server log: {:?}",
+            first.log.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let waiting = waiting_files().remove(0);
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&waiting).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "it holds the session's files");
+    }
+    first.kill();
+    let _ = client.wait();
+    assert_eq!(std::fs::read_to_string(&ledger).unwrap(), "before\n");
+
+    let second = Replica::start(dir, &["--journal", "journals"]);
+    let out = service(&[
+        "after-waiting-restart",
+        &second.url,
+        TOKEN_A,
+        APPROVALS_TOKEN,
+        &handle,
+    ]);
+    assert!(
+        out.status.success() && text(&out.stdout).contains("all checks passed"),
+        "stdout:\n{}\nstderr:\n{}\nserver log: {:?}",
+        text(&out.stdout),
+        text(&out.stderr),
+        second.log.lock().unwrap()
+    );
+    // The call made before the restart ran once; the approved one ran after it.
+    assert_eq!(
+        std::fs::read_to_string(&ledger).unwrap(),
+        "before\ntransfer ada\n"
+    );
+    assert!(!waiting.exists(), "the file goes once the run ended");
+    let log = second.log.lock().unwrap().join("\n");
+    assert!(
+        log.contains(r#""event":"waiting-run""#) && log.contains(r#""resumed":true"#),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#""event":"resumed-run""#) && log.contains(r#""exit_code":0"#),
+        "{log}"
+    );
+    // One journal, one hash chain: the interrupted run closed with 75, then its resumption.
+    let journal = waiting.to_string_lossy().replace(".waiting.json", ".jsonl");
+    let verified = Command::new(env!("CARGO_BIN_EXE_airlock"))
+        .args(["journal", "verify", &journal])
+        .output()
+        .unwrap();
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    let entries: Vec<serde_json::Value> = std::fs::read_to_string(&journal)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ends: Vec<i64> = entries
+        .iter()
+        .filter(|e| e["kind"] == "end")
+        .map(|e| e["exit_code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ends, [0, 75, 0, 0], "{entries:?}");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["kind"] == "start" && e["resumes"].is_u64()),
+        "{entries:?}"
+    );
 }

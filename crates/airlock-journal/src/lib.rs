@@ -110,4 +110,4 @@ pub use error::{VerifyError, VerifyErrorKind};
 pub use line::MAX_LINE_BYTES;
 pub use time::rfc3339_millis;
 pub use verify::{VerifyReport, read, verify, verify_lenient, verify_with_head};
-pub use writer::{Journal, resume};
+pub use writer::{Journal, close_interrupted, resume};

@@ -119,6 +119,44 @@ pub fn resume<W: Write>(existing: &[u8], out: W) -> Result<Journal<W>, VerifyErr
     Ok(Journal::with_chain(out, chain))
 }
 
+/// Continues a journal whose writer stopped in the middle of a run (its host died): verifies
+/// `existing` as [`resume`] does, except that the last run may be open, and if it is, first
+/// closes it with an `end` entry giving `exit_code`, so that the next run chains onto a whole
+/// journal. Returns the writer and the run it closed, if any.
+///
+/// `existing` must hold whole lines: cut a partial last line (the entry being written when the
+/// host died, never part of the chain) before calling this.
+///
+/// # Errors
+///
+/// The first problem verification finds, or the `end` entry could not be written.
+pub fn close_interrupted<W: Write>(
+    existing: &[u8],
+    out: W,
+    exit_code: i32,
+    time: String,
+) -> Result<(Journal<W>, Option<u64>), VerifyError> {
+    let chain = scan(existing, MAX_LINE_BYTES, |_| ())?;
+    let open = chain.open;
+    let line = chain.entries + 1;
+    let mut journal = Journal::with_chain(out, chain);
+    let Some(open) = open else {
+        return Ok((journal, None));
+    };
+    let end = crate::entry::EndEntry {
+        seq: 0,
+        prev: String::new(),
+        time,
+        run: open.run,
+        exit_code,
+        calls: open.calls,
+    };
+    journal
+        .append(Entry::End(end))
+        .map_err(|e| VerifyError::new(line, crate::error::VerifyErrorKind::Io(e)))?;
+    Ok((journal, Some(open.run)))
+}
+
 fn invalid(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, err)
 }

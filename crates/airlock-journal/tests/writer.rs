@@ -6,8 +6,8 @@ mod common;
 use std::io::{self, Write};
 
 use airlock_journal::{
-    CallEntry, Decision, Entry, Journal, VerifyErrorKind, read, resume, sha256_hex, verify,
-    verify_with_head,
+    CallEntry, Decision, Entry, Journal, VerifyErrorKind, close_interrupted, read, resume,
+    sha256_hex, verify, verify_with_head,
 };
 use serde_json::json;
 
@@ -124,6 +124,33 @@ fn resume_refuses_a_journal_that_does_not_verify() {
     let mut edited = bytes.clone();
     edited[10] ^= 1;
     assert!(resume(&edited, Vec::new()).is_err());
+}
+
+#[test]
+fn a_run_cut_short_is_closed_before_the_journal_goes_on() {
+    let (bytes, _) = common::sample();
+    let lines = common::lines(&bytes);
+    // The host died inside run 1, after its first call.
+    let cut = common::join(&lines[..7]);
+    let (mut journal, closed) =
+        close_interrupted(&cut, Vec::new(), 75, "2026-01-01T00:00:00.000Z".into()).unwrap();
+    assert_eq!(closed, Some(1));
+    journal.append(common::start(2)).unwrap();
+    journal.append(common::end(2, 0)).unwrap();
+    let mut whole = cut.clone();
+    whole.extend(journal.into_inner());
+    let entries = read(whole.as_slice()).unwrap();
+    let Entry::End(end) = &entries[7] else {
+        panic!("an end entry closes the run: {:?}", entries[7]);
+    };
+    assert_eq!((end.run, end.exit_code, end.calls), (1, 75, 1));
+
+    // A whole journal is continued as it is; a tampered one is refused.
+    let (journal, closed) = close_interrupted(&bytes, Vec::new(), 75, String::new()).unwrap();
+    assert_eq!((closed, journal.len()), (None, 8));
+    let mut edited = cut;
+    edited[10] ^= 1;
+    assert!(close_interrupted(&edited, Vec::new(), 75, String::new()).is_err());
 }
 
 #[test]

@@ -34,18 +34,25 @@ const MAX_PAGES: usize = 256;
 
 /// Asks the MCP client's user through elicitation.
 pub(crate) struct Elicitation {
-    pub(crate) peer: Peer<RoleServer>,
+    /// The MCP client (none for a run resumed after a restart: its client is gone).
+    pub(crate) peer: Option<Peer<RoleServer>>,
     /// With the HTTP approvals endpoint: where a one-time password is typed (URL mode), and
     /// the session's number there.
     pub(crate) pages: Option<(Arc<Registry>, usize)>,
+    /// Where a waiting run is written down to outlive the server.
+    pub(crate) durable: Option<Arc<crate::durable::Durable>>,
 }
 
 impl Approver for Elicitation {
     fn ask(&self, request: &ApprovalRequest) -> LayerFuture<'static, Option<Answered>> {
+        if let Some(durable) = &self.durable {
+            durable.waiting(request);
+        }
         let peer = self.peer.clone();
         let request = request.clone();
         let pages = self.pages.clone();
         Box::pin(async move {
+            let peer = peer?;
             let modes = peer.supported_elicitation_modes();
             if request.wants_code() {
                 // Never in a form: the person types the code on a loopback page instead, and

@@ -212,6 +212,8 @@ impl HttpServer {
     ) -> Result<(), McpError> {
         let base = self.server;
         base.set_base_url(format!("http://{}", self.addr));
+        // Runs a server before this one left waiting for a person go on here.
+        base.recover();
         let sessions = Arc::new(LocalSessionManager::default());
         let mut config = StreamableHttpServerConfig::default();
         config.max_request_body_bytes = self.options.max_body;

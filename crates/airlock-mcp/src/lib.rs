@@ -7,6 +7,7 @@
 //!   called through the same policy, validation and journal as every other tool.
 
 mod approvals;
+mod durable;
 mod error;
 pub mod http;
 mod metrics;

@@ -64,7 +64,9 @@ pub struct ServerOptions {
     /// answers 503 with `Retry-After`. Default 1,024.
     pub max_queued: usize,
     /// Write one journal per session into this folder (`<session id>.jsonl`), each verifiable
-    /// and replayable with `airlock journal`.
+    /// and replayable with `airlock journal`. With an approvals token, a run waiting for a
+    /// person is kept there too, and the HTTP server started again over the folder resumes it
+    /// (its `DIR/<session id>.waiting.json` holds the script and the session as the run began).
     pub journal_dir: Option<std::path::PathBuf>,
     /// Results up to this size are journaled in full; larger ones by hash. Default 64 KiB.
     pub journal_results: usize,
@@ -380,11 +382,31 @@ struct SessionCell {
     id: String,
     /// Who made it.
     owner: Option<String>,
+    /// The profile it has its tools and limits from.
+    profile: Option<String>,
+    /// With a journal and an approvals endpoint: the file that keeps a run waiting for a
+    /// person beyond the server's life.
+    durable: Option<Arc<crate::durable::Durable>>,
     /// With a store: its key there, the version this server holds, and what it knows of the
     /// contents stored.
     key: Option<String>,
     version: AtomicU64,
     stored: Mutex<crate::store::Stored>,
+}
+
+/// Who a new session is for and how it reaches its client.
+struct NewCell {
+    key: Option<String>,
+    id: Option<String>,
+    owner: Option<String>,
+    profile: Option<String>,
+    /// The MCP client, to ask for approvals by elicitation (none for a resumed run: its
+    /// client is gone).
+    peer: Option<rmcp::service::Peer<RoleServer>>,
+    /// The client answers approvals as multi-round-trip input requests.
+    input_requests: bool,
+    /// Start the session's journal (a resumed session continues its own).
+    new_journal: bool,
 }
 
 /// A finished run and what the answer says of how it ran.
@@ -409,7 +431,7 @@ impl Drop for Waiting<'_> {
 }
 
 /// One JSON line on stderr (whoever reads it may have gone: that is no reason to fail a run).
-fn log_line(value: &Value) {
+pub(crate) fn log_line(value: &Value) {
     use std::io::Write as _;
     let mut line = value.clone();
     if let Value::Object(map) = &mut line {
@@ -639,24 +661,39 @@ impl AirlockServer {
         self.make_cell(context, None, None)
     }
 
-    /// A new session; with a store, under `key` and with the `id` it was stored with.
+    /// A new session for the client of `context`; with a store, under `key` and with the `id`
+    /// it was stored with.
     fn make_cell(
         &self,
         context: &RequestContext<RoleServer>,
         key: Option<String>,
         id: Option<String>,
     ) -> Arc<SessionCell> {
-        let mut session = self.shared.sandbox.session();
-        let id = id.unwrap_or_else(crate::approvals::fresh_token);
-        let owner = context
+        let identity = context
             .extensions
             .get::<http::request::Parts>()
-            .and_then(|p| p.extensions.get::<crate::http::Identity>())
-            .map(|i| i.name.clone());
-        if let Some(dir) = &self.shared.options.journal_dir {
+            .and_then(|p| p.extensions.get::<crate::http::Identity>());
+        self.build_cell(NewCell {
+            key,
+            id,
+            owner: identity.map(|i| i.name.clone()),
+            profile: identity.and_then(|i| i.profile.clone()),
+            peer: Some(context.peer.clone()),
+            input_requests: asks_by_input_request(context),
+            new_journal: true,
+        })
+    }
+
+    fn build_cell(&self, new: NewCell) -> Arc<SessionCell> {
+        let mut session = self.shared.sandbox.session();
+        let id = new.id.unwrap_or_else(crate::approvals::fresh_token);
+        let options = &self.shared.options;
+        if new.new_journal
+            && let Some(dir) = &options.journal_dir
+        {
             let path = dir.join(format!("{id}.jsonl"));
             match std::fs::File::create(&path) {
-                Ok(file) => session.set_journal(file, self.shared.options.journal_results),
+                Ok(file) => session.set_journal(file, options.journal_results),
                 Err(e) => log_line(&serde_json::json!({
                     "event": "journal-failed",
                     "session": id,
@@ -665,15 +702,18 @@ impl AirlockServer {
                 })),
             }
         }
-        if let Some((profile, _)) = self.profile_of(context) {
+        let profile = new
+            .profile
+            .as_deref()
+            .and_then(|name| self.shared.profiles.get(name));
+        if let Some((profile, _)) = profile {
             session.set_toolset(profile.toolset.clone());
             // Checked against the sandbox when the profile was added.
             let _ = session.set_limits(profile.limits.clone());
         }
-        let options = &self.shared.options;
         // A client that takes approvals as multi-round-trip input requests answers them
         // on its retry: the run waits for it.
-        let unattended = if options.approvals_token.is_some() || asks_by_input_request(context) {
+        let unattended = if options.approvals_token.is_some() || new.input_requests {
             Unattended::Wait
         } else {
             Unattended::Decline
@@ -686,9 +726,13 @@ impl AirlockServer {
             .approvals_token
             .is_some()
             .then(|| (Arc::clone(&self.shared.registry), number));
+        let durable = self
+            .durable_dir()
+            .map(|dir| Arc::new(crate::durable::Durable::new(dir, &id)));
         let approvals = approvals.with_approver(Arc::new(crate::approvals::Elicitation {
-            peer: context.peer.clone(),
+            peer: new.peer,
             pages,
+            durable: durable.clone(),
         }));
         self.shared.registry.set(number, approvals.clone());
         session.set_approvals(approvals.clone());
@@ -697,8 +741,10 @@ impl AirlockServer {
             approvals,
             files_bytes: AtomicU64::new(0),
             id,
-            owner,
-            key,
+            owner: new.owner,
+            profile: profile.and(new.profile),
+            durable,
+            key: new.key,
             version: AtomicU64::new(0),
             stored: Mutex::default(),
         });
@@ -708,6 +754,148 @@ impl AirlockServer {
         }
         cells.push(Arc::downgrade(&cell));
         cell
+    }
+
+    /// Where runs waiting for a person are written down to outlive the server: the journal
+    /// folder, when the approvals endpoint can answer them after a restart (a store keeps no
+    /// journals).
+    fn durable_dir(&self) -> Option<&std::path::Path> {
+        let options = &self.shared.options;
+        options
+            .journal_dir
+            .as_deref()
+            .filter(|_| options.approvals_token.is_some() && self.shared.store.is_none())
+    }
+
+    /// Takes up the runs a server before this one, over the same journal folder, left waiting
+    /// for a person (see [`crate::durable`]): each resumes in the background and asks for its
+    /// approval again. What cannot be taken up is logged and left in place.
+    pub(crate) fn recover(&self) {
+        let Some(dir) = self.durable_dir() else {
+            return;
+        };
+        for (path, found) in crate::durable::scan(dir) {
+            let outcome = found.and_then(|run| self.resume_waiting(dir, &path, run));
+            let mut line = serde_json::json!({
+                "event": "waiting-run",
+                "path": path.display().to_string(),
+            });
+            match outcome {
+                Ok(Some(session)) => {
+                    line["session"] = session.into();
+                    line["resumed"] = true.into();
+                }
+                Ok(None) => line["ended"] = true.into(),
+                Err(e) => line["error"] = e.into(),
+            }
+            log_line(&line);
+        }
+    }
+
+    /// Resumes `run`, written down at `path`: its session as it stood when the run began,
+    /// under its handle, with its journal closed where the server died and the run going on
+    /// from there. `None` if the journal shows the run ended (its file is removed).
+    fn resume_waiting(
+        &self,
+        dir: &std::path::Path,
+        path: &std::path::Path,
+        run: crate::durable::WaitingRun,
+    ) -> Result<Option<String>, String> {
+        use airlock::journal::Entry;
+        if let Some(name) = &run.profile
+            && !self.shared.profiles.contains_key(name)
+        {
+            return Err(format!(
+                "its session has profile {name:?}, which this server does not have"
+            ));
+        }
+        let language: RunLanguage = serde_json::from_value(Value::String(run.language.clone()))
+            .map_err(|_| format!("unknown language {:?}", run.language))?;
+        let image = run.image.image()?;
+        let journal = dir.join(format!("{}.jsonl", run.session));
+        let Some(existing) = crate::durable::close_journal(&journal)? else {
+            crate::durable::forget(path);
+            return Ok(None);
+        };
+        let name = journal.display().to_string();
+        let entries = airlock::journal::read(existing.as_slice())
+            .map_err(|e| format!("{}", e.in_file(&name)))?;
+        let Some(start) = entries.iter().rev().find_map(|e| match e {
+            Entry::Start(start) => Some(start.clone()),
+            _ => None,
+        }) else {
+            return Err(format!("{name} records no run"));
+        };
+        let cell = self.build_cell(NewCell {
+            key: None,
+            id: Some(run.session.clone()),
+            owner: run.owner.clone(),
+            profile: run.profile.clone(),
+            peer: None,
+            input_requests: false,
+            new_journal: false,
+        });
+        {
+            let mut session = cell.session.lock().unwrap_or_else(|e| e.into_inner());
+            session.restore_image(&image).map_err(|e| e.to_string())?;
+            let out = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&journal)
+                .map_err(|e| format!("cannot append to {name}: {e}"))?;
+            session
+                .resume_journal(
+                    &existing,
+                    out,
+                    self.shared.options.journal_results,
+                    start.run,
+                    start.seq,
+                )
+                .map_err(|e| e.to_string())?;
+            let replay = airlock::Replay::resume(entries).map_err(|e| format!("{name}: {e}"))?;
+            session.set_replay(replay);
+        }
+        if let Some(handle) = &run.handle {
+            self.shared
+                .handles
+                .insert_as(handle, Arc::clone(&cell), run.owner.as_deref())
+                .map_err(|_| "its session's handle is taken".to_string())?;
+        }
+        let server = self.clone();
+        let id = run.session.clone();
+        tokio::spawn(async move {
+            let (slot, queued) = match server.slot().await {
+                Ok(slot) => slot,
+                Err(e) => {
+                    log_line(
+                        &serde_json::json!({ "event": "resumed-run", "session": id, "error": e }),
+                    );
+                    return;
+                }
+            };
+            let context = RunContext {
+                slot,
+                admission: None,
+                queued,
+                handle: run.handle.clone(),
+                traceparent: run.traceparent.clone(),
+                lease: None,
+            };
+            let args = RunArgs {
+                code: run.code,
+                language,
+                session: None,
+            };
+            let mut line = serde_json::json!({ "event": "resumed-run", "session": id });
+            match server.start(args, cell, context).await {
+                Ok(Ran {
+                    result: Ok(output), ..
+                }) => line["exit_code"] = output.exit_code.into(),
+                Ok(Ran { result: Err(e), .. }) => line["error"] = e.to_string().into(),
+                Err(e) => line["error"] = e.to_string().into(),
+            }
+            log_line(&line);
+        });
+        Ok(Some(run.session))
     }
 
     /// The server's metrics.
@@ -814,10 +1002,25 @@ impl AirlockServer {
             let _admission = run.admission;
             let mut session = cell.session.lock().unwrap_or_else(|e| e.into_inner());
             let trace = run.traceparent.clone();
+            if let Some(durable) = &cell.durable {
+                let info = crate::durable::RunInfo {
+                    session: &cell.id,
+                    handle: run.handle.as_deref(),
+                    owner: cell.owner.as_deref(),
+                    profile: cell.profile.as_deref(),
+                    language: label,
+                    code: &args.code,
+                    traceparent: trace.as_deref(),
+                };
+                durable.begin(&info, session.image());
+            }
             session.set_traceparent(run.traceparent);
             metrics.running.inc();
             let began = Instant::now();
             let result = session.run_named(language, &args.code, name);
+            if let Some(durable) = &cell.durable {
+                durable.end();
+            }
             let took = began.elapsed();
             metrics.running.dec();
             metrics.ran(label, result.as_ref().map_err(|_| ()), took);

@@ -86,6 +86,32 @@ impl<T> Handles<T> {
         Ok(handle)
     }
 
+    /// Keeps `value` under `handle`, which it had before (a session taken up after a
+    /// restart).
+    pub fn insert_as(
+        &self,
+        handle: &str,
+        value: Arc<T>,
+        owner: Option<&str>,
+    ) -> Result<(), Refused> {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.contains_key(handle) {
+            return Err(Refused::Unknown);
+        }
+        if entries.len() >= self.max {
+            return Err(Refused::Full(self.max));
+        }
+        entries.insert(
+            handle.to_string(),
+            Entry {
+                value,
+                owner: owner.map(str::to_string),
+                last_used: Instant::now(),
+            },
+        );
+        Ok(())
+    }
+
     /// Ends every session unused for longer than the idle time; returns how many are live.
     pub fn sweep(&self) -> usize {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());

@@ -14,6 +14,9 @@ Usage: service.py private URL TOKEN_A TOKEN_B
        service.py after-kill URL TOKEN HANDLE
        service.py after-restart URL TOKEN HANDLE
        service.py shared-approvals TOKEN APPROVALS_TOKEN URL1 URL2 URL3
+       service.py waiting-run URL TOKEN    (prints the session's handle, then waits for a
+                                            person until its server is killed)
+       service.py after-waiting-restart URL TOKEN APPROVALS_TOKEN HANDLE
 
 Each command exits non-zero naming the first thing that is wrong; `load` prints its numbers
 as JSON.
@@ -386,6 +389,41 @@ async def shared_approvals(token, approvals_token, *urls):
         expect(left == [], "nothing is pending any more", left)
 
 
+async def waiting_run(url, token):
+    async with client(url, token) as c:
+        first = await c.call_tool("run", {"code": "fs.writeFileSync('one.txt', 'first run'); return 1"})
+        expect(first.structured_content["value"] == 1, "a first run", text_of(first))
+        handle = first.structured_content["session"]
+        print(json.dumps({"handle": handle}), flush=True)
+        await c.call_tool("run", {"session": handle, "code": WAITING})
+
+
+# Writes a file, makes a call, then waits for a person; finishes only once approved.
+WAITING = "fs.writeFileSync('before.txt', 'kept'); await ledger.add({entry: 'before'}); " \
+          "const sent = await bank.transfer({amount: 5, currency: 'EUR', to: 'ada'}); " \
+          "fs.writeFileSync('after.txt', JSON.stringify(sent)); return sent"
+
+
+async def after_waiting_restart(url, token, approvals_token, handle):
+    base = url.rsplit("/mcp", 1)[0]
+    auth = {"Authorization": f"Bearer {approvals_token}"}
+    async with httpx2.AsyncClient(timeout=30) as http:
+        listed = []
+        for _ in range(300):
+            listed = (await http.get(base + "/approvals", headers=auth)).json()
+            if listed:
+                break
+            await asyncio.sleep(0.1)
+        expect(len(listed) == 1 and listed[0]["tool"] == "bank/transfer", "the restarted server lists the approval the run waited for", listed)
+        expect(listed[0]["args"] == {"amount": 5, "currency": "EUR", "to": "ada"} and listed[0]["prompt"] == "Send 5 EUR to ada?", "with its arguments and prompt", listed[0])
+        r = await http.post(base + "/approvals/" + listed[0]["id"], json={"approve": True}, headers=auth)
+        expect(r.status_code == 200, "the approval is given", (r.status_code, r.text))
+    async with client(url, token) as c:
+        # Runs of a session take turns: this one sees what the resumed run left.
+        result = await c.call_tool("run", {"session": handle, "code": "return ['one.txt', 'before.txt', 'after.txt'].map(f => fs.readFileSync(f, 'utf8'))"})
+        expect(result.structured_content["value"] == ["first run", "kept", '{"ok":true}'], "the run finished in its session, under its handle", text_of(result))
+
+
 def main():
     command, args = sys.argv[1], sys.argv[2:]
     if command == "private":
@@ -417,6 +455,11 @@ def main():
         asyncio.run(after_kill(*args))
     elif command == "after-restart":
         asyncio.run(after_restart(*args))
+    elif command == "waiting-run":
+        asyncio.run(waiting_run(*args))
+        return
+    elif command == "after-waiting-restart":
+        asyncio.run(after_waiting_restart(*args))
     elif command == "flood":
         asyncio.run(flood(args[0], args[1], int(args[2])))
     else:
