@@ -376,20 +376,38 @@ const OBJECTS_JSON: &str = "const items = [];\
     const back = JSON.parse(text);\
     return [text.length, back.length]";
 
+/// Number-heavy JSON (measurements, prices, coordinates): 200,000 numbers parsed.
+const NUMBERS_JSON: &str = "const text = JSON.stringify(Array.from({ length: 200000 }, (_, i) => i * 1.25 + 0.001));\
+    const back = JSON.parse(text);\
+    return back.length";
+
 fn json_round_trip(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
-    let mut session = sandbox.session();
-    let stats = measure(15, || {
-        let out = session.run(Language::JavaScript, OBJECTS_JSON)?;
-        if !out.success() {
-            return Err(out.stderr_text().into());
-        }
-        Ok(())
-    })?;
-    report(
-        "14,000 objects + JSON.stringify (~1 MB) + JSON.parse",
-        &stats,
-        "",
-    );
+    let mut config = SandboxConfig::default();
+    config.interruptible = false;
+    let unarmed = Sandbox::new(config)?;
+    for (sandbox, code, name) in [
+        (
+            sandbox,
+            OBJECTS_JSON,
+            "14,000 objects + JSON.stringify (~1 MB) + JSON.parse",
+        ),
+        (&unarmed, OBJECTS_JSON, "  the same, engine without epochs"),
+        (
+            sandbox,
+            NUMBERS_JSON,
+            "200,000 numbers: JSON.stringify + JSON.parse",
+        ),
+    ] {
+        let mut session = sandbox.session();
+        let stats = measure(15, || {
+            let out = session.run(Language::JavaScript, code)?;
+            if !out.success() {
+                return Err(out.stderr_text().into());
+            }
+            Ok(())
+        })?;
+        report(name, &stats, "");
+    }
     Ok(())
 }
 

@@ -2,7 +2,8 @@
 //! sandbox (lodash, date-fns, zod, papaparse, yaml, marked, with Node's `fs` and `path`), a
 //! realistic agent-style snippet prints exactly the same stdout in `airlock run` as under Node
 //! with the same package versions. A last snippet is a whole agent script in TypeScript that
-//! reads a CSV from the workspace with four of them and `fs`.
+//! reads a CSV from the workspace with four of them and `fs`. One more compares the numbers
+//! `JSON.parse` reads, bit for bit (the guest converts them with its own `strtod`).
 //!
 //! Node runs each snippet from a temporary directory whose `node_modules` links to the pinned
 //! packages `scripts/libs.sh` installs: `$AIRLOCK_LIBS_MODULES`, else
@@ -735,4 +736,33 @@ fn typescript_agent_script_reports_on_a_workspace_csv() {
 #[test]
 fn date_fns_error_names_the_date_as_node_does() {
     compare_js(&[], DATE_STRING);
+}
+
+/// Numbers as `JSON.parse` reads them, bit for bit: rounding at the edges of a double's
+/// precision, subnormals, overflow to infinity, underflow to zero, long digit strings, and
+/// numbers inside a document.
+const JSON_NUMBERS: &str = r#"const cases = [
+  "0", "-0", "1", "-12.5e3", "0.1", "0.30000000000000004", "1E+2", "1e-7", "2E-2",
+  "1e400", "-1e-400", "9007199254740993", "9007199254740995", "4.9e-324", "5e-324",
+  "2.4703282292062327e-324", "2.4703282292062328e-324", "2.2250738585072011e-308",
+  "2.2250738585072012e-308", "1.7976931348623157e308", "1.7976931348623158e308",
+  "1.7976931348623159e308", "123456789012345678901234567890", "3.14159265358979323846264338327950288",
+  "0." + "0".repeat(400) + "1", "1" + "0".repeat(308), "1" + "0".repeat(309),
+  "0." + "9".repeat(40), "-" + "7".repeat(25) + "e-30", "100000000000000000000000e-23",
+];
+const view = new DataView(new ArrayBuffer(8));
+for (const text of cases) {
+  const value = JSON.parse(text);
+  view.setFloat64(0, value);
+  console.log(text.slice(0, 40), view.getBigUint64(0).toString(16), String(value));
+}
+console.log(JSON.stringify(JSON.parse('{"a":[1.5,-2e-3,1e21,123456789.123456789,{"b":-0.0}],"c":7E2}')));
+for (const bad of ["01", "1.", ".5", "+1", "1e", "-", "0x10", "Infinity", "NaN", "1e+"]) {
+  try { JSON.parse(bad); console.log(bad, "parsed"); } catch (e) { console.log(bad, e.name); }
+}
+"#;
+
+#[test]
+fn json_parse_reads_numbers_bit_for_bit_as_node_does() {
+    compare_js(&[], JSON_NUMBERS);
 }

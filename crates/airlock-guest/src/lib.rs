@@ -13,6 +13,7 @@ mod node;
 mod run;
 mod shell;
 mod stack;
+mod strtod;
 
 #[global_allocator]
 static ALLOCATOR: alloc::Allocator = alloc::Allocator;
