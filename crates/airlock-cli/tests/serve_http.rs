@@ -581,7 +581,8 @@ fn a_store_that_does_not_answer_or_a_journal_beside_it_is_refused_at_start() {
 
 /// A run waiting for a person when its server is killed: the server started again over the
 /// same journal folder lists the approval again, and once it is given the run finishes where
-/// it stopped, the calls it had made served from the journal rather than made twice.
+/// it stopped, the calls it had made served from the journal rather than made twice. A server
+/// stopped gracefully leaves such a run to the next one at once.
 #[test]
 fn a_run_waiting_for_approval_outlives_its_server() {
     let tmp = TempDir::new().unwrap();
@@ -671,6 +672,47 @@ prompt = "Send {{amount}} {{currency}} to {{to}}?"
     let _ = client.wait();
     assert_eq!(std::fs::read_to_string(&ledger).unwrap(), "before\n");
 
+    // The next server takes the run up, and it waits again; stopped as an operator stops it
+    // (SIGTERM), this server does not hold its stop for the run: the one after resumes it.
+    let mut second = Replica::start(dir, &["--journal", "journals"]);
+    let began = Instant::now();
+    while !second
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.contains(r#""resumed":true"#))
+    {
+        assert!(
+            began.elapsed() < Duration::from_secs(30),
+            "{:?}",
+            second.log.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = Command::new("kill")
+        .args(["-TERM", &second.child.id().to_string()])
+        .status();
+    let stopping = Instant::now();
+    let _ = second.child.wait();
+    assert!(
+        stopping.elapsed() < Duration::from_secs(10),
+        "a run waiting for a person held the stop for {:?}",
+        stopping.elapsed()
+    );
+    assert!(
+        second
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains(r#""event":"stopping","waiting_runs":1"#)),
+        "{:?}",
+        second.log.lock().unwrap()
+    );
+    assert!(waiting.exists());
+
     let second = Replica::start(dir, &["--journal", "journals"]);
     let out = service(&[
         "after-waiting-restart",
@@ -718,7 +760,7 @@ prompt = "Send {{amount}} {{currency}} to {{to}}?"
         .filter(|e| e["kind"] == "end")
         .map(|e| e["exit_code"].as_i64().unwrap())
         .collect();
-    assert_eq!(ends, [0, 75, 0, 0], "{entries:?}");
+    assert_eq!(ends, [0, 75, 75, 0, 0], "{entries:?}");
     assert!(
         entries
             .iter()

@@ -215,6 +215,12 @@ impl Durable {
         }
     }
 
+    /// Whether the session's run is written down: a server may stop under it, and the next
+    /// one resumes it.
+    pub(crate) fn written(&self) -> bool {
+        self.lock().as_ref().is_some_and(|c| c.written)
+    }
+
     /// The run ended: it waits for nobody any more.
     pub(crate) fn end(&self) {
         if let Some(current) = self.lock().take()

@@ -274,11 +274,20 @@ impl HttpServer {
         // runs admitted (queued, running, or answered and not yet sent) finish.
         let mut deadline: Option<Instant> = None;
         loop {
-            if let Some(deadline) = deadline
-                && ((front.admitted.load(Ordering::SeqCst) == 0 && !base.busy())
-                    || Instant::now() >= deadline)
-            {
-                break;
+            if let Some(deadline) = deadline {
+                let admitted = front.admitted.load(Ordering::SeqCst);
+                if (admitted == 0 && !base.busy()) || Instant::now() >= deadline {
+                    break;
+                }
+                // Runs waiting for a person that the next server resumes need not hold the stop.
+                if let Some(waiting) = base.only_waiting_durably(admitted) {
+                    crate::server::log_line(&serde_json::json!({
+                        "event": "stopping",
+                        "waiting_runs": waiting,
+                        "note": "runs waiting for a person are kept in the journal folder; the next server over it resumes them",
+                    }));
+                    break;
+                }
             }
             let accepted = tokio::select! {
                 accepted = self.listener.accept() => accepted,

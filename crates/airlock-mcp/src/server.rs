@@ -943,6 +943,30 @@ impl AirlockServer {
         self.shared.metrics.running.get() > 0 || self.shared.metrics.queued.get() > 0
     }
 
+    /// How many runs wait for a person, written down for the next server (see
+    /// [`crate::durable`]), if those are all the runs there are: a stopping server need not
+    /// wait for them.
+    pub(crate) fn only_waiting_durably(&self, admitted: usize) -> Option<usize> {
+        let metrics = &*self.shared.metrics;
+        if metrics.queued.get() != 0 {
+            return None;
+        }
+        let cells = self.shared.cells.lock().unwrap_or_else(|e| e.into_inner());
+        let waiting = cells
+            .iter()
+            .filter_map(Weak::upgrade)
+            .filter(|cell| {
+                cell.durable.as_ref().is_some_and(|d| d.written())
+                    && !cell.approvals.pending().is_empty()
+            })
+            .count();
+        let running = usize::try_from(metrics.running.get()).unwrap_or(usize::MAX);
+        // Every run is one of them, and so is every request in flight but for answers being
+        // sent, which the connections' own graceful end lets out. (A run resumed after a
+        // restart came in through no request.)
+        (waiting > 0 && running == waiting && admitted <= waiting).then_some(waiting)
+    }
+
     /// A slot of the instance pool for one run, waiting in the queue for one if need be.
     async fn slot(&self) -> Result<(OwnedSemaphorePermit, Duration), String> {
         let slots = &self.shared.slots;
