@@ -260,7 +260,7 @@ fn run_description(specs: &[ToolSpec], discovery: bool) -> String {
          persists across calls of this session) and get its stdout, stderr, exit code and return value. \
          A result's `session`, passed back as `session`, continues that session.\n\
          language \"javascript\" (default): QuickJS with top-level await and return; console, fs \
-         (Node-style, sync and promises), Buffer, Intl and toLocaleString (en-US, UTC); \
+         (Node-style, sync and promises), path, Buffer, Intl and toLocaleString (en-US, UTC); \
          `import` (or require) of Node's fs, path, crypto, events, util, url and the npm packages {}, \
          and of the session's files (\"./lib.ts\"); nothing else can be installed; {} Every tool below is an async function \
          taking one object; call many in one script and use Promise.all for independent calls. \

@@ -215,6 +215,36 @@ fn flat_and_namespace_forms_call_the_same_tool() {
 }
 
 #[test]
+fn a_tool_namespace_takes_the_place_of_the_path_global() {
+    // Without such a tool, `path` is Node's module, as `fs` is `fs`.
+    let mut session = session_with(vec![charges_create()], "");
+    let out = run_ok(
+        &mut session,
+        "console.log(path.join('/a', '../b', 'c.txt'), path === require('path'))",
+    );
+    assert_eq!(out, "/b/c.txt true\n");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let mut session = session_with(
+        vec![counting(
+            "path/find",
+            &calls,
+            |args| json!({ "found": args }),
+        )],
+        "",
+    );
+    let out = run_ok(
+        &mut session,
+        "console.log(JSON.stringify(await path.find({ to: 'x' })), JSON.stringify(await path_find({})), \
+         typeof path.join, typeof require('path').join)",
+    );
+    assert_eq!(
+        out,
+        "{\"found\":{\"to\":\"x\"}} {\"found\":{}} undefined function\n"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[test]
 fn result_reaches_the_script_as_a_value_with_key_order_kept() {
     let mut session = session_with(vec![charges_create()], "");
     let out = js(

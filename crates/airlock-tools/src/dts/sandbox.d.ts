@@ -102,6 +102,25 @@ interface AirlockFs {
 declare var fs: AirlockFs;
 declare function require(id: "fs" | "node:fs" | "fs/promises" | "node:fs/promises"): AirlockFs;
 
+/** Node's `path` (POSIX); `require("path")` and `import path from "path"` give it too. */
+interface AirlockPath {
+  join(...parts: string[]): string;
+  resolve(...parts: string[]): string;
+  normalize(path: string): string;
+  isAbsolute(path: string): boolean;
+  dirname(path: string): string;
+  basename(path: string, suffix?: string): string;
+  extname(path: string): string;
+  relative(from: string, to: string): string;
+  parse(path: string): { root: string; dir: string; base: string; ext: string; name: string };
+  format(parts: { root?: string; dir?: string; base?: string; ext?: string; name?: string }): string;
+  readonly sep: "/";
+  readonly delimiter: ":";
+  readonly posix: AirlockPath;
+}
+declare var path: AirlockPath;
+declare function require(id: "path" | "node:path" | "path/posix" | "node:path/posix"): AirlockPath;
+
 /** What `tools.list` and `tools.describe` tell about a tool. */
 interface ToolInfo {
   /** The tool's name, e.g. "stripe/charges/create". */
