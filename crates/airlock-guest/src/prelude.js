@@ -2240,7 +2240,7 @@
   };
   defGlobal('require', requireFn);
   // `path` is a global as well, as `fs` is (and as in `node -e`): scripts reach for `path.join`
-  // without a require. A tool or tool namespace of that name takes its place (section 10).
+  // without a require.
   defGlobal('path', path);
 
 
@@ -2341,8 +2341,6 @@
   }
   // One function per tool, flat (`stripe_charges_create`) and as a namespace path
   // (`stripe.charges.create`); names the script's globals already use are left alone.
-  // Globals given for convenience only: a tool's name wins over them.
-  const yields = (name) => name === 'path' && G.path === path;
   function installTools(names) {
     toolNamespaces = new Set();
     for (const full of names) {
@@ -2350,11 +2348,11 @@
       const segs = full.split(/[\/.]/).map((seg) => seg.replace(/-/g, '_'));
       const stub = toolStub(full);
       const flat = segs.join('_');
-      if (!(flat in G) || yields(flat)) defGlobal(flat, stub);
+      if (!(flat in G)) defGlobal(flat, stub);
       if (segs.length < 2) continue;
       const root = segs[0];
       if (!toolNamespaces.has(root)) {
-        if (root in G && !yields(root)) continue;
+        if (root in G) continue;
         defGlobal(root, {});
         toolNamespaces.add(root);
       }

@@ -55,6 +55,7 @@ const GLOBALS: &[&str] = &[
     "clearImmediate",
     "queueMicrotask",
     "fs",
+    "path",
     "require",
     "tools",
     "URL",

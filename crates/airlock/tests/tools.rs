@@ -215,14 +215,9 @@ fn flat_and_namespace_forms_call_the_same_tool() {
 }
 
 #[test]
-fn a_tool_namespace_takes_the_place_of_the_path_global() {
-    // Without such a tool, `path` is Node's module, as `fs` is `fs`.
-    let mut session = session_with(vec![charges_create()], "");
-    let out = run_ok(
-        &mut session,
-        "console.log(path.join('/a', '../b', 'c.txt'), path === require('path'))",
-    );
-    assert_eq!(out, "/b/c.txt true\n");
+fn path_is_a_global_and_a_path_namespace_keeps_its_flat_names() {
+    // `path` is Node's module, as `fs` is `fs`; a tool namespace of that name is reached by its
+    // flat names, as under any other global (its declarations say so).
     let calls = Arc::new(AtomicUsize::new(0));
     let mut session = session_with(
         vec![counting(
@@ -234,14 +229,17 @@ fn a_tool_namespace_takes_the_place_of_the_path_global() {
     );
     let out = run_ok(
         &mut session,
-        "console.log(JSON.stringify(await path.find({ to: 'x' })), JSON.stringify(await path_find({})), \
-         typeof path.join, typeof require('path').join)",
+        "console.log(path.join('/a', '../b', 'c.txt'), path === require('path'), \
+         JSON.stringify(await path_find({ to: 'x' })), typeof path.find)",
     );
-    assert_eq!(
-        out,
-        "{\"found\":{\"to\":\"x\"}} {\"found\":{}} undefined function\n"
-    );
-    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(out, "/b/c.txt true {\"found\":{\"to\":\"x\"}} undefined\n");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    let mut toolbox = Toolbox::new();
+    let refused = toolbox
+        .add(counting("path", &calls, |_| json!(null)))
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("`path` is already a global"), "{refused}");
 }
 
 #[test]
