@@ -72,3 +72,9 @@ fi
 # The example components, built from source in three languages (see scripts/components.sh).
 export AIRLOCK_COMPONENTS="$AIRLOCK_PEERS/components"
 bash "$(dirname "${BASH_SOURCE[0]}")/components.sh" "$AIRLOCK_COMPONENTS" >&2
+
+# The TypeScript compiler that comes with the JavaScript component toolchain (pinned by its
+# lock file): the sandbox's declarations are type-checked with it (crates/airlock-tools/tests/dts.rs).
+if [ -z "${AIRLOCK_TSC:-}" ] && [ -x "$AIRLOCK_PEERS/node/node_modules/.bin/tsc" ]; then
+  export AIRLOCK_TSC="$AIRLOCK_PEERS/node/node_modules/.bin/tsc"
+fi
