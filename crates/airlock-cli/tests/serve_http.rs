@@ -64,8 +64,7 @@ fn assert_passed(out: &Output) {
 struct Serve {
     child: Child,
     url: String,
-    /// What the server wrote to stderr after its first line.
-    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    log: Log,
     dir: TempDir,
 }
 
@@ -86,31 +85,7 @@ impl Serve {
             std::fs::write(dir.path().join(name), text).unwrap();
         }
         std::fs::write(dir.path().join("airlock.toml"), config).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_airlock"))
-            .args(["serve", "--http", "127.0.0.1:0", "--token-file", "tokens"])
-            .args(extra)
-            .current_dir(dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn airlock serve");
-        let mut line = String::new();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        stderr.read_line(&mut line).unwrap();
-        // Keep reading, so the server never writes to a closed pipe.
-        let log: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
-        let kept = std::sync::Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                kept.lock().unwrap().push(line);
-            }
-        });
-        let url = line
-            .trim()
-            .strip_prefix("airlock: serving MCP on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_string();
+        let (child, url, log) = spawn_serve(dir.path(), extra);
         Self {
             child,
             url,
@@ -118,6 +93,40 @@ impl Serve {
             dir,
         }
     }
+}
+
+/// What a server wrote to stderr after its first line.
+type Log = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// `airlock serve --http` on a free loopback port in `dir`, with the `tokens` there: the
+/// process, its MCP URL (from its first line) and the rest of its stderr as it comes.
+fn spawn_serve(dir: &Path, extra: &[&str]) -> (Child, String, Log) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_airlock"))
+        .args(["serve", "--http", "127.0.0.1:0", "--token-file", "tokens"])
+        .args(extra)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn airlock serve");
+    let mut line = String::new();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    stderr.read_line(&mut line).unwrap();
+    // Keep reading, so the server never writes to a closed pipe.
+    let log = Log::default();
+    let kept = std::sync::Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            kept.lock().unwrap().push(line);
+        }
+    });
+    let url = line
+        .trim()
+        .strip_prefix("airlock: serving MCP on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_string();
+    (child, url, log)
 }
 
 impl Drop for Serve {
@@ -435,37 +444,17 @@ impl Drop for Redis {
 struct Replica {
     child: Child,
     url: String,
-    /// What it wrote to stderr after its first line.
-    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    log: Log,
 }
 
 impl Replica {
     fn start(dir: &Path, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_airlock"))
-            .args(["serve", "--http", "127.0.0.1:0", "--token-file", "tokens"])
-            .args(extra)
-            .args(["--approvals-token-file", "approvals-token"])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        stderr.read_line(&mut line).unwrap();
-        let log: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
-        let kept = std::sync::Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                kept.lock().unwrap().push(line);
-            }
-        });
-        let url = line
-            .trim()
-            .strip_prefix("airlock: serving MCP on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_string();
+        let args: Vec<&str> = extra
+            .iter()
+            .copied()
+            .chain(["--approvals-token-file", "approvals-token"])
+            .collect();
+        let (child, url, log) = spawn_serve(dir, &args);
         Self { child, url, log }
     }
 

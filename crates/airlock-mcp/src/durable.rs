@@ -58,7 +58,7 @@ pub(crate) struct WaitingRun {
 }
 
 /// A [`SessionImage`] as JSON, file contents in base64.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ImageRecord {
     pub runs: u64,
@@ -176,13 +176,8 @@ impl Durable {
             language: info.language.to_string(),
             code: info.code.to_string(),
             traceparent: info.traceparent.map(str::to_string),
-            image: ImageRecord {
-                runs: 0,
-                seed: None,
-                cwd: String::new(),
-                budgets: airlock::policy::BudgetImage::default(),
-                files: Vec::new(),
-            },
+            // Encoded from `image` below once the run first waits.
+            image: ImageRecord::default(),
             waiting: Vec::new(),
         };
         *self.lock() = Some(Current {

@@ -365,6 +365,17 @@ async def after_restart(url, token, handle):
         expect(result.structured_content["value"] == ["after", "1 2"], "Redis restarted from its persistence file keeps the session", text_of(result))
 
 
+async def pending_approvals(http, base, auth, seconds):
+    # The approvals the server at `base` lists, once there are any (or [] after `seconds`).
+    listed = []
+    for _ in range(seconds * 10):
+        listed = (await http.get(base + "/approvals", headers=auth)).json()
+        if listed:
+            break
+        await asyncio.sleep(0.1)
+    return listed
+
+
 async def shared_approvals(token, approvals_token, *urls):
     # A run on the first server waits for a person; the second lists the approval, the third
     # takes the answer, and the run goes on where it waits.
@@ -372,12 +383,7 @@ async def shared_approvals(token, approvals_token, *urls):
     auth = {"Authorization": f"Bearer {approvals_token}"}
     async with client(urls[0], token) as one, httpx2.AsyncClient(timeout=30) as http:
         task = asyncio.create_task(one.call_tool("run", {"code": "return await bank.transfer({amount: 5, currency: 'EUR', to: 'ada'})"}))
-        listed = []
-        for _ in range(150):
-            listed = (await http.get(base[1] + "/approvals", headers=auth)).json()
-            if listed:
-                break
-            await asyncio.sleep(0.1)
+        listed = await pending_approvals(http, base[1], auth, 15)
         expect(len(listed) == 1 and listed[0]["tool"] == "bank/transfer", "another server lists the approval the run waits for", listed)
         r = await http.post(base[2] + "/approvals/" + listed[0]["id"] + "x", json={"approve": True}, headers=auth)
         expect(r.status_code == 404, "an unknown approval is 404 on any server", (r.status_code, r.text))
@@ -408,12 +414,7 @@ async def after_waiting_restart(url, token, approvals_token, handle):
     base = url.rsplit("/mcp", 1)[0]
     auth = {"Authorization": f"Bearer {approvals_token}"}
     async with httpx2.AsyncClient(timeout=30) as http:
-        listed = []
-        for _ in range(300):
-            listed = (await http.get(base + "/approvals", headers=auth)).json()
-            if listed:
-                break
-            await asyncio.sleep(0.1)
+        listed = await pending_approvals(http, base, auth, 30)
         expect(len(listed) == 1 and listed[0]["tool"] == "bank/transfer", "the restarted server lists the approval the run waited for", listed)
         expect(listed[0]["args"] == {"amount": 5, "currency": "EUR", "to": "ada"} and listed[0]["prompt"] == "Send 5 EUR to ada?", "with its arguments and prompt", listed[0])
         r = await http.post(base + "/approvals/" + listed[0]["id"], json={"approve": True}, headers=auth)
