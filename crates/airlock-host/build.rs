@@ -31,6 +31,7 @@ fn build_guest(guest_dir: &Path) -> PathBuf {
     for watched in [
         "src",
         "libs/dist",
+        "quickjs",
         "Cargo.toml",
         "Cargo.lock",
         ".cargo/config.toml",

@@ -766,3 +766,55 @@ for (const bad of ["01", "1.", ".5", "+1", "1e", "-", "0x10", "Infinity", "NaN",
 fn json_parse_reads_numbers_bit_for_bit_as_node_does() {
     compare_js(&[], JSON_NUMBERS);
 }
+
+/// JSON.stringify's quoting (escapes, lone and paired surrogates, Latin-1 and wide strings, long
+/// and concatenated strings, keys), toJSON and replacers with their keys, indentation, boxed
+/// values, property lists; JSON.parse's integers, -0 and large numbers, keys (escaped, numeric,
+/// repeated, `__proto__`, non-ASCII), revivers and malformed input: all as Node gives them.
+const JSON_EDGES: &str = r#"const out = [];
+const log = (x) => out.push(typeof x === 'string' ? x : JSON.stringify(x));
+const wide = 'wide\u0100';
+const strs = ['', 'plain', 'q"uote', 'back\\slash', 'ctl\u0001\u001f\b\f\n\r\t', 'latin\u00e9\u00ff', wide + '"x"\n',
+  '\ud83d\ude00 pair', 'lone \ud83d hi', 'lone \ude00 lo', 'end hi \ud83d', '\udc00\ud800', 'a'.repeat(50) + 'b'.repeat(50),
+  'x\u2028y\u2029', '\u007f\u0080'];
+for (const s of strs) { log(JSON.stringify(s)); log(JSON.stringify({ [s]: s })); log(JSON.stringify([s, s])); }
+let rope = ''; for (let i = 0; i < 200; i++) rope += 'r"' + i; log(JSON.stringify(rope)); log(JSON.stringify({ [rope]: rope }));
+log(JSON.stringify([1, 2, { toJSON(k) { return 'k=' + k + ':' + typeof k; } }]));
+log(JSON.stringify({ a: { toJSON(k) { return 'k=' + k + ':' + typeof k; } } }));
+log(JSON.stringify({ toJSON(k) { return 'root=' + JSON.stringify(k); } }));
+log(JSON.stringify([10, [20, 30], { x: [40] }], (k, v) => (typeof k) + ':' + k + '|' + (typeof v === 'object' ? v : v)));
+const seen = []; JSON.stringify([5, 6, { y: 7 }], function (k, v) { seen.push([typeof k, k]); return v; }); log(seen);
+log(JSON.stringify({ b: 1, a: [1, 'x', null, undefined, () => 1, Symbol('s')], c: undefined }, null, 2));
+log(JSON.stringify([new String('s"'), new Number(3), new Boolean(false), Object('x')], null, '--'));
+log(JSON.stringify({ 2: 'two', 1: 'one', b: 'b', a: 'a' }, ['a', 1, 'b']));
+log(JSON.stringify([NaN, Infinity, -0, 1e21, 1.5, -1e-7, 2 ** 31, -(2 ** 31)]));
+try { const c = []; c.push(c); JSON.stringify(c); } catch (e) { log(e.name + ': circular'); }
+const cyc = { x: [1, { y: null }] }; cyc.x[1].y = cyc;
+try { JSON.stringify(cyc); } catch (e) { log(e.name + ': circular'); }
+const shared = { s: 1 }; log(JSON.stringify({ a: shared, b: shared, c: [shared, shared] }));
+let deep = {}; let cur = deep; for (let i = 0; i < 500; i++) { cur.n = {}; cur = cur.n; } log(JSON.stringify(deep).length);
+const t2 = { v: 1 }; const t1 = { toJSON() { return { inner: t2 }; } }; log(JSON.stringify([t1, t1]));
+const viaToJSON = {}; viaToJSON.self = { toJSON() { return viaToJSON; } };
+try { JSON.stringify(viaToJSON); } catch (e) { log(e.name + ': circular via toJSON'); }
+try { JSON.stringify(1n); } catch (e) { log(e.name); }
+const nums = ['0', '-0', '1', '-1', '123456789', '-123456789', '999999999', '-999999999', '1234567890', '-1234567890',
+  '2147483647', '2147483648', '-2147483648', '-2147483649', '9007199254740993', '1e5', '1E+2', '-1.5', '0.0', '-0.0', '1.0', '100', '012'.slice(1),
+  '[1,-0,0,3]', '{"a":-0}'];
+for (const n of nums) { const v = JSON.parse(n); log([n, typeof v, String(v), Object.is(v, -0), JSON.stringify(v)]); }
+for (const bad of ['01', '-', '1.', '1e', '+1', '--1', '1-', '.5', '{"a" 1}', '{"a":1,}', '{,}', '{"a\\x":1}', '{"\u0001":1}', '{a:1}', '{"a":1', '"abc', '{"ab']) {
+  try { JSON.parse(bad); log('parsed ' + bad); } catch (e) { log('throws ' + e.name + ' for ' + bad); }
+}
+const keys = '{"id":1,"name":"x","":2,"__proto__":3,"1":4,"01":5,"a\\"b":6,"\\u0061":7,"é":8,"😀":9,"id":10,"4294967295":11,"4294967294":12,"a\\\\b":13, "sp ace" : 14}';
+const o = JSON.parse(keys); log(Object.keys(o)); log(Object.values(o)); log(Object.getPrototypeOf(o) === Object.prototype);
+log(JSON.parse('[{"k":1},{"k":2},{"k":{"k":[{"k":3}]}}]'));
+log(JSON.stringify(JSON.parse(keys, function (k, v) { return typeof v === 'number' ? v * 2 : v; })));
+log(JSON.parse(' \t\n\r{ "a" :\n [ 1 , 2 ] } '));
+log([JSON.parse('999999999') * 3, JSON.parse('-999999999') - 2, JSON.parse('7') / 2, JSON.parse('[46341]')[0] ** 2, -JSON.parse('0'), 1 / JSON.parse('-0')]);
+const big = []; for (let i = 0; i < 1000; i++) big.push({ ['k' + (i % 7)]: i, s: 'v"' + i }); log(JSON.stringify(JSON.parse(JSON.stringify(big))).length);
+console.log(out.join('\n'));
+"#;
+
+#[test]
+fn json_stringify_and_parse_match_node_on_edge_cases() {
+    compare_js(&[], JSON_EDGES);
+}
