@@ -2,6 +2,7 @@
 # Installs what building airlock needs, only what is missing; safe to run any number of times.
 #   - Debian packages: clang, lld, llvm-14 (llvm-ar) and wasi-libc build QuickJS for wasm32-wasi
 #   - python3 runs the example tools and the exec-tool tests
+#   - curl and patch check the vendored QuickJS (scripts/quickjs.sh)
 #   - the rustup target wasm32-wasip1 for the guest
 set -euo pipefail
 
@@ -11,6 +12,9 @@ command -v wasm-ld >/dev/null 2>&1 || missing+=(lld)
 command -v llvm-ar-14 >/dev/null 2>&1 || missing+=(llvm-14)
 [ -e /usr/lib/wasm32-wasi/libc.a ] || missing+=(wasi-libc)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# scripts/quickjs.sh fetches the published QuickJS crate and applies airlock's patch to it.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v patch >/dev/null 2>&1 || missing+=(patch)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   sudo=""

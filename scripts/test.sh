@@ -16,5 +16,7 @@ node crates/airlock-guest/prelude-test/test.mjs
 # The bundled npm packages are exactly what their pinned versions give (and Node has them too,
 # for the tests that compare the sandbox with it).
 bash "$root/scripts/libs.sh" --check
+# The vendored QuickJS is exactly the published crate plus airlock's patch.
+bash "$root/scripts/quickjs.sh" --check
 cargo test --workspace
 bash "$root/scripts/python-tests.sh"
