@@ -54,10 +54,11 @@ pristine() {
   rm -rf "$unpacked"
 }
 
-# The cut-down crate with the patch applied into $1.
+# The cut-down crate with the patch applied, and the patch itself, into $1: what $dest must hold.
 patched() {
   pristine "$1"
   patch --quiet --no-backup-if-mismatch -p1 -d "$1" < "$patch_file"
+  cp "$patch_file" "$1/"
 }
 
 fetch
@@ -66,7 +67,6 @@ trap 'rm -rf "$scratch"' EXIT
 case "${1:-}" in
   --check)
     patched "$scratch/tree"
-    cp "$patch_file" "$scratch/tree/"
     if ! diff -r -q "$dest" "$scratch/tree"; then
       echo "quickjs: crates/airlock-guest/quickjs is not rquickjs-sys $version plus airlock.patch; run: bash scripts/quickjs.sh" >&2
       exit 1
@@ -84,7 +84,6 @@ case "${1:-}" in
     ;;
   "")
     patched "$scratch/tree"
-    cp "$patch_file" "$scratch/tree/"
     rm -rf "$dest"
     mv "$scratch/tree" "$dest"
     ;;
