@@ -367,7 +367,7 @@ fn packages(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The 3e6-iteration loop with the timeout armed, and on an engine without epoch checks.
+/// The 3e6-iteration loop with the timeout armed, and in a sandbox built without deadline checks.
 /// Allocation-heavy JavaScript, the shape of tool results: 14,000 small objects, their JSON
 /// (about 770 KB) and the parse back.
 const OBJECTS_JSON: &str = "const items = [];\
@@ -391,7 +391,11 @@ fn json_round_trip(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> 
             OBJECTS_JSON,
             "14,000 objects + JSON.stringify (~1 MB) + JSON.parse",
         ),
-        (&unarmed, OBJECTS_JSON, "  the same, engine without epochs"),
+        (
+            &unarmed,
+            OBJECTS_JSON,
+            "  the same, without deadline checks",
+        ),
         (
             sandbox,
             NUMBERS_JSON,
@@ -448,19 +452,15 @@ fn loop_speed(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     report(
-        "loop 3e6, timeout armed (epoch interruption)",
+        "loop 3e6, timeout armed (deadline checks)",
         &stats(a),
         "reference: 259 ms",
     );
-    report(
-        "loop 3e6, no timeout (engine without epochs)",
-        &stats(u),
-        "",
-    );
+    report("loop 3e6, no timeout (no deadline checks)", &stats(u), "");
     ratios.sort_by(f64::total_cmp);
     println!(
         "{:<52} {:>10.1} %   (per-round ratios {:.1}..{:.1} %)",
-        "epoch overhead (median of interleaved ratios)",
+        "deadline check cost (median of interleaved ratios)",
         (ratios[rounds / 2] - 1.0) * 100.0,
         (ratios[0] - 1.0) * 100.0,
         (ratios[rounds - 1] - 1.0) * 100.0

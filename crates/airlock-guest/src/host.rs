@@ -29,6 +29,17 @@ unsafe extern "C" {
     /// The host ends the run if the deadline falls inside the sleep.
     #[link_name = "sleep"]
     fn host_sleep(ms: f64);
+    /// Ends the run here if its deadline has passed or it was interrupted; returns otherwise.
+    #[link_name = "deadline"]
+    fn host_deadline();
+}
+
+/// Lets the host end the run if its time is up. QuickJS's interpreter calls this every few
+/// thousand jumps and calls (its interrupt handler); the host compiles the same check into
+/// every other loop of this module (airlock-host's deadline.rs).
+pub fn deadline() {
+    // SAFETY: no memory is shared.
+    unsafe { host_deadline() }
 }
 
 /// Writes text to stdout (1) or stderr (2).

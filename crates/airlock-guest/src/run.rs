@@ -93,6 +93,12 @@ pub fn initialize() {
         return;
     };
     runtime.set_host_promise_rejection_tracker(Some(Box::new(track_rejection)));
+    // The interpreter's deadline check: the host ends the run from inside the call when its
+    // time is up, so the handler never has to ask QuickJS to throw.
+    runtime.set_interrupt_handler(Some(Box::new(|| {
+        host::deadline();
+        false
+    })));
     let Ok(context) = Context::full(&runtime) else {
         host::write(2, b"airlock: could not create the JavaScript context\n");
         return;

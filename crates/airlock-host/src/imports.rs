@@ -45,7 +45,28 @@ pub(crate) fn add_to_linker(linker: &mut Linker<RunState>) -> wasmtime::Result<(
         },
     )?;
     linker.func_wrap(MODULE, "sleep", sleep)?;
+    linker.func_wrap(MODULE, "deadline", deadline)?;
     Ok(())
+}
+
+/// The guest's deadline check (see deadline.rs): called by QuickJS's interrupt handler every
+/// few thousand jumps and calls, and by every other loop once the ticker raised the flag.
+/// Ends the run if it was interrupted or its deadline has passed.
+fn deadline(caller: Caller<'_, RunState>) -> wasmtime::Result<()> {
+    let state = caller.data();
+    // Unraised (between ticks, or an engine without deadlines): nothing to look at.
+    let Some(flag) = state.flag.filter(|f| f.is_raised()) else {
+        return Ok(());
+    };
+    flag.lower();
+    if state.tools.interrupt.is_set() {
+        return Err(HostExit::Interrupted.into());
+    }
+    // Read from the state: a human's wait for an approval moves the deadline.
+    match state.deadline {
+        Some(d) if Instant::now() >= d => Err(wasmtime::Trap::Interrupt.into()),
+        _ => Ok(()),
+    }
 }
 
 fn write(mut caller: Caller<'_, RunState>, fd: i32, ptr: u32, len: u32) -> wasmtime::Result<()> {

@@ -1,13 +1,14 @@
 //! The wasmtime embedding of airlock.
 //!
 //! [`Sandbox`] owns the shared, expensive stage (one [`wasmtime::Engine`], the pre-initialised and
-//! compiled guest, its `InstancePre` and the epoch ticker); [`Session`] owns the state an agent's
+//! compiled guest, its `InstancePre` and the deadline ticker); [`Session`] owns the state an agent's
 //! runs share (the virtual filesystem and the run history); every [`Session::run`] gets a fresh
 //! instance, so a run that traps leaves nothing behind.
 //!
 //! Most users want the `airlock-sandbox` facade crate, which re-exports this API.
 
 mod cache;
+mod deadline;
 mod error;
 mod fsops;
 mod imports;

@@ -90,8 +90,8 @@ pub struct SandboxConfig {
     pub vfs: VfsLimits,
     /// Compile fuel metering in (costs some speed). Default `false`.
     pub fuel: bool,
-    /// Compile epoch interruption in, which timeouts need. Default `true`; turning it off makes
-    /// every run ignore [`Limits::timeout`].
+    /// Compile the deadline checks in, which timeouts and interrupts need. Default `true`;
+    /// turning it off makes every run ignore [`Limits::timeout`].
     pub interruptible: bool,
     /// Runs that may execute at the same time (size of the instance pool). Default 16; one more
     /// fails with [`crate::ErrorKind::Busy`].

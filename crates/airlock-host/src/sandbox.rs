@@ -1,8 +1,9 @@
-//! [`Sandbox`]: the engine, the compiled guest and the epoch ticker, built once and shared.
+//! [`Sandbox`]: the engine, the compiled guest and the deadline ticker, built once and shared.
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use wasmtime::{
     PoolingAllocationConfig,
 };
 
+use crate::deadline::{self, Flag};
 use crate::error::{Error, ErrorKind};
 use crate::limits::SandboxConfig;
 use crate::state::RunState;
@@ -38,7 +40,8 @@ pub(crate) const WASM_STACK: usize = 64 * 1024 * 1024;
 /// Fiber stack kept beyond [`WASM_STACK`] for the host functions the guest calls.
 const HOST_STACK: usize = 2 * 1024 * 1024;
 
-/// How often the epoch advances while runs are active; a deadline is noticed within one tick.
+/// How often the ticker raises the running guests' deadline flags; a deadline or an interrupt
+/// is noticed within about one tick.
 const TICK: Duration = Duration::from_millis(1);
 
 /// A ready-to-run sandbox: cheap to clone, `Send + Sync`, shared by every session.
@@ -75,21 +78,11 @@ impl Sandbox {
         validate(&config)?;
         let engine = Engine::new(&engine_config(&config))
             .map_err(|e| Error::engine("creating the wasmtime engine", e))?;
-        let key = cache_key(&engine);
+        let key = cache_key(&engine, config.interruptible);
         let module = cache::load_or_build(&engine, config.cache_dir.as_deref(), &key, || {
-            let state = || {
-                RunState::new(
-                    Vfs::new(config.vfs.clone()),
-                    &config.limits,
-                    Vec::new(),
-                    None,
-                    RunTools::idle(),
-                )
-            };
-            let snapshot = snapshot::preinitialize(GUEST_WASM, state)
-                .map_err(|e| Error::engine("pre-initialising the guest", e))?;
+            let guest = guest_module(&config)?.0;
             engine
-                .precompile_module(&snapshot)
+                .precompile_module(&guest)
                 .map_err(|e| Error::engine("compiling the guest", e))
         })?;
         let mut linker = Linker::new(&engine);
@@ -99,7 +92,7 @@ impl Sandbox {
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|e| Error::engine("preparing the guest", e))?;
-        let ticker = Ticker::start(engine.clone());
+        let ticker = Ticker::start();
         Ok(Self {
             inner: Arc::new(Inner {
                 engine,
@@ -119,6 +112,28 @@ impl Sandbox {
     pub fn config(&self) -> &SandboxConfig {
         &self.inner.config
     }
+}
+
+/// The guest module a sandbox with `config` runs: pre-initialised, and with the deadline checks
+/// compiled in if it is interruptible (with what the pass did).
+fn guest_module(config: &SandboxConfig) -> Result<(Vec<u8>, Option<deadline::Report>), Error> {
+    let state = || {
+        RunState::new(
+            Vfs::new(config.vfs.clone()),
+            &config.limits,
+            Vec::new(),
+            None,
+            RunTools::idle(),
+        )
+    };
+    let snapshot = snapshot::preinitialize(GUEST_WASM, state)
+        .map_err(|e| Error::engine("pre-initialising the guest", e))?;
+    if !config.interruptible {
+        return Ok((snapshot, None));
+    }
+    let (guest, report) = deadline::instrument(&snapshot)
+        .map_err(|e| Error::engine("compiling the deadline checks in", e))?;
+    Ok((guest, Some(report)))
 }
 
 fn validate(config: &SandboxConfig) -> Result<(), Error> {
@@ -151,10 +166,11 @@ const KEEP_RESIDENT_TABLE: usize = 1 << 20;
 fn engine_config(config: &SandboxConfig) -> Config {
     let mut pool = PoolingAllocationConfig::default();
     let slots = config.max_concurrent_runs;
+    // Two memories an instance: the guest's own, and the page of its deadline flag.
     pool.total_core_instances(slots)
-        .total_memories(slots)
+        .total_memories(slots.saturating_mul(2))
         .total_tables(slots)
-        .max_memories_per_module(1)
+        .max_memories_per_module(2)
         .max_tables_per_module(1)
         .table_elements(100_000)
         .total_stacks(slots)
@@ -172,29 +188,34 @@ fn engine_config(config: &SandboxConfig) -> Config {
     c.cranelift_opt_level(OptLevel::Speed)
         .max_wasm_stack(WASM_STACK)
         .async_stack_size(WASM_STACK + HOST_STACK)
-        .epoch_interruption(config.interruptible)
         .consume_fuel(config.fuel)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     c
 }
 
 /// Names the compiled guest: the guest's own hash plus everything about the engine that changes
-/// the compiled code (wasmtime version, target, compiler and tunables such as fuel and epochs).
-fn cache_key(engine: &Engine) -> cache::Key {
+/// the compiled code (wasmtime version, target, compiler and tunables such as fuel), and whether
+/// the deadline checks are compiled in.
+fn cache_key(engine: &Engine, interruptible: bool) -> cache::Key {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
     let engine_hash = hasher.finish();
     let mut key = blake3::Hasher::new();
     key.update(&engine_hash.to_le_bytes());
     key.update(b"snapshot-v1");
+    key.update(if interruptible {
+        deadline::VERSION.as_bytes()
+    } else {
+        b"no-deadline"
+    });
     cache::Key {
         guest: GUEST_HASH[..16].to_string(),
         engine: key.finalize().to_hex()[..16].to_string(),
     }
 }
 
-/// Advances the engine's epoch every [`TICK`] while at least one run is active, and sleeps
-/// otherwise, so idle sandboxes cost nothing.
+/// Raises the deadline flag of every running guest once per [`TICK`], and sleeps while none
+/// runs, so idle sandboxes cost nothing.
 #[derive(Debug)]
 pub(crate) struct Ticker {
     shared: Arc<TickerShared>,
@@ -203,38 +224,54 @@ pub(crate) struct Ticker {
 
 #[derive(Debug, Default)]
 struct TickerShared {
-    active: AtomicUsize,
+    /// The flags of the running guests, by run.
+    running: Mutex<Vec<(u64, Flag)>>,
+    next: AtomicU64,
     stop: AtomicBool,
 }
 
+impl TickerShared {
+    fn running(&self) -> std::sync::MutexGuard<'_, Vec<(u64, Flag)>> {
+        self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 impl Ticker {
-    fn start(engine: Engine) -> Self {
+    fn start() -> Self {
         let shared = Arc::new(TickerShared::default());
         let s = Arc::clone(&shared);
         let thread = thread::Builder::new()
-            .name("airlock-epoch".into())
+            .name("airlock-deadline".into())
             .spawn(move || {
                 while !s.stop.load(Ordering::Acquire) {
-                    if s.active.load(Ordering::Acquire) == 0 {
+                    if s.running().is_empty() {
                         thread::park();
                         continue;
                     }
                     thread::sleep(TICK);
-                    engine.increment_epoch();
+                    for (_, flag) in s.running().iter() {
+                        flag.raise();
+                    }
                 }
             })
             .ok();
         Self { shared, thread }
     }
 
-    /// Marks a run active until the guard drops.
-    pub(crate) fn activate(&self) -> TickGuard<'_> {
-        if self.shared.active.fetch_add(1, Ordering::AcqRel) == 0
+    /// Raises `flag` every tick until the guard drops.
+    ///
+    /// # Safety
+    /// The memory `flag` points into must outlive the guard.
+    pub(crate) unsafe fn watch(&self, flag: Flag) -> TickGuard<'_> {
+        let id = self.shared.next.fetch_add(1, Ordering::Relaxed);
+        let mut running = self.shared.running();
+        running.push((id, flag));
+        if running.len() == 1
             && let Some(t) = &self.thread
         {
             t.thread().unpark();
         }
-        TickGuard(self)
+        TickGuard { ticker: self, id }
     }
 }
 
@@ -248,11 +285,43 @@ impl Drop for Ticker {
     }
 }
 
-/// Keeps the ticker running while a run is active.
-pub(crate) struct TickGuard<'a>(&'a Ticker);
+/// Keeps a run's flag raised every tick while alive. Dropping it takes the flag out of the
+/// ticker's list under the list's lock, so no raise can reach the memory after that.
+pub(crate) struct TickGuard<'a> {
+    ticker: &'a Ticker,
+    id: u64,
+}
 
 impl Drop for TickGuard<'_> {
     fn drop(&mut self) {
-        self.0.shared.active.fetch_sub(1, Ordering::AcqRel);
+        self.ticker
+            .shared
+            .running()
+            .retain(|(id, _)| *id != self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pass finds QuickJS's interpreter by name in the pre-initialised guest. If a build
+    /// change lost the name section, every bytecode instruction would pay for a check again
+    /// (timeouts would still work, 20-28% slower).
+    #[test]
+    fn the_guest_gets_checks_everywhere_but_in_the_interpreter() {
+        let (_, report) = guest_module(&SandboxConfig::default()).expect("guest module");
+        let report = report.expect("an interruptible sandbox instruments its guest");
+        assert_eq!(report.unchecked, ["JS_CallInternal"]);
+        assert!(
+            report.checked_loops > 1000,
+            "only {} loops checked",
+            report.checked_loops
+        );
+        let config = SandboxConfig {
+            interruptible: false,
+            ..SandboxConfig::default()
+        };
+        assert!(guest_module(&config).expect("guest module").1.is_none());
     }
 }

@@ -3,12 +3,13 @@
 use std::time::{Duration, Instant};
 
 use airlock_vfs::{Vfs, VfsLimits};
-use wasmtime::{InstancePre, Store, Trap, UpdateDeadline};
+use wasmtime::{InstancePre, Store, Trap};
 
+use crate::deadline::{self, Flag};
 use crate::error::{Error, ErrorKind};
 use crate::limits::Limits;
 use crate::output::{Language, RunOutput, Termination, Usage};
-use crate::sandbox::Sandbox;
+use crate::sandbox::{Sandbox, Ticker};
 use crate::state::{HostExit, OutputHandler, OutputSink, OutputStream, RunState};
 use crate::{exit_code, wasi};
 use airlock_journal::{self as journal, EndEntry, StartEntry, rfc3339_millis};
@@ -454,23 +455,8 @@ impl Session {
             self.restore(store.into_data());
             return Err(Error::engine("setting fuel", e));
         }
-        if inner.config.interruptible {
-            store.set_epoch_deadline(1);
-            // Read from the store: a human's wait for an approval moves the deadline.
-            store.epoch_deadline_callback(|cx| {
-                let state = cx.data();
-                if state.tools.interrupt.is_set() {
-                    return Err(HostExit::Interrupted.into());
-                }
-                match state.deadline {
-                    Some(d) if Instant::now() >= d => Err(Trap::Interrupt.into()),
-                    _ => Ok(UpdateDeadline::Continue(1)),
-                }
-            });
-        }
-
-        let _ticking = inner.ticker.activate();
-        let outcome = match execute(&inner.pre, &mut store) {
+        let ticker = inner.config.interruptible.then_some(&inner.ticker);
+        let outcome = match execute(&inner.pre, &mut store, ticker) {
             Ok(outcome) => outcome,
             Err(e) => {
                 self.restore(store.into_data());
@@ -577,9 +563,12 @@ fn start_entry(
 }
 
 /// Instantiates the guest and calls its `run`: the result and the peak memory.
+/// Instantiates the guest and runs it. With a `ticker`, the instance's deadline flag is raised
+/// every tick while it runs (see deadline.rs).
 fn execute(
     pre: &InstancePre<RunState>,
     store: &mut Store<RunState>,
+    ticker: Option<&Ticker>,
 ) -> Result<(wasmtime::Result<i32>, u64), Error> {
     let instance = pre.instantiate(&mut *store).map_err(|e| {
         let text = format!("{e:#}");
@@ -590,6 +579,23 @@ fn execute(
             Error::engine("instantiating the guest", text)
         }
     })?;
+    let _ticking = match ticker {
+        Some(ticker) => {
+            let memory = instance
+                .get_memory(&mut *store, deadline::FLAG_EXPORT)
+                .ok_or_else(|| {
+                    Error::engine("preparing the guest", "the guest has no deadline flag")
+                })?;
+            // SAFETY: the flag's memory is one page that cannot grow, and the pooling
+            // allocator never moves a memory; `store` (which owns the instance) outlives the
+            // guard, which is dropped at the end of this function.
+            let flag = unsafe { Flag::at(memory.data_ptr(&*store)) };
+            store.data_mut().flag = Some(flag);
+            // SAFETY: as above, the memory outlives the guard.
+            Some(unsafe { ticker.watch(flag) })
+        }
+        None => None,
+    };
     // `call_async` runs the guest on a fiber with a stack of its own (`WASM_STACK`, from the
     // instance pool): deep JavaScript recursion needs native stack, the caller's thread may
     // have little, and a fiber switch costs far less than handing the run to another thread.
@@ -597,6 +603,7 @@ fn execute(
     let result = instance
         .get_typed_func::<(), i32>(&mut *store, "run")
         .and_then(|run| crate::snapshot::block_on(run.call_async(&mut *store, ())));
+    store.data_mut().flag = None;
     let peak = instance
         .get_memory(&mut *store, "memory")
         .map(|m| m.data_size(&*store) as u64)

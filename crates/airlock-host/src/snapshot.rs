@@ -24,7 +24,7 @@ pub(crate) fn preinitialize(
     state: impl Fn() -> RunState,
 ) -> wasmtime::Result<Vec<u8>> {
     // A plain engine: the snapshot is compiled again by the sandbox's own engine afterwards,
-    // and initialisation needs neither pooling, fuel nor epochs.
+    // and initialisation needs neither pooling, fuel nor deadline checks.
     let engine = Engine::default();
     let mut wizer = Wizer::new();
     wizer.init_func(INIT_FUNC);

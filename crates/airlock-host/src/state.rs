@@ -188,6 +188,8 @@ pub(crate) struct RunState {
     pub(crate) pending: airlock_vfs::FileData,
     /// When the run must end, if it has a deadline.
     pub(crate) deadline: Option<Instant>,
+    /// The instance's deadline flag, while the ticker raises it (see deadline.rs).
+    pub(crate) flag: Option<crate::deadline::Flag>,
     /// The script's return value, as the guest reported it.
     pub(crate) value: Option<serde_json::Value>,
     /// Host-chosen randomness for the WASI `random_get` import.
@@ -221,6 +223,7 @@ impl RunState {
             request,
             pending: airlock_vfs::FileData::default(),
             deadline: None,
+            flag: None,
             value: None,
             rng: 0,
             tools,

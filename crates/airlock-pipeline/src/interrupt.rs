@@ -6,7 +6,7 @@ use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
 /// A handle that stops a session's run from another thread (a caller's cancellation, a
-/// shutdown): the guest is stopped at its next epoch check, and a wait for tools, a timer or
+/// shutdown): the guest is stopped at its next deadline check, and a wait for tools, a timer or
 /// an approval ends at once. Cheap to clone; every clone fires the same interrupt.
 #[derive(Clone, Debug, Default)]
 pub struct Interrupt(Arc<Inner>);

@@ -59,6 +59,42 @@ fn timeout_stops_infinite_loop_and_session_survives() {
     assert_session_survives(&mut session, "keep.txt", "kept");
 }
 
+/// The interpreter's loop is checked by QuickJS's own polls, every other loop by the checks the
+/// host compiles in: a run busy inside one native call (a regular expression backtracking, the
+/// shell's interpreter, awk's) is stopped as promptly as a JavaScript loop.
+#[test]
+fn timeout_stops_a_run_busy_inside_native_code() {
+    let sandbox = sandbox();
+    let cases = [
+        (
+            Language::JavaScript,
+            "console.log('matching'); /^(a+)+$/.test('a'.repeat(64) + '!')",
+        ),
+        (
+            Language::JavaScript,
+            "console.log('sorting'); new Array(2e6).fill(0).map((_, i) => -i).sort((a, b) => { while (true) {} })",
+        ),
+        (Language::Shell, "echo looping; while true; do :; done"),
+        (Language::Shell, "echo awk; awk 'BEGIN { while (1) n++ }'"),
+    ];
+    for (language, code) in cases {
+        let mut session = prepared_session(sandbox);
+        let mut limits = session.limits().clone();
+        limits.timeout = Some(Duration::from_millis(500));
+        session.set_limits(limits).expect("set limits");
+        let started = Instant::now();
+        let out = session.run(language, code).expect("run");
+        let elapsed = started.elapsed();
+        assert_eq!(out.termination, Termination::Timeout, "{code}: {out:?}");
+        assert!(elapsed < Duration::from_secs(5), "{code}: took {elapsed:?}");
+        assert!(
+            !out.stdout_text().is_empty(),
+            "{code}: the output before the timeout is kept"
+        );
+        assert_session_survives(&mut session, "keep.txt", "kept");
+    }
+}
+
 #[test]
 fn timeout_covers_timers_that_would_fire_after_the_deadline() {
     let mut session = prepared_session(sandbox());
