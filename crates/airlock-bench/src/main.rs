@@ -68,6 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         process_start()?;
         warm_run(&sandbox)?;
         loop_speed(&sandbox)?;
+        timeout_overshoot(&sandbox)?;
         json_round_trip(&sandbox)?;
         idle_sessions(&sandbox)?;
         typescript(&sandbox)?;
@@ -411,6 +412,55 @@ fn json_round_trip(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> 
             Ok(())
         })?;
         report(name, &stats, "");
+    }
+    Ok(())
+}
+
+/// How long after a 100 ms deadline a busy run is stopped: in QuickJS's interpreter (its
+/// interrupt handler), in a native loop (a regular expression backtracking) and in the shell
+/// (the checks compiled into every other loop).
+fn timeout_overshoot(sandbox: &Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    const DEADLINE: Duration = Duration::from_millis(100);
+    for (language, code, name) in [
+        (
+            Language::JavaScript,
+            "while (true) {}",
+            "JS `while (true) {}`",
+        ),
+        (
+            Language::JavaScript,
+            "/^(a+)+$/.test('a'.repeat(64) + '!')",
+            "JS regex backtracking",
+        ),
+        (
+            Language::Shell,
+            "while true; do :; done",
+            "shell `while true`",
+        ),
+    ] {
+        let mut session = sandbox.session();
+        let mut limits = session.limits().clone();
+        limits.timeout = Some(DEADLINE);
+        session.set_limits(limits)?;
+        let mut over = Vec::new();
+        for _ in 0..9 {
+            let out = session.run(language, code)?;
+            if out.termination != airlock::Termination::Timeout {
+                return Err(format!("{name} ended with {:?}", out.termination).into());
+            }
+            over.push(out.usage.wall.saturating_sub(DEADLINE));
+        }
+        over.sort();
+        let stats = Stats {
+            median: over[over.len() / 2],
+            min: over[0],
+            max: over[over.len() - 1],
+        };
+        report(
+            &format!("timeout 100 ms, stopped after it: {name}"),
+            &stats,
+            "",
+        );
     }
     Ok(())
 }

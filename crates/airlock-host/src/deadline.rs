@@ -11,7 +11,10 @@
 //! - the module gets a one-page memory of its own, exported as [`FLAG_EXPORT`] for the host.
 //!   The guest's code cannot address it (all of its loads and stores name memory 0), so not
 //!   even a corrupted guest can clear the flag;
-//! - the head of each loop gets `if (flag) airlock.deadline()`.
+//! - the head of each loop gets `if (flag) airlock.deadline()`, and so does the entry of each
+//!   function that calls another: recursion without a loop (a matcher trying two branches, say)
+//!   can take exponential time within a bounded depth. A function that calls nothing can only
+//!   take long in a loop, so its entry goes without.
 //!
 //! The sandbox's ticker raises the flag of every running guest once per tick
 //! ([`crate::sandbox`]); `airlock.deadline` lowers it, then ends the run if its deadline has
@@ -43,6 +46,8 @@ const UNCHECKED: &[&str] = &["JS_CallInternal"];
 pub(crate) struct Report {
     /// Loops given a check.
     pub(crate) checked_loops: usize,
+    /// Functions given a check at their entry.
+    pub(crate) checked_entries: usize,
     /// The [`UNCHECKED`] functions found in the module's name section.
     pub(crate) unchecked: Vec<String>,
 }
@@ -72,6 +77,7 @@ pub(crate) fn instrument(wasm: &[u8]) -> Result<(Vec<u8>, Report), InstrumentErr
         memory_added: false,
         exported: false,
         checked_loops: 0,
+        checked_entries: 0,
     };
     let mut module = wasm_encoder::Module::new();
     pass.parse_core_module(&mut module, Parser::new(0), wasm)
@@ -89,6 +95,7 @@ pub(crate) fn instrument(wasm: &[u8]) -> Result<(Vec<u8>, Report), InstrumentErr
     unchecked.sort();
     let report = Report {
         checked_loops: pass.checked_loops,
+        checked_entries: pass.checked_entries,
         unchecked,
     };
     Ok((module.finish(), report))
@@ -163,6 +170,7 @@ struct Pass {
     memory_added: bool,
     exported: bool,
     checked_loops: usize,
+    checked_entries: usize,
 }
 
 impl Pass {
@@ -223,6 +231,26 @@ impl Reencode for Pass {
             return reencode::utils::parse_function_body(self, code, body);
         }
         let mut f = self.new_function_with_parsed_locals(&body)?;
+        let mut calls = body.get_operators_reader()?;
+        let mut makes_calls = false;
+        while !calls.eof() {
+            if matches!(
+                calls.read()?,
+                Operator::Call { .. }
+                    | Operator::CallIndirect { .. }
+                    | Operator::ReturnCall { .. }
+                    | Operator::ReturnCallIndirect { .. }
+                    | Operator::CallRef { .. }
+                    | Operator::ReturnCallRef { .. }
+            ) {
+                makes_calls = true;
+                break;
+            }
+        }
+        if makes_calls {
+            self.emit_check(&mut f);
+            self.checked_entries += 1;
+        }
         let mut reader = body.get_operators_reader()?;
         while !reader.eof() {
             let op = reader.read()?;
@@ -290,8 +318,9 @@ mod tests {
         Module, NameMap, NameSection, TypeSection,
     };
 
-    /// A module like the guest: imports `airlock.deadline`, defines a memory, and has two
-    /// functions with a loop each, one of them named as the interpreter.
+    /// A module like the guest: imports `airlock.deadline` (function 1), defines a memory, and
+    /// has three functions: `run` (2) loops, `JS_CallInternal` (3) loops and calls, `recurse`
+    /// (4) calls itself without a loop.
     fn guest_like() -> Vec<u8> {
         let mut m = Module::new();
         let mut types = TypeSection::new();
@@ -302,7 +331,7 @@ mod tests {
         imports.import("airlock", "deadline", wasm_encoder::EntityType::Function(0));
         m.section(&imports);
         let mut functions = FunctionSection::new();
-        functions.function(0).function(0);
+        functions.function(0).function(0).function(0);
         m.section(&functions);
         let mut memories = MemorySection::new();
         memories.memory(MemoryType {
@@ -318,10 +347,20 @@ mod tests {
         exports.export("run", ExportKind::Func, 2);
         m.section(&exports);
         let mut code = CodeSection::new();
-        for _ in 0..2 {
+        let bodies: [&[Instruction]; 3] = [
+            &[Instruction::Loop(BlockType::Empty), Instruction::End],
+            &[
+                Instruction::Loop(BlockType::Empty),
+                Instruction::Call(2),
+                Instruction::End,
+            ],
+            &[Instruction::Call(4)],
+        ];
+        for body in bodies {
             let mut f = Function::new([]);
-            f.instruction(&Instruction::Loop(BlockType::Empty));
-            f.instruction(&Instruction::End);
+            for instruction in body {
+                f.instruction(instruction);
+            }
             f.instruction(&Instruction::End);
             code.function(&f);
         }
@@ -330,6 +369,7 @@ mod tests {
         let mut map = NameMap::new();
         map.append(2, "run");
         map.append(3, "JS_CallInternal");
+        map.append(4, "recurse");
         names.functions(&map);
         m.section(&names);
         m.finish()
@@ -352,22 +392,44 @@ mod tests {
     }
 
     #[test]
-    fn checks_every_loop_but_the_interpreters_and_adds_the_flag_memory() {
+    fn checks_loops_and_calling_functions_but_not_the_interpreter_and_adds_the_flag_memory() {
         let (wasm, report) = instrument(&guest_like()).expect("instrument");
         wasmparser::Validator::new()
             .validate_all(&wasm)
             .expect("the instrumented module is valid");
-        assert_eq!(report.checked_loops, 1);
+        assert_eq!((report.checked_loops, report.checked_entries), (1, 1));
         assert_eq!(report.unchecked, vec!["JS_CallInternal".to_string()]);
         let bodies = bodies(&wasm);
-        let run = bodies[0].join(" ");
-        assert!(
-            run.contains(
-                "I32Load { memarg: MemArg { align: 2, max_align: 2, offset: 0, memory: 1 } }"
-            ) && run.contains("Call { function_index: 1 }"),
-            "run's loop reads memory 1 and calls airlock.deadline: {run}"
+        let check = [
+            "I32Const { value: 0 }",
+            "I32Load { memarg: MemArg { align: 2, max_align: 2, offset: 0, memory: 1 } }",
+            "If { blockty: Empty }",
+            "Call { function_index: 1 }",
+            "End",
+        ];
+        let with = |before: &[&str], after: &[&str]| -> Vec<String> {
+            before
+                .iter()
+                .chain(&check)
+                .chain(after)
+                .map(|s| s.to_string())
+                .collect()
+        };
+        assert_eq!(
+            bodies[0],
+            with(&["Loop { blockty: Empty }"], &["End", "End"]),
+            "run's loop is checked; it calls nothing, so its entry is not"
         );
-        assert_eq!(bodies[1].len(), 3, "the interpreter is copied as it was");
+        assert_eq!(
+            bodies[1].join(" "),
+            "Loop { blockty: Empty } Call { function_index: 2 } End End",
+            "the interpreter is copied as it was"
+        );
+        assert_eq!(
+            bodies[2],
+            with(&[], &["Call { function_index: 4 }", "End"]),
+            "recurse is checked at its entry"
+        );
         let mut exported = false;
         for payload in Parser::new(0).parse_all(&wasm) {
             if let Payload::ExportSection(exports) = payload.expect("payload") {
