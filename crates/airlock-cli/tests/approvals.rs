@@ -9,7 +9,9 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+fn examples() -> String {
+    format!("{}/../../examples", manifest_dir())
+}
 
 fn airlock(dir: &Path, args: &[&str]) -> Output {
     airlock_traced(dir, args, None)
@@ -40,9 +42,9 @@ const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-
 /// spans it receives to `out` as JSON lines; `None` when it cannot run here.
 fn receiver(out: &Path) -> Option<(std::process::Child, String)> {
     use std::io::BufRead as _;
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../airlock-layers/tests/otlp_receiver.py"
+    let script = format!(
+        "{}/../airlock-layers/tests/otlp_receiver.py",
+        manifest_dir()
     );
     let mut child = Command::new("python3")
         .arg(script)
@@ -83,14 +85,14 @@ fn text(bytes: &[u8]) -> String {
 /// The example bank config and script in `dir`, with its secret in `dir` and its tool found
 /// from anywhere.
 fn bank(dir: &Path) {
-    let config = std::fs::read_to_string(format!("{EXAMPLES}/bank/airlock.toml")).unwrap();
+    let config = std::fs::read_to_string(format!("{}/bank/airlock.toml", examples())).unwrap();
     let secret = dir.join("bank.secret");
-    let tools = std::fs::canonicalize(format!("{EXAMPLES}/tools/bank.py")).unwrap();
+    let tools = std::fs::canonicalize(format!("{}/tools/bank.py", examples())).unwrap();
     let config = config
         .replace("~/.config/airlock/otp/bank", &secret.display().to_string())
         .replace("../tools/bank.py", &tools.display().to_string());
     std::fs::write(dir.join("airlock.toml"), config).unwrap();
-    std::fs::copy(format!("{EXAMPLES}/bank/pay.js"), dir.join("pay.js")).unwrap();
+    std::fs::copy(format!("{}/bank/pay.js", examples()), dir.join("pay.js")).unwrap();
 }
 
 /// The example bank in `dir` with a freshly enrolled secret; returns the secret's path.
@@ -341,4 +343,10 @@ fn a_missing_otp_secret_is_a_config_error_with_a_hint() {
     assert_eq!(run.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("[[layer]] otp"), "{stderr}");
     assert!(stderr.contains("airlock otp enroll"), "{stderr}");
+}
+
+/// This crate's directory, as cargo tells the running test: a path baked in at compile time
+/// goes stale when a cached test binary is reused from another checkout.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
 }

@@ -15,7 +15,9 @@ use std::sync::{Arc, Mutex};
 
 use tempfile::TempDir;
 
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+fn examples() -> String {
+    format!("{}/../../examples", manifest_dir())
+}
 
 fn components() -> PathBuf {
     let dir = std::env::var_os("AIRLOCK_COMPONENTS").map_or_else(
@@ -327,15 +329,15 @@ fn the_bank_walk_through_traces_every_call_and_gates_the_transfer_on_a_code() {
     let tmp = TempDir::new().unwrap();
     let dir = tmp.path();
     let (port, records) = collector();
-    let tools = std::fs::canonicalize(format!("{EXAMPLES}/tools/bank.py")).unwrap();
-    let config = std::fs::read_to_string(format!("{EXAMPLES}/bank/airlock.components.toml"))
+    let tools = std::fs::canonicalize(format!("{}/tools/bank.py", examples())).unwrap();
+    let config = std::fs::read_to_string(format!("{}/bank/airlock.components.toml", examples()))
         .unwrap()
         .replace("../components/build/tracer.wasm", &wasm("tracer.wasm"))
         .replace("../components/build/otp-gate.wasm", &wasm("otp-gate.wasm"))
         .replace("127.0.0.1:4318", &format!("127.0.0.1:{port}"))
         .replace("../tools/bank.py", &tools.display().to_string());
     std::fs::write(dir.join("airlock.toml"), config).unwrap();
-    std::fs::copy(format!("{EXAMPLES}/bank/pay.js"), dir.join("pay.js")).unwrap();
+    std::fs::copy(format!("{}/bank/pay.js", examples()), dir.join("pay.js")).unwrap();
     let secret = [("OTP_SECRET", SECRET)];
 
     let run = airlock(
@@ -471,4 +473,10 @@ console.log("exec", JSON.stringify(await peek({})));
         &[("OTP_SECRET", SECRET)],
     );
     assert_eq!(text(&shell.stdout), "[]\n", "{}", text(&shell.stderr));
+}
+
+/// This crate's directory, as cargo tells the running test: a path baked in at compile time
+/// goes stale when a cached test binary is reused from another checkout.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
 }

@@ -37,7 +37,7 @@ fn everything(peers: &Path) -> PathBuf {
 }
 
 fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&manifest_dir())
         .join("../airlock-mcp/tests/peers")
         .join(name)
 }
@@ -409,4 +409,10 @@ fn check_lists_mcp_servers_without_starting_them() {
         shown.contains("never  /nonexistent/server  (tools get_*)"),
         "{shown}"
     );
+}
+
+/// This crate's directory, as cargo tells the running test: a path baked in at compile time
+/// goes stale when a cached test binary is reused from another checkout.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
 }

@@ -80,8 +80,7 @@ fn python_sdk_client_approves_by_elicitation_and_over_the_endpoint() {
     std::fs::write(tmp.path().join("airlock.toml"), CONFIG).expect("config");
     std::fs::write(tmp.path().join("token"), format!("{TOKEN}\n")).expect("token");
     let serve = Serve::start(tmp.path());
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../airlock-mcp/tests/peers/approvals.py");
+    let script = Path::new(&manifest_dir()).join("../airlock-mcp/tests/peers/approvals.py");
     let out = Command::new(python)
         .arg(script)
         .args([&serve.1, TOKEN])
@@ -125,8 +124,7 @@ fn python_sdk_client_types_a_one_time_password_on_the_url_mode_page() {
         .expect("enroll");
     assert!(enrolled.status.success());
     let serve = Serve::start(tmp.path());
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../airlock-mcp/tests/peers/approvals.py");
+    let script = Path::new(&manifest_dir()).join("../airlock-mcp/tests/peers/approvals.py");
     let secret = tmp.path().join("bank.secret");
     let out = Command::new(python)
         .arg(script)
@@ -159,4 +157,10 @@ fn a_short_approvals_token_is_refused_with_a_hint() {
         stderr.contains("shorter than 16") && stderr.contains("hint:"),
         "{stderr}"
     );
+}
+
+/// This crate's directory, as cargo tells the running test: a path baked in at compile time
+/// goes stale when a cached test binary is reused from another checkout.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
 }

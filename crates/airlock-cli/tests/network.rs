@@ -8,7 +8,9 @@ use std::process::{Child, Command, Output, Stdio};
 
 use tempfile::TempDir;
 
-const SERVER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/http_server.py");
+fn server() -> String {
+    format!("{}/tests/fixtures/http_server.py", manifest_dir())
+}
 
 /// The fixture server: killed when dropped.
 struct Server {
@@ -21,7 +23,7 @@ impl Server {
     fn start(dir: &Path) -> Self {
         let log = dir.join("server.log");
         let mut child = Command::new("python3")
-            .arg(SERVER)
+            .arg(server())
             .arg(&log)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -441,4 +443,10 @@ fn without_a_network_section_there_is_no_network_and_the_tool_list_says_so() {
         "{}",
         stderr(&out)
     );
+}
+
+/// This crate's directory, as cargo tells the running test: a path baked in at compile time
+/// goes stale when a cached test binary is reused from another checkout.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
 }

@@ -23,7 +23,7 @@ use tempfile::TempDir;
 /// The versions the sandbox bundles (`crates/airlock-guest/libs/package.json`): its
 /// dependencies, and the CommonJS `lodash` Node imports for `import _ from "lodash"`.
 fn pinned_versions() -> Vec<(String, String)> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../airlock-guest/libs/package.json");
+    let manifest = Path::new(&manifest_dir()).join("../airlock-guest/libs/package.json");
     let text = std::fs::read_to_string(&manifest).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     let mut pinned: Vec<(String, String)> = json["dependencies"]
@@ -817,4 +817,10 @@ console.log(out.join('\n'));
 #[test]
 fn json_stringify_and_parse_match_node_on_edge_cases() {
     compare_js(&[], JSON_EDGES);
+}
+
+/// This crate's directory, as cargo tells the running test: a path baked in at compile time
+/// goes stale when a cached test binary is reused from another checkout.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
 }

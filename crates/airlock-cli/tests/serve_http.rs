@@ -41,7 +41,7 @@ fn python() -> PathBuf {
 
 fn service(args: &[&str]) -> Output {
     Command::new(python())
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../airlock-mcp/tests/peers/service.py"))
+        .arg(Path::new(&manifest_dir()).join("../airlock-mcp/tests/peers/service.py"))
         .args(args)
         .output()
         .expect("run service.py")
@@ -512,7 +512,7 @@ fn three_servers_share_sessions_through_redis_and_survive_a_death_and_a_restart(
 
     // The first server dies in the middle of a run of the session.
     let stalled = Command::new(python())
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../airlock-mcp/tests/peers/service.py"))
+        .arg(Path::new(&manifest_dir()).join("../airlock-mcp/tests/peers/service.py"))
         .args(["stall", &servers[0].url, TOKEN_A, &handle])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -617,7 +617,7 @@ prompt = "Send {{amount}} {{currency}} to {{to}}?"
     let mut first = Replica::start(dir, &["--journal", "journals"]);
 
     let mut client = Command::new(python())
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../airlock-mcp/tests/peers/service.py"))
+        .arg(Path::new(&manifest_dir()).join("../airlock-mcp/tests/peers/service.py"))
         .args(["waiting-run", &first.url, TOKEN_A])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -756,4 +756,10 @@ prompt = "Send {{amount}} {{currency}} to {{to}}?"
             .any(|e| e["kind"] == "start" && e["resumes"].is_u64()),
         "{entries:?}"
     );
+}
+
+/// This crate's directory, as cargo tells the running test: a path baked in at compile time
+/// goes stale when a cached test binary is reused from another checkout.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
 }

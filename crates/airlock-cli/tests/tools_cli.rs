@@ -14,9 +14,11 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 /// Where the tool scripts live.
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tools");
+fn fixtures() -> String {
+    format!("{}/tests/fixtures/tools", manifest_dir())
+}
 
-/// The tools most tests use; `@` stands for [`FIXTURES`].
+/// The tools most tests use; `@` stands for [`fixtures`].
 const TOOLS: &str = r#"
 [[tool]]
 name = "weather/current"
@@ -94,7 +96,7 @@ impl Dir {
 
     /// Writes a config file: [`TOOLS`] followed by `extra` (policy, limits).
     fn config(&self, name: &str, extra: &str) -> String {
-        let text = format!("{TOOLS}\n{extra}").replace('@', FIXTURES);
+        let text = format!("{TOOLS}\n{extra}").replace('@', &fixtures());
         arg(&self.write(name, &text))
     }
 
@@ -1079,4 +1081,10 @@ fn replay_of_a_missing_journal_is_a_usage_error() {
     let out = dir.airlock(&["replay", &arg(&dir.path().join("nope.jsonl"))]);
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("nope.jsonl"), "{}", stderr(&out));
+}
+
+/// This crate's directory, as cargo tells the running test: a path baked in at compile time
+/// goes stale when a cached test binary is reused from another checkout.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
 }

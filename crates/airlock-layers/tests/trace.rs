@@ -33,7 +33,7 @@ impl Receiver {
     fn start(test: &str) -> Option<Self> {
         let dir = TempDir::new(test);
         let out = dir.0.join("spans.jsonl");
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/otlp_receiver.py");
+        let script = format!("{}/tests/otlp_receiver.py", manifest_dir());
         let spawned = Command::new("python3")
             .arg(script)
             .arg(&out)
@@ -653,4 +653,10 @@ fn bench_observe_call_cost() {
         "trace: {:.3} µs per call with no endpoint",
         (clock.elapsed() / calls).as_secs_f64() * 1e6
     );
+}
+
+/// This crate's directory, as cargo tells the running test: a path baked in at compile time
+/// goes stale when a cached test binary is reused from another checkout.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
 }

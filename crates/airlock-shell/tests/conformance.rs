@@ -39,7 +39,7 @@ const CASE_STACK: usize = 64 << 20;
 const DEFAULT_TIMEOUT_SECS: u64 = 60;
 
 fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases")
+    Path::new(&manifest_dir()).join("tests/cases")
 }
 
 fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -430,4 +430,10 @@ fn case_files_round_trip() {
             path.display()
         );
     }
+}
+
+/// This crate's directory, as cargo tells the running test: a path baked in at compile time
+/// goes stale when a cached test binary is reused from another checkout.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR")
 }
