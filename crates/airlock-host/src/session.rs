@@ -562,9 +562,8 @@ fn start_entry(
     }
 }
 
-/// Instantiates the guest and calls its `run`: the result and the peak memory.
-/// Instantiates the guest and runs it. With a `ticker`, the instance's deadline flag is raised
-/// every tick while it runs (see deadline.rs).
+/// Instantiates the guest and calls its `run`: the result and the peak memory. With a `ticker`,
+/// the instance's deadline flag is raised every tick while it runs (see deadline.rs).
 fn execute(
     pre: &InstancePre<RunState>,
     store: &mut Store<RunState>,

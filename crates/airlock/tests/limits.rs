@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use airlock::{ErrorKind, Language, Limits, Sandbox, SandboxConfig, Termination, exit_code};
@@ -82,6 +83,7 @@ fn timeout_stops_a_run_busy_inside_native_code() {
         let mut limits = session.limits().clone();
         limits.timeout = Some(Duration::from_millis(500));
         session.set_limits(limits).expect("set limits");
+        let _watch = watchdog(code, Duration::from_secs(60));
         let started = Instant::now();
         let out = session.run(language, code).expect("run");
         let elapsed = started.elapsed();
@@ -93,6 +95,21 @@ fn timeout_stops_a_run_busy_inside_native_code() {
         );
         assert_session_survives(&mut session, "keep.txt", "kept");
     }
+}
+
+/// Ends the test process if the run of `code` is still going after `limit`: a deadline check
+/// that never fires would otherwise hang the test run instead of failing it. Dropping the
+/// returned sender stands the watchdog down.
+fn watchdog(code: &str, limit: Duration) -> mpsc::Sender<()> {
+    let (done, wait) = mpsc::channel::<()>();
+    let code = code.to_owned();
+    std::thread::spawn(move || {
+        if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
+            eprintln!("{code}: still running after {limit:?}; the timeout did not stop it");
+            std::process::exit(1);
+        }
+    });
+    done
 }
 
 #[test]
