@@ -63,6 +63,8 @@ pub(crate) enum InstrumentError {
     NoCheckImport,
     #[error("the guest module defines no memory")]
     NoMemory,
+    #[error("the guest module has no exports")]
+    NoExports,
 }
 
 /// Returns `wasm` with the deadline checks compiled in (see the module docs).
@@ -86,10 +88,7 @@ pub(crate) fn instrument(wasm: &[u8]) -> Result<(Vec<u8>, Report), InstrumentErr
         return Err(InstrumentError::NoMemory);
     }
     if !pass.exported {
-        // A module without exports is not a guest the host can run; say so the same way.
-        return Err(InstrumentError::Encode(
-            "the guest module has no exports".into(),
-        ));
+        return Err(InstrumentError::NoExports);
     }
     let mut unchecked: Vec<String> = scan.unchecked.into_iter().map(|(_, n)| n).collect();
     unchecked.sort();
@@ -270,7 +269,7 @@ impl Reencode for Pass {
 ///
 /// Holds the address of the first word of the instance's [`FLAG_EXPORT`] memory. It is only
 /// valid while that instance's store lives; the session unregisters it before the store goes.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Flag(*const AtomicU32);
 
 // SAFETY: the pointer is only dereferenced (as an atomic) while the instance it points into is

@@ -2,7 +2,7 @@
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -224,14 +224,14 @@ pub(crate) struct Ticker {
 
 #[derive(Debug, Default)]
 struct TickerShared {
-    /// The flags of the running guests, by run.
-    running: Mutex<Vec<(u64, Flag)>>,
-    next: AtomicU64,
+    /// The flags of the running guests (each lives in its own instance's memory, so a flag
+    /// also names its run).
+    running: Mutex<Vec<Flag>>,
     stop: AtomicBool,
 }
 
 impl TickerShared {
-    fn running(&self) -> std::sync::MutexGuard<'_, Vec<(u64, Flag)>> {
+    fn running(&self) -> std::sync::MutexGuard<'_, Vec<Flag>> {
         self.running.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -249,7 +249,7 @@ impl Ticker {
                         continue;
                     }
                     thread::sleep(TICK);
-                    for (_, flag) in s.running().iter() {
+                    for flag in s.running().iter() {
                         flag.raise();
                     }
                 }
@@ -263,15 +263,14 @@ impl Ticker {
     /// # Safety
     /// The memory `flag` points into must outlive the guard.
     pub(crate) unsafe fn watch(&self, flag: Flag) -> TickGuard<'_> {
-        let id = self.shared.next.fetch_add(1, Ordering::Relaxed);
         let mut running = self.shared.running();
-        running.push((id, flag));
+        running.push(flag);
         if running.len() == 1
             && let Some(t) = &self.thread
         {
             t.thread().unpark();
         }
-        TickGuard { ticker: self, id }
+        TickGuard { ticker: self, flag }
     }
 }
 
@@ -289,15 +288,12 @@ impl Drop for Ticker {
 /// ticker's list under the list's lock, so no raise can reach the memory after that.
 pub(crate) struct TickGuard<'a> {
     ticker: &'a Ticker,
-    id: u64,
+    flag: Flag,
 }
 
 impl Drop for TickGuard<'_> {
     fn drop(&mut self) {
-        self.ticker
-            .shared
-            .running()
-            .retain(|(id, _)| *id != self.id);
+        self.ticker.shared.running().retain(|f| *f != self.flag);
     }
 }
 
